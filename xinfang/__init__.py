@@ -1,0 +1,1 @@
+"""xinfang: case management for 信访 (letters-and-visits) work."""

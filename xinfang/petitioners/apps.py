@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PetitionersConfig(AppConfig):
+    name = "xinfang.petitioners"
+    verbose_name = "信访人"
