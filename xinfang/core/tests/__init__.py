@@ -1,0 +1,1 @@
+"""Tests for :mod:`xinfang.core`; they run without Django (``-p no:django``)."""
