@@ -56,10 +56,11 @@ test-postgres: install-test
 	echo "Running the suite on PostgreSQL"; \
 	DATABASE_URL="$$url" $(PY) -m pytest $(XDIST) -m "not browser" -q
 
+# Chromium, and a CJK font so that screenshots show Chinese rather than boxes.
 browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+	@if [ ! -x "$(CHROMIUM)" ] || ! fc-list 2>/dev/null | grep -qiE 'wqy|noto.*cjk'; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	    (apt-get install -y -q chromium fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-microhei >/dev/null)); \
 	  else echo "chromium is missing and we are not root: cannot install it" >&2; fi; \
 	fi
 
