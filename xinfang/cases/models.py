@@ -1,0 +1,294 @@
+"""Cases (信访件), who takes part in them, and their append-only history."""
+
+from django.conf import settings
+from django.db import models
+
+from xinfang.cases.states import (
+    Action,
+    Channel,
+    DeliveryMethod,
+    Evaluation,
+    EvaluationSource,
+    Importance,
+    Kind,
+    Notice,
+    ParticipantRole,
+    RedirectChannel,
+    ReplyDecision,
+    ReviewDecision,
+    Status,
+    StepKind,
+    Urgency,
+)
+
+
+class Category(models.Model):
+    """Subject category (two levels); editable data, not code."""
+
+    code = models.CharField("代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=50)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "内容分类"
+        verbose_name_plural = "内容分类"
+        ordering = ["code"]
+
+    def __str__(self):
+        if self.parent_id:
+            return f"{self.parent.name} / {self.name}"
+        return self.name
+
+
+class CaseCounter(models.Model):
+    """Per-org, per-year sequence for case numbers; taken under a row lock."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="unique_case_counter")]
+
+
+class Case(models.Model):
+    number = models.CharField("编号", max_length=40, unique=True)
+    channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices)
+    received_at = models.DateTimeField("收件时间")
+    kind = models.CharField("信访性质", max_length=12, choices=Kind.choices)
+    category = models.ForeignKey(
+        Category, verbose_name="内容分类", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    importance = models.CharField("重要程度", max_length=10, choices=Importance.choices, default=Importance.NORMAL)
+    summary = models.CharField("内容摘要", max_length=200)
+    content = models.TextField("信访内容")
+    person_count = models.PositiveIntegerField("人数", default=1)
+    place_code = models.CharField("问题属地（区划代码）", max_length=12, blank=True, db_index=True)
+    place_name = models.CharField("问题属地", max_length=100, blank=True)
+    is_collective = models.BooleanField("集体访", default=False)
+    is_skip_level = models.BooleanField("越级", default=False)
+
+    # Referred from a higher level (上级交办)
+    referring_org = models.ForeignKey(
+        "orgs.Org", verbose_name="交办上级", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referring_ref = models.CharField("上级交办文号", max_length=60, blank=True)
+    leader_instruction = models.TextField("领导批示", blank=True)
+
+    # Accusations (检举控告): who is accused never sees the case (条例 art 30(3), 46(5)).
+    accused_name = models.CharField("被反映人或单位", max_length=100, blank=True)
+    accused_org = models.ForeignKey(
+        "orgs.Org", verbose_name="被反映单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accused_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="被反映人（本系统用户）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    status = models.CharField("状态", max_length=20, choices=Status.choices, db_index=True)
+    registered_org = models.ForeignKey("orgs.Org", verbose_name="登记单位", on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # The org whose move it is now; the workbench is built on it.
+    current_org = models.ForeignKey("orgs.Org", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+")
+    routing_org = models.ForeignKey(
+        "orgs.Org", verbose_name="交转办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    competent_org = models.ForeignKey(
+        "orgs.Org", verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_assigned = models.BooleanField("交办件（须报结）", default=False)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+    )
+    review_org = models.ForeignKey(
+        "orgs.Org", verbose_name="复查机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reexam_org = models.ForeignKey(
+        "orgs.Org", verbose_name="复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    repeat_of = models.ForeignKey(
+        "self", verbose_name="重复件所并原件", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats"
+    )
+
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    decline_reason = models.TextField("不予受理理由", blank=True)
+    redirect_channel = models.CharField(
+        "导入途径", max_length=20, choices=RedirectChannel.choices, blank=True
+    )
+    extension_days = models.PositiveSmallIntegerField("已批准延期天数", default=0)
+    extension_reason = models.TextField("延期理由", blank=True)
+    extension_requested_days = models.PositiveSmallIntegerField("申请延期天数", default=0)
+    reply_decision = models.CharField("处理意见", max_length=12, choices=ReplyDecision.choices, blank=True)
+    reply_draft = models.JSONField("答复意见草稿", null=True, blank=True)
+    replied_on = models.DateField("答复日期", null=True, blank=True)
+    reply_delivered_on = models.DateField("答复送达日期", null=True, blank=True)
+    evaluation = models.CharField("评价", max_length=12, choices=Evaluation.choices, blank=True)
+    evaluation_source = models.CharField("评价方式", max_length=12, choices=EvaluationSource.choices, blank=True)
+    closed_on = models.DateField("办结日期", null=True, blank=True)
+    review_decision = models.CharField("复查意见", max_length=10, choices=ReviewDecision.choices, blank=True)
+    review_delivered_on = models.DateField("复查意见送达日期", null=True, blank=True)
+    reexam_decision = models.CharField("复核意见", max_length=10, choices=ReviewDecision.choices, blank=True)
+    final_on = models.DateField("终结日期", null=True, blank=True)
+    hearing_open = models.BooleanField("听证中（期限中止）", default=False)
+
+    # Denormalised from the clock engine's stored deadlines so that "due soon"
+    # and "overdue" are plain indexed queries over cases.
+    due_date = models.DateField("办理期限", null=True, blank=True, db_index=True)
+    due_clock = models.CharField("期限类型", max_length=24, blank=True)
+    due_provisional = models.BooleanField("期限为暂定", default=False)
+    target_date = models.DateField("承诺期限", null=True, blank=True)
+    window_until = models.DateField("信访人申请期限", null=True, blank=True, db_index=True)
+
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "信访件"
+        verbose_name_plural = "信访件"
+        indexes = [
+            models.Index(fields=["current_org", "status", "due_date"], name="case_workbench_idx"),
+            models.Index(fields=["handler", "status", "due_date"], name="case_handler_idx"),
+            models.Index(fields=["status", "due_date"], name="case_status_due_idx"),
+            models.Index(fields=["received_at"], name="case_received_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.summary}"
+
+    @property
+    def is_accusation(self) -> bool:
+        return self.kind == Kind.ACCUSATION
+
+    @property
+    def is_open(self) -> bool:
+        from xinfang.cases.states import OPEN_STATES
+
+        return self.status in OPEN_STATES
+
+
+class CaseOrg(models.Model):
+    """An org taking part in a case; the access layer is built on these rows."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="case_roles")
+    role = models.CharField(max_length=12, choices=ParticipantRole.choices)
+    added_at = models.DateTimeField(auto_now_add=True)
+    # Co-units report their part of the result back to the lead unit.
+    reported_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "参与单位"
+        verbose_name_plural = "参与单位"
+        constraints = [models.UniqueConstraint(fields=["case", "org", "role"], name="unique_case_org_role")]
+        indexes = [models.Index(fields=["org", "case"], name="caseorg_org_case_idx")]
+
+
+class CasePetitioner(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_petitioners")
+    petitioner = models.ForeignKey("petitioners.Petitioner", on_delete=models.PROTECT, related_name="case_links")
+    is_representative = models.BooleanField("代表", default=False)
+
+    class Meta:
+        verbose_name = "信访人"
+        verbose_name_plural = "信访人"
+        constraints = [models.UniqueConstraint(fields=["case", "petitioner"], name="unique_case_petitioner")]
+
+
+class CaseEvent(models.Model):
+    """Append-only: one row per action, with the document text it produced."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=24, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_org = models.ForeignKey("orgs.Org", null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", db_index=True)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField("说明", blank=True)
+    notice = models.CharField("文书", max_length=12, choices=Notice.choices, blank=True)
+    document = models.TextField("文书内容", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "办理记录"
+        verbose_name_plural = "办理记录"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("case events are append-only")
+
+
+class HandlingStep(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField("方式", max_length=16, choices=StepKind.choices)
+    happened_on = models.DateField("日期")
+    description = models.TextField("情况")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办理过程"
+        verbose_name_plural = "办理过程"
+        ordering = ["happened_on", "pk"]
+
+
+class Delivery(models.Model):
+    """Proof that a notice owed to the petitioner reached them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deliveries")
+    notice = models.CharField("文书", max_length=12, choices=Notice.choices)
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField("送达方式", max_length=12, choices=DeliveryMethod.choices)
+    delivered_at = models.DateTimeField("送达时间")
+    recipient = models.CharField("签收人", max_length=50, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "送达记录"
+        verbose_name_plural = "送达记录"
+        ordering = ["delivered_at"]
+
+
+def attachment_path(instance, filename):
+    # Never the uploaded name on disk: it may carry path tricks or personal data.
+    return f"attachments/{instance.case_id}/{instance.sha256[:32]}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"

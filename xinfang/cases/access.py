@@ -1,0 +1,70 @@
+"""Case visibility: the only way views, the API, exports and search read cases.
+
+A user sees a case when an org taking part in it (registering, routing,
+competent, lead, co-unit, reviewing, ...) lies within the data scope of one
+of their role grants, or, with the "assigned" scope, when they are its
+handler. Accusations are then removed for the accused unit (and everything
+under it) and the accused person, whatever their scope. Anything outside
+answers 404, the same as a missing case.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from xinfang.cases.models import Case, CaseOrg
+from xinfang.cases.states import Kind
+from xinfang.orgs.access import org_scope
+
+
+def _accused_exclusion(user) -> Q:
+    """Accusations against the user's own unit (or a unit above it) or against the user."""
+    q = Q(kind=Kind.ACCUSATION, accused_user=user.pk)
+    org = user.org
+    if org is not None:
+        prefixes = [org.path[:i] for i in range(6, len(org.path) + 1, 6)]
+        q |= Q(kind=Kind.ACCUSATION, accused_org__path__in=prefixes)
+    return q
+
+
+def scoped_cases(user):
+    scope = org_scope(user)
+    if scope.is_empty:
+        return Case.objects.none()
+    qs = Case.objects.all()
+    if not scope.everything:
+        participant_q = scope.q("org")
+        visible = Q(pk__in=[])
+        if scope.org_ids or scope.paths:
+            visible |= Exists(CaseOrg.objects.filter(participant_q, case=OuterRef("pk")))
+        if scope.assigned:
+            visible |= Q(handler=user.pk)
+        qs = qs.filter(visible)
+    return qs.exclude(_accused_exclusion(user))
+
+
+def access_case(user, case_id, *, for_write: bool = False) -> Case:
+    """The case if this user may see it; Http404 otherwise (also for a bad id).
+
+    for_write locks the row (SELECT ... FOR UPDATE) and must be called inside
+    a transaction; actions use it before checking a transition.
+    """
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404("信访件不存在") from None
+    qs = scoped_cases(user)
+    if for_write:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=pk).first()
+    if case is None:
+        raise Http404("信访件不存在")
+    return case
+
+
+def accused_may_not_receive(case: Case, org) -> bool:
+    """True when sending this accusation to `org` would reach the accused."""
+    if case.kind != Kind.ACCUSATION or org is None:
+        return False
+    if case.accused_org_id and org.path.startswith(case.accused_org.path):
+        return True
+    return bool(case.accused_user_id and case.accused_user.org_id == org.pk)

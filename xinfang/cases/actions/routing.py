@@ -1,0 +1,107 @@
+"""Routing by the petition bureau, and the receiving org's sign-for or return."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.cases import deadlines, documents
+from xinfang.cases.access import accused_may_not_receive
+from xinfang.cases.actions.base import finish, lock
+from xinfang.cases.errors import Invalid
+from xinfang.cases.models import CaseOrg
+from xinfang.cases.states import Action, ParticipantRole
+from xinfang.clock.models import Clock
+
+
+def _check_target(case, org, label="接收单位"):
+    if org is None:
+        raise Invalid(f"请选择{label}", field="org")
+    if org.pk == case.current_org_id:
+        raise Invalid(f"{label}不能是本单位", field="org")
+    if accused_may_not_receive(case, org):
+        # 条例 art 30(3): accusation materials never go to the accused.
+        raise Invalid(f"检举控告件不得交转给被反映人或被反映单位（{org.name}）", field="org")
+
+
+def _route(case, actor, action, target, *, co_orgs=(), note="", expected_version=None):
+    with transaction.atomic():
+        case = lock(case, actor, action, expected_version=expected_version)
+        assign = action == Action.ASSIGN
+        _check_target(case, target, "主办单位" if assign else "接收单位")
+        co_orgs = [o for o in co_orgs if o.pk != target.pk]
+        for co in co_orgs:
+            _check_target(case, co, "协办单位")
+        today = timezone.localdate()
+        deadlines.meet(case, Clock.ROUTING, timezone.now())
+        case.current_org = target
+        case.competent_org = target
+        case.is_assigned = assign
+        case.handler = None
+        CaseOrg.objects.get_or_create(
+            case=case, org=target, role=ParticipantRole.LEAD if assign else ParticipantRole.COMPETENT
+        )
+        for co in co_orgs:
+            CaseOrg.objects.get_or_create(case=case, org=co, role=ParticipantRole.CO)
+        # The receiving org's clocks run from its receipt, which is today.
+        deadlines.start(case, Clock.MISROUTING_OBJECTION, today, org=target)
+        deadlines.start(case, Clock.ACCEPTANCE, today, org=target)
+        letter = documents.routing_letter(case, actor.org, target, today, assign=assign, note=note, co_orgs=co_orgs)
+        finish(case, actor, action, note=note, document=letter,
+               data={"to": target.name, "co": [o.name for o in co_orgs]})
+    return case
+
+
+def do_forward(case, *, actor, to_org, note="", expected_version=None):
+    """转送: send to the competent org; nothing is reported back."""
+    return _route(case, actor, Action.FORWARD, to_org, note=note, expected_version=expected_version)
+
+
+def do_assign(case, *, actor, lead_org, co_orgs=(), note="", expected_version=None):
+    """交办: send to a lead unit (and co-units) that must report the result back."""
+    return _route(case, actor, Action.ASSIGN, lead_org, co_orgs=co_orgs, note=note,
+                  expected_version=expected_version)
+
+
+def do_merge_as_repeat(case, *, actor, original, note="", expected_version=None):
+    """Merge as a repeat of an open case on the same matter (重复信访; art 19(3))."""
+    with transaction.atomic():
+        case = lock(case, actor, Action.MERGE_AS_REPEAT, expected_version=expected_version)
+        if original is None or original.pk == case.pk:
+            raise Invalid("请选择所并的原信访件", field="original")
+        if not original.is_open:
+            raise Invalid("所选原信访件已结束，不能合并", field="original")
+        case.repeat_of = original
+        deadlines.cancel(case)
+        finish(case, actor, Action.MERGE_AS_REPEAT, note=note or f"并入{original.number}",
+               data={"original": original.number})
+    return case
+
+
+def do_sign_for(case, *, actor, note="", expected_version=None):
+    with transaction.atomic():
+        case = lock(case, actor, Action.SIGN_FOR, expected_version=expected_version)
+        deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
+        finish(case, actor, Action.SIGN_FOR, note=note)
+    return case
+
+
+def do_return(case, *, actor, reason, expected_version=None):
+    """退回: the receiving org says the case is misrouted (within 5 working days)."""
+    if not (reason or "").strip():
+        raise Invalid("请填写退回理由", field="reason")
+    with transaction.atomic():
+        case = lock(case, actor, Action.RETURN, expected_version=expected_version)
+        late = any(
+            d.due_date < timezone.localdate()
+            for d in deadlines.open_deadlines(case).filter(clock=Clock.MISROUTING_OBJECTION)
+        )
+        deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
+        deadlines.cancel(case, Clock.ACCEPTANCE)
+        router = case.routing_org
+        case.current_org = router
+        case.competent_org = None
+        case.is_assigned = False
+        # The bureau must route again; its 15 days run afresh from the return.
+        deadlines.start(case, Clock.ROUTING, timezone.localdate(), org=router)
+        note = reason.strip() + ("（已超过5个工作日异议期限）" if late else "")
+        finish(case, actor, Action.RETURN, note=note, data={"late": late})
+    return case

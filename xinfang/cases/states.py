@@ -1,0 +1,212 @@
+"""Case states, the statutory vocabulary, and the one allowed-transitions table.
+
+Every write goes through an action in xinfang.cases.actions, and every action
+checks this table first, so the workflow can be read here in one place.
+"""
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    PHONE = "phone", "来电"
+    ONLINE = "online", "网上信访"
+    MAILBOX = "mailbox", "领导信箱"
+    REFERRED = "referred", "上级交办"
+
+
+class Kind(models.TextChoices):
+    SUGGESTION = "suggestion", "建议意见类"
+    ACCUSATION = "accusation", "检举控告类"
+    CLAIM = "claim", "申诉求决类"
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", "一般"
+    URGENT = "urgent", "急"
+    CRITICAL = "critical", "特急"
+
+
+class Importance(models.TextChoices):
+    NORMAL = "normal", "一般"
+    IMPORTANT = "important", "重要"
+    CRITICAL = "critical", "特别重要"
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", "待交转办"
+    FORWARDED = "forwarded", "已转送待签收"
+    ASSIGNED = "assigned", "已交办待签收"
+    TO_DECIDE = "to_decide", "待受理"
+    HANDLING = "handling", "办理中"
+    REPLIED = "replied", "已答复"
+    REPORTED = "reported", "已报结待审核"
+    CLOSED = "closed", "已办结"
+    DECLINED = "declined", "不予受理"
+    REDIRECTED = "redirected", "已导入法定途径"
+    MERGED = "merged", "已并重复件"
+    REVIEW_REQUESTED = "review_requested", "复查中"
+    REVIEWED = "reviewed", "已复查"
+    REEXAM_REQUESTED = "reexam_requested", "复核中"
+    FINAL = "final", "已终结"
+
+
+OPEN_STATES = frozenset(
+    {
+        Status.REGISTERED,
+        Status.FORWARDED,
+        Status.ASSIGNED,
+        Status.TO_DECIDE,
+        Status.HANDLING,
+        Status.REPLIED,
+        Status.REPORTED,
+        Status.REVIEW_REQUESTED,
+        Status.REVIEWED,
+        Status.REEXAM_REQUESTED,
+    }
+)
+ENDED_STATES = frozenset({Status.DECLINED, Status.REDIRECTED, Status.MERGED, Status.FINAL})
+
+
+class Action(models.TextChoices):
+    REGISTER = "register", "登记"
+    FORWARD = "forward", "转送"
+    ASSIGN = "assign", "交办"
+    MERGE_AS_REPEAT = "merge_as_repeat", "按重复件合并"
+    SIGN_FOR = "sign_for", "签收"
+    RETURN = "return", "退回"
+    ACCEPT = "accept", "受理"
+    DECLINE = "decline", "不予受理"
+    REDIRECT = "redirect", "导入法定途径"
+    ASSIGN_HANDLER = "assign_handler", "指定承办人"
+    RECORD_STEP = "record_step", "记录办理过程"
+    CO_REPORT = "co_report", "协办反馈"
+    REQUEST_EXTENSION = "request_extension", "申请延期"
+    APPROVE_EXTENSION = "approve_extension", "批准延期"
+    REJECT_EXTENSION = "reject_extension", "不批准延期"
+    START_HEARING = "start_hearing", "听证开始（期限中止）"
+    END_HEARING = "end_hearing", "听证结束（期限恢复）"
+    DRAFT_REPLY = "draft_reply", "拟写答复意见"
+    REPLY = "reply", "签发答复意见"
+    RECORD_DELIVERY = "record_delivery", "记录送达"
+    EVALUATE = "evaluate", "评价"
+    REPORT_BACK = "report_back", "报结"
+    CONFIRM_CLOSURE = "confirm_closure", "审核办结"
+    SEND_BACK = "send_back", "退回补办"
+    CLOSE = "close", "办结"
+    REQUEST_REVIEW = "request_review", "登记复查申请"
+    REVIEW = "review", "作出复查意见"
+    REQUEST_REEXAM = "request_reexam", "登记复核申请"
+    REEXAMINE = "reexamine", "作出复核意见"
+    FINALIZE = "finalize", "终结"
+
+
+S = Status
+# action -> (states it may start from, state it leads to; None = unchanged)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Action.FORWARD: (frozenset({S.REGISTERED}), S.FORWARDED),
+    Action.ASSIGN: (frozenset({S.REGISTERED}), S.ASSIGNED),
+    Action.MERGE_AS_REPEAT: (frozenset({S.REGISTERED, S.TO_DECIDE}), S.MERGED),
+    Action.SIGN_FOR: (frozenset({S.FORWARDED, S.ASSIGNED}), S.TO_DECIDE),
+    Action.RETURN: (frozenset({S.FORWARDED, S.ASSIGNED}), S.REGISTERED),
+    Action.ACCEPT: (frozenset({S.TO_DECIDE}), S.HANDLING),
+    Action.DECLINE: (frozenset({S.TO_DECIDE}), S.DECLINED),
+    Action.REDIRECT: (frozenset({S.TO_DECIDE}), S.REDIRECTED),
+    Action.ASSIGN_HANDLER: (frozenset({S.TO_DECIDE, S.HANDLING}), None),
+    Action.RECORD_STEP: (frozenset({S.HANDLING, S.REVIEW_REQUESTED, S.REEXAM_REQUESTED}), None),
+    Action.CO_REPORT: (frozenset({S.HANDLING}), None),
+    Action.REQUEST_EXTENSION: (frozenset({S.HANDLING}), None),
+    Action.APPROVE_EXTENSION: (frozenset({S.HANDLING}), None),
+    Action.REJECT_EXTENSION: (frozenset({S.HANDLING}), None),
+    Action.START_HEARING: (frozenset({S.HANDLING, S.REEXAM_REQUESTED}), None),
+    Action.END_HEARING: (frozenset({S.HANDLING, S.REEXAM_REQUESTED}), None),
+    Action.DRAFT_REPLY: (frozenset({S.HANDLING}), None),
+    Action.REPLY: (frozenset({S.HANDLING}), S.REPLIED),
+    Action.RECORD_DELIVERY: (
+        frozenset({S.TO_DECIDE, S.HANDLING, S.REPLIED, S.REPORTED, S.CLOSED, S.DECLINED, S.REDIRECTED,
+                   S.REVIEWED, S.REEXAM_REQUESTED, S.REVIEW_REQUESTED, S.FINAL}),
+        None,
+    ),
+    Action.EVALUATE: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED}), None),
+    Action.REPORT_BACK: (frozenset({S.REPLIED}), S.REPORTED),
+    Action.CONFIRM_CLOSURE: (frozenset({S.REPORTED}), S.CLOSED),
+    Action.SEND_BACK: (frozenset({S.REPORTED}), S.HANDLING),
+    Action.CLOSE: (frozenset({S.REPLIED}), S.CLOSED),
+    Action.REQUEST_REVIEW: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED}), S.REVIEW_REQUESTED),
+    Action.REVIEW: (frozenset({S.REVIEW_REQUESTED}), S.REVIEWED),
+    Action.REQUEST_REEXAM: (frozenset({S.REVIEWED}), S.REEXAM_REQUESTED),
+    Action.REEXAMINE: (frozenset({S.REEXAM_REQUESTED}), S.FINAL),
+    Action.FINALIZE: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED, S.REVIEWED}), S.FINAL),
+}
+
+
+class RedirectChannel(models.TextChoices):
+    LITIGATION = "litigation", "诉讼"
+    ARBITRATION = "arbitration", "仲裁"
+    ADMIN_REVIEW = "admin_review", "行政复议"
+    PARTY_APPEAL = "party_appeal", "党员申诉"
+    OTHER_STATUTORY = "other_statutory", "其他法定程序"
+
+
+class StepKind(models.TextChoices):
+    INVESTIGATION = "investigation", "调查核实"
+    MEDIATION = "mediation", "调解"
+    SETTLEMENT = "settlement", "和解协议"
+    HEARING = "hearing", "听证"
+    MEETING = "meeting", "约见面谈"
+    OTHER = "other", "其他"
+
+
+class ReplyDecision(models.TextChoices):
+    SUPPORT = "support", "予以支持"
+    EXPLAIN = "explain", "作出解释说明"
+    NOT_SUPPORT = "not_support", "不予支持"
+
+
+class ReviewDecision(models.TextChoices):
+    UPHOLD = "uphold", "维持原处理意见"
+    CHANGE = "change", "变更原处理意见"
+    REVOKE = "revoke", "撤销原处理意见并责令重新处理"
+
+
+class Evaluation(models.TextChoices):
+    SATISFIED = "satisfied", "满意"
+    BASIC = "basic", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+
+class EvaluationSource(models.TextChoices):
+    PETITIONER = "petitioner", "信访人评价"
+    FOLLOW_UP = "follow_up", "回访记录"
+
+
+class Notice(models.TextChoices):
+    ACCEPTANCE = "acceptance", "受理告知书"
+    DECLINE = "decline", "不予受理告知书"
+    REDIRECT = "redirect", "导入法定途径告知书"
+    EXTENSION = "extension", "延期告知书"
+    REPLY = "reply", "信访事项处理意见书"
+    REVIEW = "review", "复查意见书"
+    REEXAM = "reexam", "复核意见书"
+
+
+class DeliveryMethod(models.TextChoices):
+    IN_PERSON = "in_person", "当面送达"
+    POST = "post", "邮寄送达"
+    SMS = "sms", "短信告知"
+    PHONE = "phone", "电话告知"
+    ONLINE = "online", "网上告知"
+    OTHER = "other", "其他方式"
+
+
+class ParticipantRole(models.TextChoices):
+    REGISTERING = "registering", "登记单位"
+    ROUTING = "routing", "交转办单位"
+    COMPETENT = "competent", "有权处理机关"
+    LEAD = "lead", "主办单位"
+    CO = "co", "协办单位"
+    REVIEWING = "reviewing", "复查机关"
+    REEXAMINING = "reexamining", "复核机关"
+    SUPERVISING = "supervising", "督办单位"
+    REFERRING = "referring", "交办上级"
