@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from xinfang.cases.models import Case, CaseOrg
-from xinfang.cases.states import Kind
+from xinfang.cases.states import Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
 
 
@@ -38,6 +38,12 @@ def scoped_cases(user):
             visible |= Exists(CaseOrg.objects.filter(participant_q, case=OuterRef("pk")))
         if scope.assigned:
             visible |= Q(handler=user.pk)
+            if user.org_id is not None:
+                # A co-unit's part is unit work with no personal assignment:
+                # its handlers must see the case to report back on it.
+                visible |= Exists(
+                    CaseOrg.objects.filter(case=OuterRef("pk"), org=user.org_id, role=ParticipantRole.CO)
+                )
         qs = qs.filter(visible)
     return qs.exclude(_accused_exclusion(user))
 

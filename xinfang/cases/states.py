@@ -115,7 +115,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.REDIRECT: (frozenset({S.TO_DECIDE}), S.REDIRECTED),
     Action.ASSIGN_HANDLER: (frozenset({S.TO_DECIDE, S.HANDLING}), None),
     Action.RECORD_STEP: (frozenset({S.HANDLING, S.REVIEW_REQUESTED, S.REEXAM_REQUESTED}), None),
-    Action.CO_REPORT: (frozenset({S.HANDLING}), None),
+    # A co-unit may still report after the lead unit replied: report_back waits for it.
+    Action.CO_REPORT: (frozenset({S.HANDLING, S.REPLIED}), None),
     Action.REQUEST_EXTENSION: (frozenset({S.HANDLING}), None),
     Action.APPROVE_EXTENSION: (frozenset({S.HANDLING}), None),
     Action.REJECT_EXTENSION: (frozenset({S.HANDLING}), None),
