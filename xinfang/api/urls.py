@@ -1,3 +1,40 @@
+"""/api/v1/: the API authenticates by token itself, so the site-wide
+LoginRequiredMiddleware must let every API URL through (it answers 401 JSON,
+never a redirect to the login page)."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver, path
+
+from xinfang.api import docs
+from xinfang.api.api import api
+
 app_name = "api"
 
-urlpatterns = []
+
+def _public(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapper)
+
+
+def _exempt(patterns):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            _exempt(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            p.callback = _public(p.callback)
+    return patterns
+
+
+_ninja_patterns, _app_name, _namespace = api.urls
+
+urlpatterns = _exempt(
+    [
+        path("docs/assets/<str:name>", docs.asset, name="docs-asset"),
+        *_ninja_patterns,
+    ]
+)

@@ -1,0 +1,127 @@
+"""Every error the API answers is JSON: {"code", "message" (Chinese), "field"}.
+
+Stable codes:
+  401 unauthenticated     missing, unknown or revoked token, or inactive user
+  403 not_allowed         the user's role or org may not do this
+  404 not_found           missing, or outside the user's scope (same body)
+  409 invalid_transition  the case's state does not allow the action
+  409 conflict            `expected_version` is stale: someone else acted first
+  422 invalid             the action refused a value (see "field")
+  422 validation_error    the request body or query did not match the schema
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from xinfang.cases.errors import ActionError
+from xinfang.core.idnumbers import IdNumberError
+from xinfang.core.phones import PhoneError
+from xinfang.core.uscc import UsccError
+
+NOT_FOUND_MESSAGE = "未找到该对象，或您无权查看"
+
+# Pydantic error types -> Chinese, for the validation_error message.
+_PYDANTIC_MESSAGES = {
+    "missing": "为必填项",
+    "string_type": "须为文本",
+    "string_too_short": "不能为空或过短",
+    "string_too_long": "过长",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "bool_parsing": "须为是或否（true/false）",
+    "bool_type": "须为是或否（true/false）",
+    "datetime_parsing": "须为日期时间（如 2025-03-01T09:30:00+08:00）",
+    "datetime_from_date_parsing": "须为日期时间（如 2025-03-01T09:30:00+08:00）",
+    "datetime_type": "须为日期时间",
+    "date_parsing": "须为日期（如 2025-03-01）",
+    "date_from_datetime_parsing": "须为日期（如 2025-03-01）",
+    "date_type": "须为日期",
+    "enum": "取值无效",
+    "literal_error": "取值无效",
+    "greater_than_equal": "过小",
+    "greater_than": "过小",
+    "less_than_equal": "过大",
+    "less_than": "过大",
+    "too_short": "条目过少",
+    "too_long": "条目过多",
+    "list_type": "须为列表",
+    "model_attributes_type": "须为对象",
+    "dict_type": "须为对象",
+    "json_invalid": "不是有效的 JSON",
+    "extra_forbidden": "不是可用的字段",
+}
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra) -> dict:
+    body = {"code": code, "message": message, "field": field}
+    body.update(extra)
+    return body
+
+
+def _field_of(loc) -> str | None:
+    # loc looks like ("body", "body", "summary") or ("query", "limit"); keep what a client named.
+    names = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(names) or None
+
+
+def _describe(err: dict) -> str:
+    what = _PYDANTIC_MESSAGES.get(err.get("type", ""), "不符合要求")
+    field = _field_of(err.get("loc", ()))
+    return f"“{field}”{what}" if field else f"请求数据{what}"
+
+
+def install(api):
+    def respond(request, status, body):
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ActionError)
+    def action_error(request, exc: ActionError):
+        return respond(request, exc.status, error_body(exc.code, exc.message, exc.field))
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        # Never echo the exception text: a missing case and one outside the
+        # caller's scope must be indistinguishable.
+        return respond(request, 404, error_body("not_found", NOT_FOUND_MESSAGE))
+
+    @api.exception_handler(PermissionDenied)
+    def permission_denied(request, exc):
+        message = str(exc) or "您无权进行此操作"
+        return respond(request, 403, error_body("not_allowed", message))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        response = respond(
+            request, 401, error_body("unauthenticated", "未认证：请在 Authorization 头中提供有效的接口令牌（Bearer）")
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="xinfang"'
+        return response
+
+    @api.exception_handler(AuthorizationError)
+    def forbidden(request, exc):
+        return respond(request, 403, error_body("not_allowed", "您无权进行此操作"))
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        errors = [
+            {"field": _field_of(e.get("loc", ())), "message": _describe(e), "type": e.get("type", "")}
+            for e in exc.errors
+        ]
+        first = errors[0] if errors else {"field": None, "message": "请求数据不符合要求"}
+        message = "请求数据有误：" + "；".join(e["message"] for e in errors[:5])
+        return respond(request, 422, error_body("validation_error", message, first["field"], errors=errors))
+
+    @api.exception_handler(IdNumberError)
+    @api.exception_handler(PhoneError)
+    @api.exception_handler(UsccError)
+    def identifier_error(request, exc):
+        field = {IdNumberError: "id_number", PhoneError: "phones", UsccError: "uscc"}[type(exc)]
+        return respond(request, 422, error_body("invalid", exc.message, field))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        codes = {400: "bad_request", 401: "unauthenticated", 403: "not_allowed", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 422: "invalid"}
+        message = str(exc.message) if exc.message else "请求有误"
+        return respond(request, exc.status_code, error_body(codes.get(exc.status_code, "error"), message))

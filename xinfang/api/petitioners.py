@@ -1,0 +1,57 @@
+"""/petitioners: find (masked values only) and register petitioners."""
+
+from ninja import Field, Query, Router, Schema, Status
+
+from xinfang.api import schemas as s
+from xinfang.api.serializers import petitioner_dict
+from xinfang.petitioners.search import search_queryset
+from xinfang.petitioners.services import register_petitioner
+
+router = Router(tags=["信访人"])
+ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 422: s.ErrorOut}
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=100, description="身份证号码、电话、统一社会信用代码或姓名；为空时列出最近登记的")
+    limit: int = Field(20, ge=1, le=100)
+
+
+def _search(user, q, limit):
+    parsed, qs = search_queryset(user, q)
+    if parsed.kind == "empty":
+        qs = qs.order_by("-created_at", "-pk")
+    rows = list(qs[:limit])
+    return {"kind": parsed.kind, "hint": parsed.hint, "count": len(rows), "items": [petitioner_dict(p) for p in rows]}
+
+
+@router.get("/petitioners", response={200: s.PetitionerSearchOut, **ERRORS}, summary="查找信访人",
+            operation_id="search_petitioners")
+def search(request, params: Query[SearchQuery]):
+    """在当前用户有权查看的信访人中查找。身份证号码和电话只能完整输入精确查找，结果只含脱敏值。
+
+    按身份证号码或电话查找时建议用 POST /petitioners/search，避免号码出现在网址和日志中。"""
+    return _search(request.auth, params.q, params.limit)
+
+
+@router.post("/petitioners/search", response={200: s.PetitionerSearchOut, **ERRORS},
+             summary="查找信访人（号码不进网址）", operation_id="search_petitioners_post")
+def search_post(request, body: s.PetitionerSearchIn):
+    return _search(request.auth, body.q, body.limit)
+
+
+@router.post("/petitioners", response={201: s.PetitionerOut, **ERRORS}, summary="登记信访人",
+             operation_id="register_petitioner")
+def register(request, body: s.PetitionerIn):
+    """登记员、受理交办员为本单位登记信访人；号码加密保存，返回脱敏值。"""
+    petitioner = register_petitioner(
+        actor=request.auth,
+        kind=body.kind,
+        name=body.name,
+        id_number=body.id_number,
+        phones=body.phones,
+        address=body.address,
+        division_code=body.division_code,
+        uscc=body.uscc,
+        legal_representative=body.legal_representative,
+    )
+    return Status(201, petitioner_dict(petitioner))

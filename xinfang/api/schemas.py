@@ -1,0 +1,359 @@
+"""Request and response shapes of /api/v1/ (shown in the OpenAPI document)."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from xinfang.cases.states import (
+    Channel,
+    DeliveryMethod,
+    Evaluation,
+    EvaluationSource,
+    Importance,
+    Kind,
+    Notice,
+    RedirectChannel,
+    ReplyDecision,
+    ReviewDecision,
+    Status,
+    StepKind,
+    Urgency,
+)
+
+
+def _choices(enum) -> str:
+    return "；".join(f"{value}={label}" for value, label in enum.choices)
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="稳定的错误代码，如 not_found、not_allowed、conflict、invalid、validation_error")
+    message: str = Field(description="中文说明，可直接展示给用户")
+    field: str | None = Field(None, description="出错的字段（如有）")
+
+
+# ---------------------------------------------------------------- references
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+
+
+class UserRef(Schema):
+    id: int
+    name: str = Field(description="姓名")
+
+
+class CategoryRef(Schema):
+    code: str
+    name: str = Field(description="分类名称（含上级分类）")
+
+
+class ActionLink(Schema):
+    action: str = Field(description="操作代码")
+    label: str = Field(description="操作名称")
+    method: str = "POST"
+    path: str = Field(description="调用该操作的接口路径")
+
+
+class CasePetitionerOut(Schema):
+    id: int
+    name: str
+    id_masked: str = Field(description="身份证号码（已脱敏）")
+    is_representative: bool = Field(description="是否为代表")
+
+
+class DeadlineOut(Schema):
+    id: int
+    clock: str = Field(description="期限代码")
+    clock_label: str = Field(description="期限名称")
+    org: OrgRef = Field(description="责任机构")
+    start: date = Field(description="起算日（当天不计入）")
+    rule: str = Field(description="计算规则，如“15 个自然日”")
+    due_date: date = Field(description="法定期限")
+    target_date: date | None = Field(description="本地承诺期限")
+    extension_days: int
+    paused: bool = Field(description="中止计算中（如听证）")
+    provisional: bool = Field(description="涉及尚未载入节假日安排的年度，为暂定结果")
+    status: str
+    status_label: str
+    met_at: date | None
+    days_left: int | None = Field(description="距法定期限的天数（仅未完成的期限；负数为已逾期）")
+
+
+class CaseSummaryOut(Schema):
+    id: int
+    number: str = Field(description="信访件编号")
+    version: int = Field(description="版本号：提交操作时作为 expected_version 传回，防止覆盖他人的更新")
+    status: str = Field(description=_choices(Status))
+    status_label: str
+    channel: str
+    channel_label: str
+    kind: str
+    kind_label: str
+    category: CategoryRef | None
+    urgency: str
+    urgency_label: str
+    importance: str
+    importance_label: str
+    summary: str = Field(description="内容摘要")
+    received_at: datetime = Field(description="收件时间")
+    current_org: OrgRef = Field(description="当前办理单位")
+    handler: UserRef | None = Field(description="承办人")
+    due_date: date | None = Field(description="当前法定期限")
+    due_clock: str = Field(description="当前期限代码")
+    due_clock_label: str
+    due_provisional: bool
+    target_date: date | None = Field(description="本地承诺期限")
+    window_until: date | None = Field(description="信访人申请复查/复核的期限")
+    days_left: int | None = Field(description="距当前法定期限的天数（负数为已逾期）")
+    overdue: bool
+
+
+class CaseOut(CaseSummaryOut):
+    content: str = Field(description="信访内容")
+    person_count: int
+    place_code: str
+    place_name: str
+    is_collective: bool
+    is_skip_level: bool
+    referring_org: OrgRef | None
+    referring_ref: str
+    leader_instruction: str
+    accused_name: str
+    accused_org: OrgRef | None
+    registered_org: OrgRef
+    registered_at: datetime
+    routing_org: OrgRef | None = Field(description="交转办单位")
+    competent_org: OrgRef | None = Field(description="主办单位（有权处理机关）")
+    co_orgs: list[OrgRef] = Field(description="协办单位")
+    review_org: OrgRef | None = Field(description="复查机关")
+    reexam_org: OrgRef | None = Field(description="复核机关")
+    is_assigned: bool = Field(description="交办件（须报结）")
+    repeat_of: int | None
+    accepted_on: date | None
+    decline_reason: str
+    redirect_channel: str
+    extension_days: int
+    extension_requested_days: int
+    extension_reason: str
+    hearing_open: bool
+    reply_decision: str
+    reply_draft: dict[str, Any] | None
+    replied_on: date | None
+    reply_delivered_on: date | None
+    evaluation: str
+    evaluation_source: str
+    closed_on: date | None
+    review_decision: str
+    review_delivered_on: date | None
+    reexam_decision: str
+    final_on: date | None
+    petitioners: list[CasePetitionerOut]
+    deadlines: list[DeadlineOut]
+    available_actions: list[ActionLink] = Field(description="当前用户可以对该件进行的操作")
+
+
+class CaseListOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CaseSummaryOut]
+
+
+class IntakeWarningOut(Schema):
+    code: str = Field(description="repeat / accepted_below / too_many_representatives / skip_level")
+    message: str
+    case_id: int | None = None
+    case_number: str = ""
+
+
+class RegisteredOut(Schema):
+    case: CaseOut
+    warnings: list[IntakeWarningOut] = Field(description="登记时的提示（不阻止登记）")
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    action_label: str
+    at: datetime
+    actor: UserRef | None
+    actor_org: OrgRef | None
+    from_status: str
+    from_status_label: str
+    to_status: str
+    to_status_label: str
+    note: str
+    notice: str = Field(description="本步制作的文书代码")
+    notice_label: str
+    document: str = Field(description="文书内容")
+    data: dict[str, Any]
+
+
+# ---------------------------------------------------------------- registration
+
+
+class PetitionerLink(Schema):
+    id: int = Field(description="信访人 ID（先用 GET /petitioners 查找或 POST /petitioners 登记）")
+    is_representative: bool = Field(False, description="是否为代表")
+
+
+class RegisterIn(Schema):
+    petitioners: list[PetitionerLink] = Field(min_length=1, description="信访人（至少一人）")
+    channel: Channel = Field(description=_choices(Channel))
+    received_at: datetime = Field(description="收件时间（不含时区时按北京时间）")
+    kind: Kind = Field(description=_choices(Kind))
+    category: str | None = Field(None, description="内容分类代码")
+    urgency: Urgency = Field(Urgency.NORMAL, description=_choices(Urgency))
+    importance: Importance = Field(Importance.NORMAL, description=_choices(Importance))
+    person_count: int = Field(1, ge=1, le=100000, description="人数")
+    place_code: str = Field("", max_length=12, description="问题属地行政区划代码")
+    place_name: str = Field("", max_length=100)
+    summary: str = Field(min_length=1, max_length=200, description="内容摘要")
+    content: str = Field("", description="信访内容")
+    referring_org_id: int | None = Field(None, description="上级交办件的交办上级机构 ID")
+    referring_ref: str = Field("", max_length=60, description="上级交办文号")
+    leader_instruction: str = Field("", description="领导批示")
+    accused_name: str = Field("", max_length=100, description="被反映人或单位（检举控告类必填其一）")
+    accused_org_id: int | None = Field(None, description="被反映单位的机构 ID")
+    accused_user_id: int | None = Field(None, description="被反映人（本系统用户）ID")
+    repeat_of_id: int | None = Field(None, description="按重复信访关联的原信访件 ID")
+
+
+# ---------------------------------------------------------------- actions
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(
+        None, description="打开表单时的版本号；与当前版本不一致时返回 409 conflict，不做任何更改"
+    )
+
+
+class NoteIn(ActionIn):
+    note: str = Field("", description="说明")
+
+
+class ForwardIn(NoteIn):
+    to_org_id: int = Field(description="接收单位（有权处理机关）ID")
+
+
+class AssignIn(NoteIn):
+    lead_org_id: int = Field(description="主办单位 ID")
+    co_org_ids: list[int] = Field(default_factory=list, description="协办单位 ID")
+
+
+class MergeIn(NoteIn):
+    original_id: int = Field(description="所并原信访件 ID")
+
+
+class ReasonIn(ActionIn):
+    reason: str = Field(description="理由")
+
+
+class AcceptIn(NoteIn):
+    handler_id: int | None = Field(None, description="承办人 ID（主办单位的承办人或负责人）")
+
+
+class RedirectIn(NoteIn):
+    channel: RedirectChannel = Field(description=_choices(RedirectChannel))
+
+
+class HandlerIn(ActionIn):
+    handler_id: int = Field(description="承办人 ID")
+
+
+class StepIn(ActionIn):
+    kind: StepKind = Field(description=_choices(StepKind))
+    happened_on: date
+    description: str = Field(description="办理情况")
+
+
+class CoReportIn(ActionIn):
+    report: str = Field(description="协办情况")
+
+
+class ExtensionRequestIn(ActionIn):
+    days: int = Field(ge=1, le=30, description="延期天数（1–30）")
+    reason: str = Field(description="延期理由（将告知信访人）")
+
+
+class HearingIn(NoteIn):
+    day: date | None = Field(None, description="日期，默认今天")
+
+
+class ReplyFieldsIn(ActionIn):
+    request: str = Field(description="信访请求")
+    facts: str = Field(description="事实和理由")
+    decision: ReplyDecision = Field(description=_choices(ReplyDecision))
+    basis: str = Field(description="依据")
+
+
+class ReplyIn(ActionIn):
+    """Sign the stored draft (send nothing but expected_version) or a reply given here."""
+
+    request: str | None = Field(None, description="信访请求；四项都不填时签发已拟写的草稿")
+    facts: str | None = None
+    decision: ReplyDecision | None = Field(None, description=_choices(ReplyDecision))
+    basis: str | None = None
+
+
+class DeliveryIn(ActionIn):
+    notice: Notice = Field(description=_choices(Notice))
+    method: DeliveryMethod = Field(description=_choices(DeliveryMethod))
+    delivered_at: datetime
+    recipient: str = Field("", max_length=50, description="签收人")
+
+
+class EvaluateIn(NoteIn):
+    evaluation: Evaluation = Field(description=_choices(Evaluation))
+    source: EvaluationSource = Field(EvaluationSource.FOLLOW_UP, description=_choices(EvaluationSource))
+
+
+class RequestReviewIn(NoteIn):
+    received_on: date | None = Field(None, description="收到申请的日期，默认今天")
+
+
+class DecisionIn(ActionIn):
+    decision: ReviewDecision = Field(description=_choices(ReviewDecision))
+    reasons: str = Field(description="理由")
+
+
+# ---------------------------------------------------------------- petitioners
+
+
+class PetitionerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    id_masked: str = Field(description="身份证号码（已脱敏）")
+    uscc: str = Field(description="统一社会信用代码（单位）")
+    phones: list[str] = Field(description="电话（已脱敏）")
+    org: OrgRef = Field(description="登记单位")
+
+
+class PetitionerSearchOut(Schema):
+    kind: str = Field(description="查询被理解为：id_number / phone / uscc / name / invalid / empty")
+    hint: str
+    count: int
+    items: list[PetitionerOut]
+
+
+class PetitionerSearchIn(Schema):
+    q: str = Field(description="身份证号码、电话、统一社会信用代码或姓名")
+    limit: int = Field(20, ge=1, le=100)
+
+
+class PetitionerIn(Schema):
+    kind: Literal["person", "organisation"] = "person"
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str = Field("", description="身份证号码（个人）")
+    phones: list[str] = Field(default_factory=list)
+    address: str = Field("", max_length=200)
+    division_code: str = Field("", max_length=12)
+    uscc: str = Field("", description="统一社会信用代码（单位）")
+    legal_representative: str = Field("", max_length=50)

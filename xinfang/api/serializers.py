@@ -1,0 +1,224 @@
+"""Turning cases, events, deadlines and petitioners into API dicts."""
+
+from django.utils import timezone
+
+from xinfang.cases import deadlines as case_deadlines
+from xinfang.cases.permissions import available_actions
+from xinfang.cases.states import Action, ParticipantRole, Status
+from xinfang.clock.models import Clock, DeadlineStatus
+
+# Action code -> path under /cases/{id}/ (one POST endpoint each).
+ACTION_PATHS = {
+    Action.FORWARD: "forward",
+    Action.ASSIGN: "assign",
+    Action.MERGE_AS_REPEAT: "merge",
+    Action.SIGN_FOR: "sign-for",
+    Action.RETURN: "return",
+    Action.ACCEPT: "accept",
+    Action.DECLINE: "decline",
+    Action.REDIRECT: "redirect",
+    Action.ASSIGN_HANDLER: "assign-handler",
+    Action.RECORD_STEP: "steps",
+    Action.CO_REPORT: "co-report",
+    Action.REQUEST_EXTENSION: "extension/request",
+    Action.APPROVE_EXTENSION: "extension/approve",
+    Action.REJECT_EXTENSION: "extension/reject",
+    Action.START_HEARING: "hearing/start",
+    Action.END_HEARING: "hearing/end",
+    Action.DRAFT_REPLY: "reply/draft",
+    Action.REPLY: "reply",
+    Action.RECORD_DELIVERY: "deliveries",
+    Action.EVALUATE: "evaluate",
+    Action.REPORT_BACK: "report-back",
+    Action.CONFIRM_CLOSURE: "confirm-closure",
+    Action.SEND_BACK: "send-back",
+    Action.CLOSE: "close",
+    Action.REQUEST_REVIEW: "review/request",
+    Action.REVIEW: "review",
+    Action.REQUEST_REEXAM: "reexam/request",
+    Action.REEXAMINE: "reexam",
+    Action.FINALIZE: "finalize",
+}
+
+API_ROOT = "/api/v1"
+
+
+def org_ref(org):
+    return {"id": org.pk, "name": org.name} if org is not None else None
+
+
+def user_ref(user):
+    return {"id": user.pk, "name": user.display_name} if user is not None else None
+
+
+def _label(enum, value):
+    try:
+        return enum(value).label if value else ""
+    except ValueError:
+        return value
+
+
+def _days_left(due, today):
+    return (due - today).days if due else None
+
+
+def case_summary(case, today=None) -> dict:
+    today = today or timezone.localdate()
+    category = case.category
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "version": case.version,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "channel": case.channel,
+        "channel_label": case.get_channel_display(),
+        "kind": case.kind,
+        "kind_label": case.get_kind_display(),
+        "category": {"code": category.code, "name": str(category)} if category else None,
+        "urgency": case.urgency,
+        "urgency_label": case.get_urgency_display(),
+        "importance": case.importance,
+        "importance_label": case.get_importance_display(),
+        "summary": case.summary,
+        "received_at": case.received_at,
+        "current_org": org_ref(case.current_org),
+        "handler": user_ref(case.handler),
+        "due_date": case.due_date,
+        "due_clock": case.due_clock,
+        "due_clock_label": _label(Clock, case.due_clock),
+        "due_provisional": case.due_provisional,
+        "target_date": case.target_date,
+        "window_until": case.window_until,
+        "days_left": _days_left(case.due_date, today),
+        "overdue": bool(case.due_date and case.due_date < today),
+    }
+
+
+def deadline_dict(d, today=None) -> dict:
+    today = today or timezone.localdate()
+    return {
+        "id": d.pk,
+        "clock": d.clock,
+        "clock_label": d.get_clock_display(),
+        "org": org_ref(d.org),
+        "start": d.start,
+        "rule": d.describe_rule(),
+        "due_date": d.due_date,
+        "target_date": d.target_date,
+        "extension_days": d.extension_days,
+        "paused": d.paused,
+        "provisional": d.provisional,
+        "status": d.status,
+        "status_label": d.get_status_display(),
+        "met_at": d.met_at,
+        "days_left": _days_left(d.due_date, today) if d.status == DeadlineStatus.OPEN else None,
+    }
+
+
+def deadlines_of(case, today=None) -> list[dict]:
+    today = today or timezone.localdate()
+    return [deadline_dict(d, today) for d in case_deadlines.case_deadlines(case).select_related("org")]
+
+
+def action_links(user, case) -> list[dict]:
+    return [
+        {
+            "action": a,
+            "label": Action(a).label,
+            "method": "POST",
+            "path": f"{API_ROOT}/cases/{case.pk}/{ACTION_PATHS[a]}",
+        }
+        for a in available_actions(user, case)
+    ]
+
+
+def case_detail(case, user) -> dict:
+    today = timezone.localdate()
+    data = case_summary(case, today)
+    participants = list(case.participants.select_related("org"))
+    links = list(case.case_petitioners.select_related("petitioner").order_by("pk"))
+    data.update(
+        content=case.content,
+        person_count=case.person_count,
+        place_code=case.place_code,
+        place_name=case.place_name,
+        is_collective=case.is_collective,
+        is_skip_level=case.is_skip_level,
+        referring_org=org_ref(case.referring_org),
+        referring_ref=case.referring_ref,
+        leader_instruction=case.leader_instruction,
+        accused_name=case.accused_name,
+        accused_org=org_ref(case.accused_org),
+        registered_org=org_ref(case.registered_org),
+        registered_at=case.registered_at,
+        routing_org=org_ref(case.routing_org),
+        competent_org=org_ref(case.competent_org),
+        co_orgs=[org_ref(p.org) for p in participants if p.role == ParticipantRole.CO],
+        review_org=org_ref(case.review_org),
+        reexam_org=org_ref(case.reexam_org),
+        is_assigned=case.is_assigned,
+        repeat_of=case.repeat_of_id,
+        accepted_on=case.accepted_on,
+        decline_reason=case.decline_reason,
+        redirect_channel=case.redirect_channel,
+        extension_days=case.extension_days,
+        extension_requested_days=case.extension_requested_days,
+        extension_reason=case.extension_reason,
+        hearing_open=case.hearing_open,
+        reply_decision=case.reply_decision,
+        reply_draft=case.reply_draft,
+        replied_on=case.replied_on,
+        reply_delivered_on=case.reply_delivered_on,
+        evaluation=case.evaluation,
+        evaluation_source=case.evaluation_source,
+        closed_on=case.closed_on,
+        review_decision=case.review_decision,
+        review_delivered_on=case.review_delivered_on,
+        reexam_decision=case.reexam_decision,
+        final_on=case.final_on,
+        petitioners=[
+            {
+                "id": link.petitioner_id,
+                "name": link.petitioner.name,
+                "id_masked": link.petitioner.id_masked,
+                "is_representative": link.is_representative,
+            }
+            for link in links
+        ],
+        deadlines=deadlines_of(case, today),
+        available_actions=action_links(user, case),
+    )
+    return data
+
+
+def event_dict(e) -> dict:
+    return {
+        "id": e.pk,
+        "action": e.action,
+        "action_label": _label(Action, e.action),
+        "at": e.at,
+        "actor": user_ref(e.actor),
+        "actor_org": org_ref(e.actor_org),
+        "from_status": e.from_status,
+        "from_status_label": _label(Status, e.from_status),
+        "to_status": e.to_status,
+        "to_status_label": _label(Status, e.to_status),
+        "note": e.note,
+        "notice": e.notice,
+        "notice_label": e.get_notice_display() if e.notice else "",
+        "document": e.document,
+        "data": e.data or {},
+    }
+
+
+def petitioner_dict(p) -> dict:
+    return {
+        "id": p.pk,
+        "kind": p.kind,
+        "name": p.name,
+        "id_masked": p.id_masked,
+        "uscc": p.uscc,
+        "phones": [phone.masked for phone in p.phones.all()],
+        "org": org_ref(p.org),
+    }
