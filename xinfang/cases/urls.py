@@ -1,3 +1,16 @@
+from django.urls import path
+
+from xinfang.cases import views, views_register
+
 app_name = "cases"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("new/", views_register.register, name="register"),
+    path("new/lookup/", views_register.petitioner_lookup, name="register_lookup"),
+    path("new/check-id/", views_register.check_id, name="register_check_id"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/print/", views.print_view, name="print"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/attachments/<int:aid>/", views.attachment_download, name="attachment"),
+]

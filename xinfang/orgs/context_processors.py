@@ -31,13 +31,29 @@ def nav_for(user) -> list[dict]:
     return items
 
 
+def _todo_count(request, user) -> int | None:
+    """The workbench badge: reuse the workbench's own count, else one COUNT query."""
+    cached = getattr(request, "_cases_todo_count", None)
+    if cached is not None:
+        return cached
+    try:
+        from xinfang.cases.workbench import todo_count
+    except ImportError:  # pragma: no cover - the cases app not installed
+        return None
+    return todo_count(user)
+
+
 def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     roles = sorted(user.role_set())
+    items = nav_for(user)
+    for item in items:
+        if item["name"] == "cases:workbench":
+            item["count"] = _todo_count(request, user)
     return {
-        "nav_items": nav_for(user),
+        "nav_items": items,
         "user_org": user.org,
         "user_roles": [Role(r).label for r in roles],
     }

@@ -1,0 +1,626 @@
+"""Forms of the case screens: workbench filters, one small form per action, registration.
+
+Action forms only parse and validate input; the action functions decide and
+write. Every action form carries the case ``version`` it was opened on, which
+goes to the action as ``expected_version`` (optimistic locking).
+"""
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from xinfang.cases import actions
+from xinfang.cases.access import accused_may_not_receive, scoped_cases
+from xinfang.cases.models import Category
+from xinfang.cases.states import (
+    Action,
+    Channel,
+    DeliveryMethod,
+    Evaluation,
+    EvaluationSource,
+    Importance,
+    Kind,
+    Notice,
+    RedirectChannel,
+    ReplyDecision,
+    ReviewDecision,
+    StepKind,
+    Urgency,
+)
+from xinfang.orgs.access import visible_orgs
+from xinfang.orgs.models import Org, Role, User
+
+BLANK = [("", "全部")]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def category_choices(blank_label="—— 请选择 ——"):
+    """Two-level categories as <optgroup>s (one query)."""
+    groups: dict[int, tuple[str, list]] = {}
+    order = []
+    for cat in Category.objects.filter(is_active=True).order_by("code"):
+        if cat.parent_id is None:
+            groups[cat.pk] = (cat.name, [])
+            order.append(cat.pk)
+        elif cat.parent_id in groups:
+            groups[cat.parent_id][1].append((str(cat.pk), cat.name))
+    return [("", blank_label)] + [(groups[pk][0], groups[pk][1]) for pk in order if groups[pk][1]]
+
+
+# ---------------------------------------------------------------- workbench
+
+
+class WorkbenchFilterForm(forms.Form):
+    q = forms.CharField(label="编号/摘要", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
+    kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
+    category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
+    urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
+    org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
+    received_from = forms.DateField(label="收件日期自", required=False, widget=DATE)
+    received_to = forms.DateField(label="至", required=False, widget=DATE)
+    sort = forms.ChoiceField(
+        label="排序", required=False, choices=[("due", "按期限"), ("received", "按收件时间（新→旧）")]
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices("全部")
+        orgs = visible_orgs(user).filter(is_active=True).only("pk", "name").order_by("path")[:300]
+        self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
+
+    def apply(self, qs):
+        if not self.is_valid():
+            return qs.order_by("due_date", "received_at", "pk")
+        d = self.cleaned_data
+        for name in ("channel", "kind", "urgency"):
+            if d[name]:
+                qs = qs.filter(**{name: d[name]})
+        if d["category"]:
+            qs = qs.filter(category_id=d["category"]) | qs.filter(category__parent_id=d["category"])
+        if d["org"]:
+            qs = qs.filter(current_org_id=d["org"])
+        if d["received_from"]:
+            qs = qs.filter(received_at__date__gte=d["received_from"])
+        if d["received_to"]:
+            qs = qs.filter(received_at__date__lte=d["received_to"])
+        if d["q"].strip():
+            text = d["q"].strip()
+            qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
+        if d["sort"] == "received":
+            return qs.order_by("-received_at", "-pk")
+        # Earliest deadline first; cases without a running deadline last.
+        from django.db.models import F
+
+        return qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "pk")
+
+
+# ---------------------------------------------------------------- actions
+
+
+class ActionForm(forms.Form):
+    """Base: the case version, and `run` calling the action function."""
+
+    action = None
+    primary = False
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, user, **kwargs):
+        self.case = case
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.setup()
+
+    def setup(self):
+        pass
+
+    def call(self, d, version):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def run(self):
+        d = dict(self.cleaned_data)
+        version = d.pop("version")
+        return self.call(d, version)
+
+
+def _note(label="说明", required=False):
+    return forms.CharField(label=label, required=required, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _routing_targets(case, user):
+    """Orgs under the same government as the router (never the accused, never itself)."""
+    org = user.org
+    root = org.parent if org and org.parent_id else org
+    if root is None:
+        return Org.objects.none()
+    qs = root.subtree().filter(is_active=True).exclude(pk=case.current_org_id).order_by("path")
+    return qs
+
+
+def _exclude_accused(case, qs):
+    if not case.is_accusation:
+        return qs
+    blocked = [o.pk for o in qs if accused_may_not_receive(case, o)]
+    return qs.exclude(pk__in=blocked)
+
+
+def _handlers(case):
+    return (
+        User.objects.filter(
+            org_id=case.competent_org_id, is_active=True, role_grants__role__in=[Role.HANDLER, Role.UNIT_HEAD]
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+class OrgChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class OrgMultiChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class ForwardForm(ActionForm):
+    action = Action.FORWARD
+    org = OrgChoice(label="接收单位（有权处理机关）", queryset=Org.objects.none(), empty_label="—— 请选择 ——")
+    note = _note("转送说明")
+
+    def setup(self):
+        self.fields["org"].queryset = _exclude_accused(self.case, _routing_targets(self.case, self.user))
+
+    def call(self, d, version):
+        return actions.do_forward(self.case, actor=self.user, to_org=d["org"], note=d["note"],
+                                  expected_version=version)
+
+
+class AssignForm(ActionForm):
+    action = Action.ASSIGN
+    primary = True
+    org = OrgChoice(label="主办单位", queryset=Org.objects.none(), empty_label="—— 请选择 ——")
+    co_orgs = OrgMultiChoice(label="协办单位（可多选）", queryset=Org.objects.none(), required=False,
+                             widget=forms.CheckboxSelectMultiple)
+    note = _note("交办要求")
+
+    def setup(self):
+        qs = _exclude_accused(self.case, _routing_targets(self.case, self.user))
+        self.fields["org"].queryset = qs
+        self.fields["co_orgs"].queryset = qs
+
+    def call(self, d, version):
+        return actions.do_assign(self.case, actor=self.user, lead_org=d["org"], co_orgs=list(d["co_orgs"]),
+                                 note=d["note"], expected_version=version)
+
+
+class MergeForm(ActionForm):
+    action = Action.MERGE_AS_REPEAT
+    original = forms.CharField(label="所并原信访件编号", max_length=40)
+    note = _note()
+
+    def clean_original(self):
+        number = self.cleaned_data["original"].strip()
+        original = scoped_cases(self.user).filter(number=number).first()
+        if original is None:
+            raise forms.ValidationError("没有找到该编号的信访件")
+        return original
+
+    def call(self, d, version):
+        return actions.do_merge_as_repeat(self.case, actor=self.user, original=d["original"], note=d["note"],
+                                          expected_version=version)
+
+
+class SignForForm(ActionForm):
+    action = Action.SIGN_FOR
+    primary = True
+    note = _note()
+
+    def call(self, d, version):
+        return actions.do_sign_for(self.case, actor=self.user, note=d["note"], expected_version=version)
+
+
+class ReturnForm(ActionForm):
+    action = Action.RETURN
+    reason = _note("退回理由", required=True)
+
+    def call(self, d, version):
+        return actions.do_return(self.case, actor=self.user, reason=d["reason"], expected_version=version)
+
+
+class AcceptForm(ActionForm):
+    action = Action.ACCEPT
+    primary = True
+    handler = UserChoice(label="承办人（可稍后指定）", queryset=User.objects.none(), required=False,
+                         empty_label="—— 暂不指定 ——")
+    note = _note()
+
+    def setup(self):
+        self.fields["handler"].queryset = _handlers(self.case)
+
+    def call(self, d, version):
+        return actions.do_accept(self.case, actor=self.user, handler=d["handler"], note=d["note"],
+                                 expected_version=version)
+
+
+class DeclineForm(ActionForm):
+    action = Action.DECLINE
+    reason = _note("不予受理理由（写入告知书）", required=True)
+
+    def call(self, d, version):
+        return actions.do_decline(self.case, actor=self.user, reason=d["reason"], expected_version=version)
+
+
+class RedirectForm(ActionForm):
+    action = Action.REDIRECT
+    channel = forms.ChoiceField(label="导入的法定途径", choices=[("", "—— 请选择 ——")] + RedirectChannel.choices)
+    note = _note("告知内容补充")
+
+    def call(self, d, version):
+        return actions.do_redirect(self.case, actor=self.user, channel=d["channel"], note=d["note"],
+                                   expected_version=version)
+
+
+class AssignHandlerForm(ActionForm):
+    action = Action.ASSIGN_HANDLER
+    handler = UserChoice(label="承办人", queryset=User.objects.none(), empty_label="—— 请选择 ——")
+
+    def setup(self):
+        self.fields["handler"].queryset = _handlers(self.case)
+
+    def call(self, d, version):
+        return actions.do_assign_handler(self.case, actor=self.user, handler=d["handler"], expected_version=version)
+
+
+class RecordStepForm(ActionForm):
+    action = Action.RECORD_STEP
+    kind = forms.ChoiceField(label="办理方式", choices=StepKind.choices)
+    happened_on = forms.DateField(label="日期", widget=DATE)
+    description = _note("办理情况", required=True)
+
+    def setup(self):
+        self.fields["happened_on"].initial = timezone.localdate()
+
+    def call(self, d, version):
+        return actions.do_record_step(self.case, actor=self.user, kind=d["kind"], happened_on=d["happened_on"],
+                                      description=d["description"], expected_version=version)
+
+
+class CoReportForm(ActionForm):
+    action = Action.CO_REPORT
+    primary = True
+    report = _note("协办情况", required=True)
+
+    def call(self, d, version):
+        return actions.do_co_report(self.case, actor=self.user, report=d["report"], expected_version=version)
+
+
+class RequestExtensionForm(ActionForm):
+    action = Action.REQUEST_EXTENSION
+    days = forms.IntegerField(label="延期天数（最长30日）", min_value=1, max_value=30, initial=30)
+    reason = _note("延期理由（将告知信访人）", required=True)
+
+    def call(self, d, version):
+        return actions.do_request_extension(self.case, actor=self.user, days=d["days"], reason=d["reason"],
+                                            expected_version=version)
+
+
+class ApproveExtensionForm(ActionForm):
+    action = Action.APPROVE_EXTENSION
+    primary = True
+    note = _note("审批意见")
+
+    def call(self, d, version):
+        return actions.do_approve_extension(self.case, actor=self.user, note=d["note"], expected_version=version)
+
+
+class RejectExtensionForm(ActionForm):
+    action = Action.REJECT_EXTENSION
+    note = _note("不批准理由")
+
+    def call(self, d, version):
+        return actions.do_reject_extension(self.case, actor=self.user, note=d["note"], expected_version=version)
+
+
+class StartHearingForm(ActionForm):
+    action = Action.START_HEARING
+    day = forms.DateField(label="听证开始日期", widget=DATE, required=False)
+    note = _note()
+
+    def call(self, d, version):
+        return actions.do_start_hearing(self.case, actor=self.user, day=d["day"], note=d["note"],
+                                        expected_version=version)
+
+
+class EndHearingForm(StartHearingForm):
+    action = Action.END_HEARING
+
+    def setup(self):
+        self.fields["day"].label = "听证结束日期"
+
+    def call(self, d, version):
+        return actions.do_end_hearing(self.case, actor=self.user, day=d["day"], note=d["note"],
+                                      expected_version=version)
+
+
+class DraftReplyForm(ActionForm):
+    action = Action.DRAFT_REPLY
+    request = _note("一、信访请求", required=True)
+    facts = forms.CharField(label="二、事实和理由", widget=forms.Textarea(attrs={"rows": 6}))
+    decision = forms.ChoiceField(label="三、处理意见", choices=[("", "—— 请选择 ——")] + ReplyDecision.choices)
+    basis = _note("四、依据", required=True)
+
+    def setup(self):
+        draft = self.case.reply_draft or {}
+        for name in ("request", "facts", "decision", "basis"):
+            if draft.get(name):
+                self.fields[name].initial = draft[name]
+        if not self.fields["request"].initial:
+            self.fields["request"].initial = self.case.summary
+
+    def call(self, d, version):
+        return actions.do_draft_reply(self.case, actor=self.user, expected_version=version, **d)
+
+
+class ReplyForm(DraftReplyForm):
+    action = Action.REPLY
+    primary = True
+
+    def call(self, d, version):
+        return actions.do_reply(self.case, actor=self.user, expected_version=version, **d)
+
+
+class RecordDeliveryForm(ActionForm):
+    action = Action.RECORD_DELIVERY
+    primary = True
+    notice = forms.ChoiceField(label="送达的文书", choices=Notice.choices)
+    method = forms.ChoiceField(label="送达方式", choices=DeliveryMethod.choices)
+    delivered_at = forms.DateTimeField(label="送达时间", widget=DATETIME)
+    recipient = forms.CharField(label="签收人", max_length=50, required=False)
+
+    def setup(self):
+        self.fields["delivered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        # Offer the notices this case has produced (latest first), defaulting to the newest.
+        produced = [e.notice for e in getattr(self.case, "prefetched_notice_events", [])]
+        if produced:
+            self.fields["notice"].initial = produced[-1]
+            self.fields["notice"].choices = [(n, Notice(n).label) for n in dict.fromkeys(reversed(produced))]
+
+    def call(self, d, version):
+        return actions.do_record_delivery(self.case, actor=self.user, expected_version=version, **d)
+
+
+class EvaluateForm(ActionForm):
+    action = Action.EVALUATE
+    primary = True
+    evaluation = forms.ChoiceField(label="评价结果", choices=Evaluation.choices, widget=forms.RadioSelect)
+    source = forms.ChoiceField(label="评价方式", choices=EvaluationSource.choices, initial=EvaluationSource.FOLLOW_UP)
+    note = _note()
+
+    def call(self, d, version):
+        return actions.do_evaluate(self.case, actor=self.user, expected_version=version, **d)
+
+
+class NoteOnlyForm(ActionForm):
+    note = _note()
+    func = None
+
+    def call(self, d, version):
+        return type(self).func(self.case, actor=self.user, note=d["note"], expected_version=version)
+
+
+class ReportBackForm(NoteOnlyForm):
+    action = Action.REPORT_BACK
+    primary = True
+    func = staticmethod(actions.do_report_back)
+
+
+class ConfirmClosureForm(NoteOnlyForm):
+    action = Action.CONFIRM_CLOSURE
+    primary = True
+    func = staticmethod(actions.do_confirm_closure)
+
+
+class CloseForm(NoteOnlyForm):
+    action = Action.CLOSE
+    primary = True
+    func = staticmethod(actions.do_close)
+
+
+class FinalizeForm(NoteOnlyForm):
+    action = Action.FINALIZE
+    func = staticmethod(actions.do_finalize)
+
+
+class SendBackForm(ActionForm):
+    action = Action.SEND_BACK
+    reason = _note("补办要求", required=True)
+
+    def call(self, d, version):
+        return actions.do_send_back(self.case, actor=self.user, reason=d["reason"], expected_version=version)
+
+
+class RequestReviewForm(ActionForm):
+    action = Action.REQUEST_REVIEW
+    received_on = forms.DateField(label="收到申请日期", widget=DATE)
+    note = _note("申请事项")
+
+    def setup(self):
+        self.fields["received_on"].initial = timezone.localdate()
+
+    def call(self, d, version):
+        return actions.do_request_review(self.case, actor=self.user, received_on=d["received_on"], note=d["note"],
+                                         expected_version=version)
+
+
+class RequestReexamForm(RequestReviewForm):
+    action = Action.REQUEST_REEXAM
+
+    def call(self, d, version):
+        return actions.do_request_reexam(self.case, actor=self.user, received_on=d["received_on"], note=d["note"],
+                                         expected_version=version)
+
+
+class ReviewForm(ActionForm):
+    action = Action.REVIEW
+    primary = True
+    decision = forms.ChoiceField(label="结论", choices=[("", "—— 请选择 ——")] + ReviewDecision.choices)
+    reasons = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 5}))
+
+    def call(self, d, version):
+        return actions.do_review(self.case, actor=self.user, expected_version=version, **d)
+
+
+class ReexamineForm(ReviewForm):
+    action = Action.REEXAMINE
+
+    def call(self, d, version):
+        return actions.do_reexamine(self.case, actor=self.user, expected_version=version, **d)
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    f.action: f
+    for f in (
+        ForwardForm, AssignForm, MergeForm, SignForForm, ReturnForm, AcceptForm, DeclineForm, RedirectForm,
+        AssignHandlerForm, RecordStepForm, CoReportForm, RequestExtensionForm, ApproveExtensionForm,
+        RejectExtensionForm, StartHearingForm, EndHearingForm, DraftReplyForm, ReplyForm, RecordDeliveryForm,
+        EvaluateForm, ReportBackForm, ConfirmClosureForm, SendBackForm, CloseForm, RequestReviewForm,
+        ReviewForm, RequestReexamForm, ReexamineForm, FinalizeForm,
+    )
+}
+assert set(ACTION_FORMS) == {a for a in Action if a != Action.REGISTER}, "every action needs a form"
+
+
+# ---------------------------------------------------------------- registration
+
+ALLOWED_ATTACHMENT_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/tiff": "tiff",
+    "application/pdf": "pdf",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+
+
+def sniff_attachment(upload):
+    """(content_type, error): the type from the file's bytes, never its name or the browser's claim."""
+    import filetype
+
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        return None, f"附件“{upload.name}”超过{limit}MB的大小限制"
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
+        return None, f"附件“{upload.name}”的文件类型不允许（仅限 jpg/png/gif/webp/tiff/pdf/doc/docx）"
+    return kind.mime, None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class RegistrationForm(forms.Form):
+    channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.VISIT)
+    received_at = forms.DateTimeField(label="收件时间", widget=DATETIME)
+    kind = forms.ChoiceField(label="信访性质", choices=Kind.choices, initial=Kind.CLAIM)
+    category = forms.TypedChoiceField(label="内容分类", coerce=int, empty_value=None)
+    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
+    importance = forms.ChoiceField(label="重要程度", choices=Importance.choices, initial=Importance.NORMAL)
+    person_count = forms.IntegerField(label="人数", min_value=1, initial=1)
+    place_code = forms.RegexField(label="问题属地区划代码", regex=r"^(\d{6}|\d{9}|\d{12})$", required=False,
+                                  error_messages={"invalid": "区划代码应为6、9或12位数字"})
+    place_name = forms.CharField(label="问题属地", max_length=100, required=False)
+    summary = forms.CharField(label="内容摘要", max_length=200)
+    content = forms.CharField(label="信访内容", widget=forms.Textarea(attrs={"rows": 8}))
+    referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False,
+                              empty_label="—— 请选择 ——")
+    referring_ref = forms.CharField(label="上级交办文号", max_length=60, required=False)
+    leader_instruction = forms.CharField(label="领导批示", required=False,
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    accused_name = forms.CharField(label="被反映人或单位", max_length=100, required=False)
+    accused_org = OrgChoice(label="被反映单位（本系统机构）", queryset=Org.objects.none(), required=False,
+                            empty_label="—— 不在本系统 ——")
+    attachments = MultipleFileField(label="附件（可多选）", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["category"].choices = category_choices()
+        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        org = user.org
+        higher = Org.objects.none()
+        if org is not None:
+            higher = org.ancestors().filter(is_active=True)
+        self.fields["referring_org"].queryset = higher | Org.objects.filter(
+            parent__in=org.ancestors() if org else [], kind="petition_bureau"
+        ).exclude(pk=getattr(org, "pk", None))
+        root = org.parent if org and org.parent_id else org
+        self.fields["accused_org"].queryset = root.subtree().filter(is_active=True) if root else Org.objects.none()
+
+    def clean_category(self):
+        value = self.cleaned_data["category"]
+        if value is None:
+            raise forms.ValidationError("请选择内容分类")
+        category = Category.objects.filter(pk=value, is_active=True).first()
+        if category is None:
+            raise forms.ValidationError("内容分类无效")
+        return category
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        self.sniffed = []
+        errors = []
+        for upload in files:
+            mime, error = sniff_attachment(upload)
+            if error:
+                errors.append(error)
+            else:
+                self.sniffed.append((upload, mime))
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+    def clean(self):
+        d = super().clean()
+        if d.get("channel") == Channel.REFERRED and not d.get("referring_org"):
+            self.add_error("referring_org", "上级交办件须选择交办上级")
+        if d.get("kind") == Kind.ACCUSATION and not (d.get("accused_name") or d.get("accused_org")):
+            self.add_error("accused_name", "检举控告类须填写被反映人或单位")
+        received = d.get("received_at")
+        if received and received > timezone.now() + timezone.timedelta(minutes=5):
+            self.add_error("received_at", "收件时间不能晚于当前时间")
+        return d
+
+
+class QuickPetitionerForm(forms.Form):
+    """Inline quick-create of a person petitioner on the registration screen."""
+
+    new_name = forms.CharField(label="姓名", max_length=100)
+    new_id_number = forms.CharField(label="身份证号码", max_length=30, required=False)
+    new_phone = forms.CharField(label="联系电话", max_length=30, required=False)
+    new_address = forms.CharField(label="住址", max_length=200, required=False)

@@ -1,0 +1,132 @@
+"""The workbench: what is waiting for this user, as filters over scoped cases.
+
+Each tab is a Q over the case table built from the user's org and roles and
+always applied on top of ``access.scoped_cases`` (so a tab can never show a
+case the user may not open). All tab counts come from one aggregate query.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from xinfang.cases.access import scoped_cases
+from xinfang.cases.states import OPEN_STATES, Status
+from xinfang.orgs.models import OrgKind, Role
+
+DUE_SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    help: str
+
+
+TABS = [
+    Tab("registered", "待交转办", "本单位登记、待交办或转送的信访件"),
+    Tab("to_sign", "待签收", "转送或交办到本单位、待签收的信访件"),
+    Tab("to_decide", "待受理", "待作出受理决定的信访件"),
+    Tab("handling", "办理中", "已受理、正在办理的信访件"),
+    Tab("due_soon", "3日内到期", "期限在3日内届满的在办信访件"),
+    Tab("overdue", "已超期", "已超过办理期限的在办信访件"),
+    Tab("to_evaluate", "待评价", "答复已送达、尚未评价的信访件"),
+    Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件"),
+    Tab("review", "复查复核", "本级作为复查或复核机关的信访件"),
+]
+TAB_KEYS = [t.key for t in TABS]
+# Tabs that are subsets of others: not added again to the nav's total.
+SUBSET_TABS = frozenset({"due_soon", "overdue"})
+
+
+def _only_own_cases(user) -> bool:
+    """A handler without an office role sees the cases assigned to them personally."""
+    return user.has_role(Role.HANDLER) and not user.has_role(
+        Role.UNIT_HEAD, Role.PETITION_OFFICER, Role.REGISTRAR, Role.LEADER
+    )
+
+
+def acting_org_ids(user) -> list[int]:
+    """The org and, for a petition bureau, the government it acts for (permissions.acts_for)."""
+    org = user.org
+    if org is None:
+        return []
+    ids = [org.pk]
+    if org.kind == OrgKind.PETITION_BUREAU and org.parent_id:
+        ids.append(org.parent_id)
+    return ids
+
+
+def tab_filters(user, today=None) -> dict[str, Q]:
+    today = today or timezone.localdate()
+    none = Q(pk__in=[])
+    if user.org_id is None:
+        return {key: none for key in TAB_KEYS}
+    org = user.org_id
+    mine = Q(handler=user.pk) if _only_own_cases(user) else Q(current_org=org)
+    open_ = Q(status__in=OPEN_STATES)
+    acting = acting_org_ids(user)
+    return {
+        "registered": Q(status=Status.REGISTERED, current_org=org),
+        "to_sign": Q(status__in=[Status.FORWARDED, Status.ASSIGNED], current_org=org),
+        "to_decide": Q(status=Status.TO_DECIDE, current_org=org),
+        "handling": Q(status=Status.HANDLING) & mine,
+        "due_soon": open_ & mine & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        "overdue": open_ & mine & Q(due_date__lt=today),
+        "to_evaluate": Q(
+            status__in=[Status.REPLIED, Status.REPORTED, Status.CLOSED],
+            reply_delivered_on__isnull=False,
+            evaluation="",
+        )
+        & (Q(competent_org=org) | Q(routing_org=org)),
+        "to_confirm": Q(status=Status.REPORTED, routing_org=org),
+        "review": Q(status=Status.REVIEW_REQUESTED, review_org__in=acting)
+        | Q(status=Status.REEXAM_REQUESTED, reexam_org__in=acting),
+    }
+
+
+def todo_q(filters: dict[str, Q]) -> Q:
+    total = Q(pk__in=[])
+    for key, q in filters.items():
+        if key not in SUBSET_TABS:
+            total |= q
+    return total
+
+
+def counts(user, today=None) -> dict[str, int]:
+    """Every tab's count and the total to-do count ("todo"), in one query."""
+    filters = tab_filters(user, today)
+    aggregates = {key: Count("pk", filter=q) for key, q in filters.items()}
+    aggregates["todo"] = Count("pk", filter=todo_q(filters))
+    return scoped_cases(user).aggregate(**aggregates)
+
+
+def todo_count(user) -> int:
+    """The nav badge: one COUNT over the union of the to-do tabs."""
+    return scoped_cases(user).filter(todo_q(tab_filters(user))).count()
+
+
+LIST_RELATED = ("current_org", "competent_org", "category", "category__parent", "handler")
+
+
+def tab_queryset(user, tab: str, today=None):
+    filters = tab_filters(user, today)
+    q = filters.get(tab) if tab != "all" else todo_q(filters)
+    if q is None:
+        q = todo_q(filters)
+    return scoped_cases(user).filter(q).select_related(*LIST_RELATED)
+
+
+def due_state(due, today=None, *, soon_days: int = DUE_SOON_DAYS) -> tuple[str, int | None]:
+    """('overdue'|'due_soon'|'ok'|'', days left): shared by the row class and the tag."""
+    if due is None:
+        return "", None
+    today = today or timezone.localdate()
+    left = (due - today).days
+    if left < 0:
+        return "overdue", left
+    if left <= soon_days:
+        return "due_soon", left
+    return "ok", left
