@@ -41,10 +41,3 @@ def api_as(client, token_for):
 
     return _as
 
-
-@pytest.fixture(autouse=True)
-def _urlconf(settings):
-    try:
-        import xinfang.urls  # noqa: F401
-    except ImportError:
-        settings.ROOT_URLCONF = "xinfang.api.tests._fallback_urls"
