@@ -12,6 +12,7 @@ from xinfang.cases.states import (
     DeliveryMethod,
     Evaluation,
     EvaluationSource,
+    Kind,
     Notice,
     ParticipantRole,
     RedirectChannel,
@@ -265,7 +266,8 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
         day = timezone.localtime(delivered_at).date()
         if notice == Notice.REPLY:
             case.reply_delivered_on = day
-            if case.review_org is not None:
+            # Only claims run the review chain (DESIGN §3; 条例 art 31(6), 35).
+            if case.review_org is not None and case.kind == Kind.CLAIM:
                 deadlines.start(case, Clock.REVIEW_WINDOW, day, org=case.competent_org)
                 _add_participants(case, case.review_org, ParticipantRole.REVIEWING)
         elif notice == Notice.REVIEW:
