@@ -8,16 +8,24 @@ Stable codes:
   409 conflict            `expected_version` is stale: someone else acted first
   422 invalid             the action refused a value (see "field")
   422 validation_error    the request body or query did not match the schema
+  400 bad_request         the body is not JSON
+  500 server_error        a bug; logged with its traceback, never shown to the caller
 """
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from xinfang.cases.errors import ActionError
+from xinfang.clock.rules import RuleNotFound
 from xinfang.core.idnumbers import IdNumberError
 from xinfang.core.phones import PhoneError
 from xinfang.core.uscc import UsccError
+
+log = logging.getLogger("xinfang.api")
 
 NOT_FOUND_MESSAGE = "未找到该对象，或您无权查看"
 
@@ -119,9 +127,29 @@ def install(api):
         field = {IdNumberError: "id_number", PhoneError: "phones", UsccError: "uscc"}[type(exc)]
         return respond(request, 422, error_body("invalid", exc.message, field))
 
+    @api.exception_handler(RuleNotFound)
+    def rule_missing(request, exc):
+        # A deadline rule is missing for the org: configuration, explained in Chinese.
+        return respond(request, 422, error_body("invalid", str(exc) or "该单位未配置期限规则，请联系管理员"))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        if settings.DEBUG:
+            raise exc
+        log.exception("API error on %s %s", request.method, request.path)
+        return respond(request, 500, error_body("server_error", "服务器内部错误，已记录，请稍后重试或联系管理员"))
+
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        codes = {400: "bad_request", 401: "unauthenticated", 403: "not_allowed", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 422: "invalid"}
-        message = str(exc.message) if exc.message else "请求有误"
-        return respond(request, exc.status_code, error_body(codes.get(exc.status_code, "error"), message))
+        # ninja's own HttpErrors carry English text (e.g. an unparsable body): answer in Chinese.
+        known = {
+            400: ("bad_request", "请求格式有误：请求体须为有效的 JSON"),
+            401: ("unauthenticated", "未认证"),
+            403: ("not_allowed", "您无权进行此操作"),
+            404: ("not_found", NOT_FOUND_MESSAGE),
+            405: ("method_not_allowed", "不支持该请求方法"),
+            409: ("conflict", "请求与当前状态冲突"),
+            422: ("invalid", "请求数据不符合要求"),
+        }
+        code, message = known.get(exc.status_code, ("error", "请求有误"))
+        return respond(request, exc.status_code, error_body(code, message))
