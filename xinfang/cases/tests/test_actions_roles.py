@@ -13,7 +13,6 @@ from xinfang.cases.models import CaseEvent
 from xinfang.cases.permissions import available_actions
 from xinfang.cases.states import Status
 from xinfang.cases.testing import make_petitioner, register
-from xinfang.orgs.testing import make_user
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
