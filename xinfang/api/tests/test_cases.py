@@ -204,3 +204,19 @@ def test_an_unexpected_error_is_500_json_without_details(cast, flow, api_as, mon
     response = api_as(cast.dept_officer).post(f"/api/v1/cases/{case.pk}/sign-for", {})
     assert response.status_code == 500
     assert response.json()["code"] == "server_error" and "secret" not in response.content.decode()
+
+
+def test_the_list_query_count_does_not_grow_with_the_page(cast, flow, api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as(cast.registrar)
+    flow.register()
+    api.get("/api/v1/cases")  # warm: token last_used_at written once
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get("/api/v1/cases").json()["items"]) == 1
+    for _ in range(6):
+        flow.assign(flow.register())
+    with CaptureQueriesContext(connection) as seven:
+        assert len(api.get("/api/v1/cases").json()["items"]) == 7
+    assert len(seven) == len(one) <= 6

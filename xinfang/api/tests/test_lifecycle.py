@@ -143,3 +143,58 @@ def test_the_whole_lifecycle_runs_through_the_api(cast, api_as):
     assert events[-1]["notice"] == "reexam" and events[-1]["document"]
     final_deadlines = api_as(cast.city_officer).get(f"/api/v1/cases/{case['id']}/deadlines").json()
     assert final_deadlines and all(d["status"] != "open" for d in final_deadlines)
+
+
+def _post(api_as, user, case, path, body=None):
+    response = api_as(user).post(f"/api/v1/cases/{case.pk}/{path}", body or {})
+    assert response.status_code == 200, (path, response.json())
+    return response.json()
+
+
+def test_the_other_branches_run_through_the_api(cast, api_as):
+    from xinfang.cases.testing import Flow
+
+    flow = Flow(cast)
+    today = timezone.localdate().isoformat()
+
+    # 退回 as misrouted, then 转送 elsewhere, 签收, 不予受理
+    case = flow.assign(flow.register())
+    assert _post(api_as, cast.dept_officer, case, "return", {"reason": "不属本单位职责"})["status"] == "registered"
+    assert _post(api_as, cast.officer, case, "forward", {"to_org_id": cast.dept.pk})["status"] == "forwarded"
+    assert _post(api_as, cast.dept_officer, case, "sign-for")["status"] == "to_decide"
+    declined = _post(api_as, cast.dept_officer, case, "decline", {"reason": "已经人民法院受理"})
+    assert declined["status"] == "declined" and declined["decline_reason"] == "已经人民法院受理"
+
+    # 导入法定途径
+    case = flow.sign_for(flow.forward(flow.register()))
+    assert _post(api_as, cast.dept_officer, case, "redirect", {"channel": "litigation"})["status"] == "redirected"
+
+    # 按重复件合并
+    original = flow.register()
+    repeat = flow.register()
+    merged = _post(api_as, cast.officer, repeat, "merge", {"original_id": original.pk})
+    assert merged["status"] == "merged" and merged["repeat_of"] == original.pk
+
+    # handling steps, hearing pause, rejected extension, a handler change
+    case = flow.handling()
+    _post(api_as, cast.handler, case, "steps", {"kind": "investigation", "happened_on": today,
+                                                "description": "实地核查"})
+    started = _post(api_as, cast.handler, case, "hearing/start", {"note": "组织听证"})
+    assert started["hearing_open"] is True
+    assert [d for d in started["deadlines"] if d["clock"] == "handling"][0]["paused"] is True
+    assert _post(api_as, cast.handler, case, "hearing/end")["hearing_open"] is False
+    _post(api_as, cast.handler, case, "extension/request", {"days": 10, "reason": "需要鉴定"})
+    rejected = _post(api_as, cast.unit_head, case, "extension/reject", {"note": "期限内可办结"})
+    assert rejected["extension_requested_days"] == 0 and rejected["extension_days"] == 0
+    changed = _post(api_as, cast.unit_head, case, "assign-handler", {"handler_id": cast.unit_head.pk})
+    assert changed["handler"]["id"] == cast.unit_head.pk
+
+    # 补办: the bureau sends a reported case back to the lead unit
+    case = flow.deliver(flow.replied())
+    _post(api_as, cast.handler, case, "report-back")
+    sent_back = _post(api_as, cast.officer, case, "send-back", {"reason": "请补充送达回证"})
+    assert sent_back["status"] == "handling" and sent_back["current_org"]["id"] == cast.dept.pk
+
+    # a forwarded (not assigned) case is closed by the competent org itself
+    case = flow.delivered(assign=False)
+    assert _post(api_as, cast.handler, case, "close")["status"] == "closed"
