@@ -1,0 +1,161 @@
+"""Who may read which petitioner, and the only way to see unmasked PII.
+
+Every view, search, export and API endpoint gets petitioners from
+``scoped_petitioners`` or ``access_petitioner``; nothing outside this module
+and maintenance commands uses ``Petitioner.objects`` directly (a test greps
+the views for it).
+
+Base rule: a user sees the petitioners registered by an org inside their
+data scope (``xinfang.orgs.access.org_scope``); a grant with the ASSIGNED
+scope adds the petitioners the user registered personally.
+
+Widening the rule from other apps
+---------------------------------
+The cases app will let a handler see the petitioners of the cases their unit
+handles, although another org registered them. It does so without this
+module importing the cases app (which would invert the dependency)::
+
+    # xinfang/cases/apps.py
+    class CasesConfig(AppConfig):
+        def ready(self):
+            from xinfang.petitioners.access import EXTRA_SCOPE_BUILDERS
+            from xinfang.cases.access import petitioners_of_visible_cases
+            EXTRA_SCOPE_BUILDERS.append(petitioners_of_visible_cases)
+
+Each builder is ``fn(user) -> Q`` over ``Petitioner`` and is OR-ed with the
+base rule, so it can only widen what a user sees, never narrow it. Rules for
+builders:
+
+* Return ``Q(pk__in=[])`` for "nothing more". An empty ``Q()`` would mean
+  "everything" and is refused with ``ValueError`` so that no builder widens
+  the scope to the whole register by accident.
+* Prefer ``Q(pk__in=<subquery of petitioner ids>)`` to a join across a
+  to-many relation, which would duplicate rows (and break pagination counts).
+* Builders are only called for authenticated, active users.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from xinfang.core.masking import mask_name
+from xinfang.orgs.access import org_scope
+from xinfang.orgs.audit import record
+from xinfang.orgs.models import AuditAction, Role
+from xinfang.petitioners.models import Petitioner
+
+__all__ = [
+    "EXTRA_SCOPE_BUILDERS",
+    "REVEALABLE_FIELDS",
+    "REGISTER_ROLES",
+    "access_petitioner",
+    "can_register_petitioners",
+    "reveal",
+    "scope_q",
+    "scoped_petitioners",
+]
+
+EXTRA_SCOPE_BUILDERS: list[Callable[..., Q]] = []
+
+# Roles that register petitioners: the staff who receive petitions (art 23:
+# a competent org receiving a petition directly registers it itself).
+REGISTER_ROLES = frozenset({Role.REGISTRAR, Role.PETITION_OFFICER})
+
+# field name -> label written to the audit log and shown in the UI.
+REVEALABLE_FIELDS = {"id_number": "身份证号码", "phones": "联系电话"}
+
+
+def _is_active_user(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def scope_q(user) -> Q | None:
+    """The filter of petitioners ``user`` may read; None means every petitioner.
+
+    Exposed so other apps can combine it (e.g. in an Exists() subquery);
+    most code wants ``scoped_petitioners``.
+    """
+    if not _is_active_user(user):
+        return Q(pk__in=[])
+    scope = org_scope(user)
+    if scope.everything:
+        # Short-circuit: Q() | Q(x) is Q(x) in Django, so "everything" must
+        # not be OR-ed with the extra builders below.
+        return None
+    q = scope.q("org", assigned=Q(created_by=user))
+    for builder in EXTRA_SCOPE_BUILDERS:
+        extra = builder(user)
+        if not extra:
+            raise ValueError(f"{builder!r} returned an empty Q(), which would grant every petitioner")
+        q |= extra
+    return q
+
+
+def scoped_petitioners(user) -> QuerySet[Petitioner]:
+    """The petitioners ``user`` may read (default deny)."""
+    q = scope_q(user)
+    qs = Petitioner.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def access_petitioner(user, pk, *, for_write: bool = False) -> Petitioner:
+    """One petitioner the user may read, or Http404 exactly as if it did not exist.
+
+    ``for_write`` locks the row for the rest of the caller's transaction.
+    """
+    qs = scoped_petitioners(user).select_related("org", "created_by")
+    if for_write:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        # A malformed id is as missing as an unknown or out-of-scope one.
+        raise Http404("没有找到该信访人") from None
+    return get_object_or_404(qs, pk=pk)
+
+
+def can_register_petitioners(user) -> bool:
+    """Whether ``user`` may register new petitioners (for their own org)."""
+    if not _is_active_user(user) or user.org_id is None:
+        return False
+    return user.is_superuser or user.has_role(*REGISTER_ROLES)
+
+
+def reveal(user, petitioner: Petitioner, field: str, *, reason: str, request=None) -> str | list[str]:
+    """Return an unmasked value and log who saw what, and why.
+
+    ``field`` is ``"id_number"`` (returns the 18-character number, "" when
+    none is stored) or ``"phones"`` (returns the numbers in display order).
+    Raises PermissionDenied unless the user holds a role that may reveal
+    PII (``User.can_reveal_pii``), the petitioner is inside their scope, and
+    a reason is given. The audit event is written before decrypting, so a
+    value is never shown without its record.
+    """
+    if field not in REVEALABLE_FIELDS:
+        raise ValueError(f"unknown revealable field {field!r}")
+    if not _is_active_user(user) or not user.can_reveal_pii():
+        raise PermissionDenied("您的角色无权查看完整个人信息")
+    # Re-check scope on the database, not on the object we were handed: the
+    # caller may have obtained it some other way.
+    if not scoped_petitioners(user).filter(pk=petitioner.pk).exists():
+        raise PermissionDenied("无权查看该信访人的信息")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PermissionDenied("查看完整个人信息须填写事由")
+    record(
+        AuditAction.REVEAL,
+        actor=user,
+        request=request,
+        # The audit log is read by administrators, who need not see names.
+        target=f"信访人#{petitioner.pk} {mask_name(petitioner.name)}",
+        detail=f"字段：{REVEALABLE_FIELDS[field]}（{field}）",
+        reason=reason,
+    )
+    if field == "id_number":
+        return petitioner.decrypt_id_number()
+    return [phone.decrypt_number() for phone in petitioner.phones.all()]
