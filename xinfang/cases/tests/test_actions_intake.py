@@ -97,8 +97,8 @@ def test_registration_refuses_a_petitioner_outside_the_clerks_scope(cast):
 def test_a_referred_case_records_the_referring_org_which_then_sees_it(cast):
     from xinfang.cases.access import access_case
 
-    case = register(cast.registrar, channel="referred", referring_org=cast.city_bureau, referring_ref="示信交〔2025〕3号",
-                    leader_instruction="请依法妥善处理")
+    case = register(cast.registrar, channel="referred", referring_org=cast.city_bureau,
+                    referring_ref="示信交〔2025〕3号", leader_instruction="请依法妥善处理")
     assert case.referring_org == cast.city_bureau
     assert access_case(cast.city_officer, case.pk) == case
     assert case.target_date is not None  # leader-instructed items carry the local commitment
