@@ -1,0 +1,734 @@
+"""Demo cases: a few hundred 信访件 in every state, made by the real actions.
+
+``load_demo`` runs this after the base county (xinfang/orgs/demo.py). Every
+case is registered, routed, decided, handled, answered and carried through
+review and re-examination by the demo staff calling the same action
+functions the screens and the API call, so each one is consistent with the
+rules by construction: its events, deadlines (from the clock engine),
+deliveries, evaluations and participant orgs are whatever the actions wrote.
+
+Dates: receipt is spread over the last three years. Each step runs on its
+own realistic past date by patching ``django.utils.timezone.now`` (which the
+actions, the clock services and ``auto_now`` fields all ask), see
+``travel()``. A case's steps are planned first (delays in days), then its
+receipt is placed so that its last step lands where the scenario wants it:
+long ago for ended cases, recently for open ones, overdue or due soon for a
+few on purpose.
+
+Idempotent: nothing is added when a demo user has already registered a case.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from unittest import mock
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from xinfang.cases import actions as A
+from xinfang.cases.models import Case, Category
+from xinfang.cases.states import (
+    Channel,
+    DeliveryMethod,
+    Evaluation,
+    EvaluationSource,
+    Importance,
+    Kind,
+    Notice,
+    RedirectChannel,
+    ReplyDecision,
+    ReviewDecision,
+    Status,
+    StepKind,
+    Urgency,
+)
+from xinfang.orgs.demo import DEMO_PASSWORD, register_demo_step
+from xinfang.orgs.models import Org, Role, RoleGrant, User
+
+DEMO_CASES = 300
+YEARS_BACK = 3
+SEED = 20240607
+
+# The units that handle demo cases (org key in xinfang/orgs/demo.py → staff
+# username prefix, and the subject-category groups they are competent for).
+UNITS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "zrzy": ("zrzy", ("01", "04")),
+    "zjj": ("zjj", ("02",)),
+    "rsj": ("rsj", ("03", "10", "11")),
+    "jyj": ("jyj", ("06",)),
+    "baisha": ("baisha", ("04", "09", "13", "99")),
+    "qingxi": ("qingxi", ("04", "08", "09", "07")),
+}
+DISCIPLINE_STAFF = [
+    ("jw_officer", "韦正", "信访室主任", (Role.PETITION_OFFICER, Role.REGISTRAR)),
+    ("jw_handler", "方清", "第一监督检查室干部", (Role.HANDLER,)),
+    ("jw_head", "钱立", "信访室分管领导", (Role.UNIT_HEAD,)),
+]
+
+# What petitioners write about, by category group: (summary, content detail).
+SUBJECTS: dict[str, list[tuple[str, str]]] = {
+    "01": [
+        (
+            "反映{place}征地补偿款未足额发放",
+            "其承包地于前年被征收用于道路建设，补偿款至今仅发放一半，多次向村里询问无果，请求依法足额支付。",
+        ),
+        (
+            "反映{place}房屋征收安置房迟迟未交付",
+            "签订征收补偿协议已三年，约定的安置房至今未交付，临时安置费也已停发，请求尽快安置。",
+        ),
+        (
+            "反映{place}有人违法占用耕地建房",
+            "村口一片基本农田被人硬化后建起厂房，请求有关部门查处并恢复耕地。",
+        ),
+        (
+            "反映{place}宅基地审批不公",
+            "其宅基地申请已递交两年未获批准，而同村他人后申请先获批，请求说明情况并依法审批。",
+        ),
+    ],
+    "02": [
+        (
+            "反映{place}小区物业服务不到位",
+            "小区电梯长期故障、垃圾清运不及时，业主多次投诉，物业公司置之不理，请求监管部门督促整改。",
+        ),
+        (
+            "反映{place}新购商品房漏水开裂",
+            "交房不到一年外墙开裂、卫生间漏水，开发商拖延维修，请求责令开发商履行保修责任。",
+        ),
+        (
+            "反映{place}道路施工扰民",
+            "夜间施工噪声持续到凌晨，影响周边居民休息，请求规范施工时间。",
+        ),
+        (
+            "反映{place}违章搭建影响通行",
+            "邻居在公共通道搭建彩钢棚，影响消防通道和居民通行，请求依法拆除。",
+        ),
+    ],
+    "03": [
+        (
+            "反映{place}某建筑公司拖欠农民工工资",
+            "在该公司承建的工地务工八个月，工资共计四万余元至今未结清，请求帮助追讨。",
+        ),
+        (
+            "反映单位未依法缴纳社会保险",
+            "在某企业工作五年，单位一直未为其缴纳养老和医疗保险，请求责令补缴。",
+        ),
+        (
+            "申请工伤认定久拖未决",
+            "去年在工作中受伤，已提交工伤认定申请材料，至今未作出认定结论，请求尽快认定。",
+        ),
+        (
+            "反映企业退休人员待遇核定有误",
+            "退休后养老金核定标准低于同等条件人员，认为视同缴费年限计算有误，请求重新核定。",
+        ),
+    ],
+    "04": [
+        (
+            "反映{place}土地承包经营权被调整",
+            "村委会未经村民会议讨论调整其承包地，面积减少近两亩，请求恢复原承包关系。",
+        ),
+        (
+            "反映{place}村务财务不公开",
+            "村集体土地出租收入多年未公开，村民对账目有疑问，请求审计并公开。",
+        ),
+        (
+            "反映{place}惠农补贴未发放到户",
+            "去年的耕地地力保护补贴未收到，询问村里称已发放，请求核实。",
+        ),
+    ],
+    "06": [
+        (
+            "反映子女入学划片不合理",
+            "所住小区被划入较远学校，孩子上学需穿越国道，存在安全隐患，请求调整学区。",
+        ),
+        (
+            "反映{place}校外培训机构退费难",
+            "预交的一年培训费用在机构停业后无法退还，请求协调退费。",
+        ),
+        (
+            "反映乡村教师待遇落实问题",
+            "乡村教师生活补助未按规定标准发放，请求落实有关政策。",
+        ),
+    ],
+    "07": [
+        (
+            "反映医疗费用报销不及时",
+            "住院费用已提交报销材料三个月，至今未到账，请求尽快办理。",
+        ),
+        ("反映{place}卫生院服务态度差", "就诊时医务人员态度恶劣，请求调查处理。"),
+    ],
+    "08": [
+        (
+            "反映{place}养殖场污染环境",
+            "养殖场粪污直排河道，周边气味难闻、河水发黑，请求查处。",
+        ),
+        (
+            "反映{place}企业夜间排放废气",
+            "附近厂区夜间排放刺激性气体，居民出现咳嗽等症状，请求监测查处。",
+        ),
+    ],
+    "09": [
+        (
+            "申请低保未获批准",
+            "家中两位老人患病、无固定收入，申请最低生活保障被告知不符合条件，请求重新审核。",
+        ),
+        (
+            "反映{place}养老服务中心管理不善",
+            "养老服务中心饭菜质量差、护理人员不足，请求加强管理。",
+        ),
+    ],
+    "10": [("反映企业改制职工安置不到位", "原国有企业改制时承诺的安置补偿未兑现，请求落实改制方案。")],
+    "11": [("反映退役军人优抚待遇未落实", "本人系退役士兵，应享受的定期生活补助未按时发放，请求落实。")],
+    "12": [
+        (
+            "反映{place}干部违规收受礼金",
+            "反映该干部在办理宅基地审批过程中收受群众礼金，请求调查处理。",
+        ),
+        ("反映{place}村干部优亲厚友", "反映村干部在低保评定中优亲厚友，请求调查核实。"),
+        (
+            "反映{place}工作人员作风粗暴",
+            "反映其到镇里办事时工作人员推诿扯皮、态度粗暴，请求处理。",
+        ),
+    ],
+    "13": [("反映{place}公交线路停运", "村里唯一的公交线路停运半年，老人出行困难，请求恢复开通。")],
+    "99": [("反映邻里纠纷调解未果", "与邻居因排水问题发生纠纷，经村里调解未果，请求协调解决。")],
+}
+REQUESTS = {
+    ReplyDecision.SUPPORT: ("经调查核实，信访人反映的情况属实，诉求合理。", "已责成有关单位于三十日内予以解决。"),
+    ReplyDecision.EXPLAIN: ("经调查核实，相关工作已按政策规定办理，信访人对政策存在误解。", "已向信访人作出解释说明。"),
+    ReplyDecision.NOT_SUPPORT: ("经调查核实，信访人的请求缺乏事实和政策依据。", "对其请求不予支持。"),
+}
+BASIS = {
+    "01": "《中华人民共和国土地管理法》第四十八条",
+    "02": "《物业管理条例》第三十五条",
+    "03": "《保障农民工工资支付条例》第十一条",
+    "04": "《中华人民共和国农村土地承包法》第二十八条",
+    "06": "《中华人民共和国义务教育法》第十二条",
+    "07": "《医疗保障基金使用监督管理条例》第十五条",
+    "08": "《中华人民共和国大气污染防治法》第四十三条",
+    "09": "《社会救助暂行办法》第九条",
+    "12": "《中国共产党纪律处分条例》相关规定",
+}
+DECLINE_REASONS = [
+    "该信访事项已经依法终结，信访人以同一事实和理由提出，依据《信访工作条例》第三十三条不再受理。",
+    "信访事项不属于本机关法定职权范围，已告知信访人向有权处理的机关提出。",
+]
+
+
+# --- time travel ---------------------------------------------------------------
+
+
+@contextmanager
+def travel(when: datetime):
+    """Make django.utils.timezone.now() (and so localdate(), auto_now) answer ``when``."""
+    with mock.patch.object(timezone, "now", lambda: when):
+        yield
+
+
+# --- the plan of one case ---------------------------------------------------------
+
+
+@dataclass
+class Spec:
+    """What happens to one case: its route, its options, and where it stops."""
+
+    stop: str  # the Status it ends in
+    route: str = "assign"  # assign | forward | direct
+    unit: str = "zrzy"
+    kind: str = Kind.CLAIM
+    co: bool = False
+    extension: bool = False
+    hearing: str = ""  # "" | "done" | "open"
+    decision: str = ReplyDecision.EXPLAIN
+    evaluation: str = Evaluation.SATISFIED
+    review: str = ""  # "" | "request" | "review" | "reexam_request" | "reexam"
+    lapse: bool = False
+    returned: bool = False
+    send_back: bool = False
+    ext_pending: bool = False
+    ends: int = 0  # days ago the last step happens (the anchor)
+    channel: str = Channel.VISIT
+    merge_of: Case | None = None
+    label: str = ""
+
+
+@dataclass
+class Step:
+    delay: float  # days after the previous step
+    label: str
+    run: Callable  # (case, when) -> case
+
+
+@dataclass
+class Runner:
+    ctx: object
+    rng: random.Random
+    today: date
+    now: datetime
+    categories: dict[str, list[Category]]
+    petitioners: dict[int, list]  # org id → petitioners registered there
+    open_pool: list[Case] = field(default_factory=list)
+    made: int = 0
+
+    def u(self, name: str) -> User:
+        return self.ctx.users[name]
+
+    def org(self, key: str) -> Org:
+        return self.ctx.orgs[key]
+
+    # -- registration ------------------------------------------------------------
+
+    def registration(self, spec: Spec, actor: User, received_at: datetime, petitioners=None) -> A.Registration:
+        rng = self.rng
+        if spec.kind == Kind.ACCUSATION:
+            group = "12"
+        else:
+            group = rng.choice(UNITS[spec.unit][1]) if spec.unit in UNITS else "99"
+        category = rng.choice(self.categories.get(group) or self.categories["99"])
+        township = rng.choice(["白沙镇", "清溪镇", "枫岭镇", "梅坞乡", "文昌街道", "桐源街道"])
+        village = rng.choice(["白沙村", "下洋村", "清溪村", "溪口村", "枫岭村", "梅坞村", "南门社区"])
+        place = f"{township}{village}"
+        summary, detail = rng.choice(SUBJECTS.get(group) or SUBJECTS["99"])
+        pool = self.petitioners.get(actor.org_id) or []
+        if petitioners is None:
+            n = 1 if rng.random() < 0.85 else rng.randint(2, 3)
+            chosen = rng.sample(pool, min(n, len(pool)))
+            petitioners = [(p, i == 0) for i, p in enumerate(chosen)]
+        names = "、".join(p.name for p, _ in petitioners[:2])
+        reg = A.Registration(
+            channel=spec.channel,
+            received_at=received_at,
+            kind=spec.kind,
+            summary=summary.format(place=place)[:200],
+            content=f"信访人{names}反映：{place}，{detail}",
+            petitioners=petitioners,
+            person_count=len(petitioners),
+            category=category,
+            urgency=rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], [85, 12, 3])[0],
+            importance=rng.choices([Importance.NORMAL, Importance.IMPORTANT, Importance.CRITICAL], [80, 17, 3])[0],
+            place_code="330781",
+            place_name=f"清河县{place}",
+        )
+        if spec.channel == Channel.REFERRED:
+            reg.referring_org = self.org("city_bureau")
+            reg.referring_ref = f"示信交〔{received_at.year}〕{rng.randint(1, 400)}号"
+            if rng.random() < 0.4:
+                reg.leader_instruction = "请清河县认真核查，依法依规妥善处理，并将结果报市信访局。——苏晓东"
+        if spec.kind == Kind.ACCUSATION:
+            accused_key = rng.choice(["baisha", "qingxi", "zrzy", "zjj"])
+            reg.accused_org = self.org(accused_key)
+            reg.accused_name = f"{self.org(accused_key).name}工作人员" + rng.choice(["李某", "王某某", "陈某"])
+        return reg
+
+    # -- the steps of one case ---------------------------------------------------------
+
+    def plan(self, spec: Spec) -> tuple[list[Step], User]:
+        rng = self.rng
+        U = self.u
+        unit = spec.unit
+        prefix = "jw" if unit == "discipline" else UNITS[unit][0]
+        officer, head = U(f"{prefix}_officer"), U(f"{prefix}_head")
+        handler = U(f"{prefix}_handler") if f"{prefix}_handler" in self.ctx.users else officer
+        bureau_officer = U("officer")
+        target = self.org(unit)
+        steps: list[Step] = []
+
+        def add(delay, label, fn):
+            steps.append(Step(delay, label, fn))
+
+        if spec.route == "direct":
+            registrar = officer if officer.has_role(Role.REGISTRAR) else U(f"{prefix}_registrar")
+        else:
+            registrar = U(rng.choice(["registrar", "registrar2"]))
+        if spec.stop == Status.REGISTERED:
+            return steps, registrar
+        if spec.merge_of is not None:
+            original = spec.merge_of
+            add(rng.uniform(0.1, 3), "merge", lambda c, t: A.do_merge_as_repeat(
+                c, actor=bureau_officer, original=original, note=f"与{original.number}系同一事项，按重复件合并"))
+            return steps, registrar
+        if spec.route != "direct":
+            if spec.returned:
+                wrong = self.org("jyj")
+                add(rng.uniform(0.5, 3), "forward-wrong", lambda c, t: A.do_forward(c, actor=bureau_officer,
+                                                                                    to_org=wrong))
+                add(rng.uniform(0.5, 4), "return", lambda c, t: A.do_return(
+                    c, actor=U("jyj_officer"), reason="该事项不属于教育部门职责范围，请转有权处理的机关"))
+            if spec.route == "assign":
+                co = [self.org(rng.choice([k for k in UNITS if k not in (unit, "jyj")]))] if spec.co else []
+                add(rng.uniform(0.5, 6), "assign", lambda c, t: A.do_assign(c, actor=bureau_officer, lead_org=target,
+                                                                          co_orgs=co, note="请依法办理并报结"))
+            else:
+                add(rng.uniform(0.5, 6), "forward", lambda c, t: A.do_forward(c, actor=bureau_officer,
+                                                                            to_org=target))
+            if spec.stop in (Status.FORWARDED, Status.ASSIGNED):
+                return steps, registrar
+            add(rng.uniform(0, 2.5), "sign", lambda c, t: A.do_sign_for(c, actor=officer))
+        if spec.stop == Status.TO_DECIDE:
+            return steps, registrar
+        decide_delay = rng.uniform(1, 10)
+        if spec.stop == Status.DECLINED:
+            reason = rng.choice(DECLINE_REASONS)
+            add(decide_delay, "decline", lambda c, t: A.do_decline(c, actor=officer, reason=reason))
+            add(rng.uniform(0, 3), "deliver", self._deliver(officer, Notice.DECLINE))
+            return steps, registrar
+        if spec.stop == Status.REDIRECTED:
+            channel = rng.choice(RedirectChannel.values)
+            add(decide_delay, "redirect", lambda c, t: A.do_redirect(c, actor=officer, channel=channel,
+                                                                     note="请依法向有关机关提出。"))
+            add(rng.uniform(0, 3), "deliver", self._deliver(officer, Notice.REDIRECT))
+            return steps, registrar
+        add(decide_delay, "accept", lambda c, t: A.do_accept(c, actor=officer, handler=handler))
+        add(rng.uniform(0, 2), "deliver-acceptance", self._deliver(officer, Notice.ACCEPTANCE))
+        add(rng.uniform(3, 15), "investigate", lambda c, t: A.do_record_step(
+            c, actor=handler, kind=StepKind.INVESTIGATION, happened_on=timezone.localdate(),
+            description="到现场走访核实，调阅相关档案材料，听取信访人及有关方面意见。"))
+        if spec.hearing:
+            add(rng.uniform(2, 10), "hearing", lambda c, t: A.do_start_hearing(c, actor=handler,
+                                                                                note="组织召开听证会"))
+            if spec.hearing == "open" and spec.stop == Status.HANDLING:
+                return steps, registrar
+            add(rng.uniform(3, 10), "hearing-end", lambda c, t: A.do_end_hearing(c, actor=handler,
+                                                                                  note="听证结束"))
+        if spec.extension or spec.ext_pending:
+            add(rng.uniform(15, 30), "ext-request", lambda c, t: A.do_request_extension(
+                c, actor=handler, days=rng.choice([15, 20, 30]), reason="案情复杂，需进一步调查核实并协调多个部门"))
+            if spec.ext_pending:
+                return steps, registrar
+            add(rng.uniform(0, 2), "ext-approve", lambda c, t: A.do_approve_extension(c, actor=head))
+        if spec.stop == Status.HANDLING and not spec.send_back:
+            add(rng.uniform(1, 5), "step", lambda c, t: A.do_record_step(
+                c, actor=handler, kind=rng.choice([StepKind.MEDIATION, StepKind.MEETING]),
+                happened_on=timezone.localdate(), description="约见信访人面谈，听取诉求并释明政策。"))
+            return steps, registrar
+        if spec.co:
+            co_users = {}
+
+            def co_report(c, t):
+                for link in c.participants.filter(role="co", reported_at__isnull=True).select_related("org"):
+                    key = next(k for k in UNITS if self.org(k).pk == link.org_id)
+                    co_users[key] = U(f"{UNITS[key][0]}_handler" if f"{UNITS[key][0]}_handler" in self.ctx.users
+                                      else f"{UNITS[key][0]}_officer")
+                    c = A.do_co_report(c, actor=co_users[key], report="协办单位已核实职责范围内的情况并反馈主办单位")
+                return c
+
+            add(rng.uniform(3, 12), "co-report", co_report)
+        self._reply_steps(add, spec, handler, head, officer)
+        if spec.stop == Status.REPLIED:
+            return steps, registrar
+        add(rng.uniform(0.5, 4), "deliver-reply", self._deliver(handler, Notice.REPLY))
+        if spec.evaluation:
+            source = rng.choice([EvaluationSource.PETITIONER, EvaluationSource.FOLLOW_UP])
+            add(rng.uniform(0.2, 5), "evaluate", lambda c, t: A.do_evaluate(c, actor=handler,
+                                                                           evaluation=spec.evaluation,
+                                                                           source=source))
+        if spec.route == "assign":
+            add(rng.uniform(0.5, 3), "report", lambda c, t: A.do_report_back(c, actor=handler,
+                                                                            note="已办结，报请审核"))
+            if spec.send_back:
+                add(rng.uniform(1, 4), "send-back", lambda c, t: A.do_send_back(
+                    c, actor=bureau_officer, reason="答复意见未回应信访人关于补偿标准的诉求，请补充调查后重新答复"))
+                if spec.stop == Status.HANDLING:
+                    return steps, registrar
+                self._reply_steps(add, spec, handler, head, officer, again=True)
+                add(rng.uniform(0.5, 3), "deliver-reply2", self._deliver(handler, Notice.REPLY))
+                add(rng.uniform(0.5, 3), "report2", lambda c, t: A.do_report_back(c, actor=handler))
+            if spec.stop == Status.REPORTED:
+                return steps, registrar
+            add(rng.uniform(1, 6), "confirm", lambda c, t: A.do_confirm_closure(c, actor=bureau_officer,
+                                                                                note="办理规范，同意办结"))
+        else:
+            add(rng.uniform(0.5, 5), "close", lambda c, t: A.do_close(c, actor=handler))
+        if spec.stop == Status.CLOSED:
+            return steps, registrar
+        if spec.lapse and not spec.review:
+            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
+            return steps, registrar
+        # Review (复查) at the county government, through its petition bureau.
+        add(rng.uniform(2, 8), "review-request", lambda c, t: A.do_request_review(
+            c, actor=U("registrar"), received_on=timezone.localdate(), note="信访人对处理意见不服，请求复查"))
+        if spec.review == "request":
+            return steps, registrar
+        review_decision = rng.choices([ReviewDecision.UPHOLD, ReviewDecision.CHANGE], [85, 15])[0]
+        add(rng.uniform(8, 25), "review", lambda c, t: A.do_review(
+            c, actor=bureau_officer, decision=review_decision, reasons="原处理意见认定事实清楚，适用依据正确，程序合法",
+        ))
+        if spec.stop == Status.REVIEWED and spec.review == "review":
+            return steps, registrar
+        add(rng.uniform(0.5, 3), "deliver-review", self._deliver(bureau_officer, Notice.REVIEW))
+        if spec.stop == Status.REVIEWED:
+            return steps, registrar
+        if spec.lapse:
+            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
+            return steps, registrar
+        city = U("city_officer")
+        add(rng.uniform(2, 12), "reexam-request", lambda c, t: A.do_request_reexam(
+            c, actor=city, received_on=timezone.localdate(), note="信访人对复查意见不服，请求复核"))
+        if spec.review == "reexam_request" and not spec.hearing:
+            return steps, registrar
+        if spec.review == "reexam_request":
+            add(rng.uniform(3, 10), "reexam-hearing", lambda c, t: A.do_start_hearing(
+                c, actor=city, note="复核机关组织听证"))
+            return steps, registrar
+        add(rng.uniform(10, 25), "reexam", lambda c, t: A.do_reexamine(
+            c, actor=city, decision=ReviewDecision.UPHOLD, reasons="复查意见正确，予以维持"))
+        add(rng.uniform(0.5, 3), "deliver-reexam", self._deliver(city, Notice.REEXAM))
+        return steps, registrar
+
+    def _reply_steps(self, add, spec, handler, head, officer, again=False):
+        rng = self.rng
+        group = None
+        decision = spec.decision
+
+        def draft(c, t):
+            nonlocal group
+            group = c.category.code[:2] if c.category_id else "99"
+            facts, result = REQUESTS[decision]
+            return A.do_draft_reply(c, actor=handler, request=c.summary.replace("反映", "请求解决", 1),
+                                    facts=facts + ("补办后再次核实。" if again else ""), decision=decision,
+                                    basis=BASIS.get(group, "《信访工作条例》第三十二条") + "；" + result)
+
+        add(rng.uniform(8, 25) if not again else rng.uniform(3, 10), "draft", draft)
+        add(rng.uniform(0.2, 3), "reply", lambda c, t: A.do_reply(c, actor=head))
+
+    def _deliver(self, actor, notice):
+        method = self.rng.choice([DeliveryMethod.IN_PERSON, DeliveryMethod.POST, DeliveryMethod.SMS,
+                                  DeliveryMethod.ONLINE])
+
+        def run(c, t):
+            return A.do_record_delivery(c, actor=actor, notice=notice, method=method, delivered_at=t,
+                                        recipient=c.case_petitioners.first().petitioner.name)
+
+        return run
+
+    def _after_window(self):
+        return "window"  # resolved at run time: the day after the petitioner's window ends
+
+    # -- running ------------------------------------------------------------------------
+
+    def when(self, day: date) -> datetime:
+        minutes = self.rng.randint(8 * 60 + 30, 17 * 60 + 20)
+        return timezone.make_aware(datetime.combine(day, time(0, 0)) + timedelta(minutes=minutes))
+
+    def run(self, spec: Spec) -> Case | None:
+        steps, registrar = self.plan(spec)
+        planned = sum(s.delay if isinstance(s.delay, float | int) else 38 for s in steps)
+        end_day = self.today - timedelta(days=spec.ends)
+        received_day = end_day - timedelta(days=int(planned) + 1)
+        earliest = self.today - timedelta(days=365 * YEARS_BACK - 1)
+        if received_day < earliest:
+            received_day = earliest
+        if spec.merge_of is not None:
+            received_day = max(received_day, timezone.localdate(spec.merge_of.received_at) + timedelta(days=1))
+        received = self.when(received_day)
+        if received > self.now:
+            received = self.now - timedelta(hours=2)
+        petitioners = None
+        if spec.merge_of is not None:
+            petitioners = [(link.petitioner, True) for link in spec.merge_of.case_petitioners.all()[:1]]
+        reg = self.registration(spec, registrar, received, petitioners)
+        t = received + timedelta(minutes=self.rng.randint(3, 40))
+        with travel(min(t, self.now)):
+            case = A.do_register(reg, actor=registrar)
+        for step in steps:
+            prev = t
+            if step.delay == "window":
+                case.refresh_from_db()
+                if case.window_until is None:
+                    break
+                t = self.when(case.window_until + timedelta(days=1))
+            else:
+                t = prev + timedelta(days=step.delay)
+                if step.delay >= 1:
+                    t = max(self.when(t.date()), prev + timedelta(minutes=10))
+            t = min(t, self.now - timedelta(minutes=5))
+            if step.delay == "window" and timezone.localdate(t) <= case.window_until:
+                break  # the window has not lapsed yet: leave the case as it is
+            with travel(t):
+                case = step.run(case, t)
+        self.made += 1
+        return case
+
+
+def _ensure_discipline_staff(ctx) -> None:
+    """The discipline commission needs someone to sign for the accusations routed to it."""
+    org = ctx.orgs.get("discipline")
+    if org is None:
+        return
+    password = None
+    for username, full_name, title, roles in DISCIPLINE_STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            password = password or make_password(DEMO_PASSWORD)
+            user = User.objects.create(username=username, full_name=full_name, title=title, org=org,
+                                       password=password)
+            for role in roles:
+                RoleGrant.objects.create(user=user, role=role)
+        ctx.users[username] = user
+
+
+# Scenario mix: (weight, Spec factory). Every Status appears in the first pass.
+def _scenarios(rng: random.Random) -> list[tuple[int, Callable[[], Spec]]]:
+    S = Status
+
+    def unit():
+        return rng.choice(list(UNITS))
+
+    def route():
+        return rng.choices(["assign", "forward", "direct"], [45, 45, 10])[0]
+
+    def old():
+        return rng.randint(60, 365 * YEARS_BACK - 150)
+
+    def kind():
+        return rng.choices([Kind.CLAIM, Kind.SUGGESTION], [85, 15])[0]
+
+    def channel():
+        return rng.choices(Channel.values, [20, 30, 10, 30, 5, 5])[0]
+
+    def lazy(**kw):
+        def make():
+            spec = Spec(**kw)
+            spec.unit = kw.get("unit") or unit()
+            spec.channel = kw.get("channel") or channel()
+            return spec
+        return make
+
+    def claim_final(**kw):
+        def make():
+            r = route()
+            return Spec(stop=S.FINAL, route="forward" if r == "direct" else r, unit=unit(), kind=kind(),
+                        channel=channel(), co=r == "assign" and rng.random() < 0.3,
+                        extension=rng.random() < 0.12, hearing="done" if rng.random() < 0.05 else "",
+                        decision=rng.choice(ReplyDecision.values),
+                        evaluation=rng.choices(Evaluation.values, [65, 25, 10])[0], lapse=True, ends=old(), **kw)
+        return make
+
+    return [
+        (8, lazy(stop=S.REGISTERED, ends=0)),
+        (6, lazy(stop=S.FORWARDED, route="forward", ends=rng.randint(0, 2))),
+        (6, lazy(stop=S.ASSIGNED, route="assign", ends=0)),
+        (3, lazy(stop=S.REGISTERED, returned=True, ends=0)),
+        (8, lazy(stop=S.TO_DECIDE, route="forward", ends=0)),
+        (4, lazy(stop=S.TO_DECIDE, route="direct", ends=0)),
+        (14, lazy(stop=S.HANDLING, route="assign", co=True, ends=0)),
+        (14, lazy(stop=S.HANDLING, route="forward", ends=0)),
+        (8, lazy(stop=S.HANDLING, route="forward", ends=0, extension=True)),
+        (3, lazy(stop=S.HANDLING, route="assign", ends=0, ext_pending=True)),
+        (3, lazy(stop=S.HANDLING, route="forward", ends=0, hearing="open")),
+        (3, lazy(stop=S.HANDLING, route="assign", ends=0, send_back=True)),
+        (6, lazy(stop=S.REPLIED, route="forward", ends=0)),
+        (6, lazy(stop=S.REPORTED, route="assign", ends=0, evaluation=Evaluation.BASIC)),
+        (6, lazy(stop=S.CLOSED, route="forward", ends=0)),
+        (6, lazy(stop=S.CLOSED, route="assign", ends=0, co=True)),
+        (4, lazy(stop=S.CLOSED, route="assign", ends=0, send_back=True)),
+        (14, lazy(stop=S.DECLINED, route="forward", ends=-1)),
+        (14, lazy(stop=S.REDIRECTED, route="forward", ends=-1)),
+        (6, lazy(stop=S.REVIEW_REQUESTED, route="forward", review="request", evaluation=Evaluation.UNSATISFIED,
+                 ends=0)),
+        (4, lazy(stop=S.REVIEWED, route="forward", review="review", evaluation=Evaluation.UNSATISFIED, ends=0)),
+        (4, lazy(stop=S.REVIEWED, route="assign", review="delivered", evaluation=Evaluation.UNSATISFIED,
+                 ends=0)),
+        (4, lazy(stop=S.REEXAM_REQUESTED, route="forward", review="reexam_request",
+                 evaluation=Evaluation.UNSATISFIED, ends=0)),
+        (2, lazy(stop=S.REEXAM_REQUESTED, route="forward", review="reexam_request", hearing="done",
+                 evaluation=Evaluation.UNSATISFIED, ends=0)),
+        (12, lazy(stop=S.FINAL, route="forward", review="reexam", evaluation=Evaluation.UNSATISFIED, ends=-1)),
+        (4, lazy(stop=S.FINAL, route="assign", review="delivered", lapse=True, evaluation=Evaluation.UNSATISFIED,
+                 ends=-1)),
+        (130, claim_final()),
+        (5, lazy(stop=S.HANDLING, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=0)),
+        # Accusations run no review chain: closing is where they end.
+        (14, lazy(stop=S.CLOSED, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=-1,
+                  decision=ReplyDecision.SUPPORT)),
+        (3, lazy(stop=S.ASSIGNED, route="assign", kind=Kind.ACCUSATION, unit="discipline", ends=0)),
+    ]
+
+
+def _anchor(spec: Spec, rng: random.Random) -> int:
+    """Days ago the last step happens; -1 in a scenario means "any time in the three years"."""
+    if spec.ends == -1:
+        return rng.randint(20, 365 * YEARS_BACK - 200)
+    if spec.ends:
+        return spec.ends
+    s = Status
+    if spec.stop == s.HANDLING:
+        roll = rng.random()
+        if roll < 0.12:
+            return rng.randint(0, 3)  # fresh
+        return rng.randint(0, 40)
+    if spec.stop in (s.CLOSED, s.REPORTED, s.REPLIED, s.REVIEWED):
+        return rng.randint(0, 12)
+    return rng.randint(0, 6)
+
+
+def build_demo_cases(ctx, count: int = DEMO_CASES, *, seed: int = SEED) -> int:
+    """Create ``count`` demo cases through the actions; return how many were made."""
+    demo_users = [u.pk for u in ctx.users.values()]
+    if Case.objects.filter(registered_by__in=demo_users).exists():
+        return 0
+    _ensure_discipline_staff(ctx)
+    rng = random.Random(seed)
+    now = timezone.now()
+    categories: dict[str, list[Category]] = {}
+    for cat in Category.objects.filter(parent__isnull=False, is_active=True).order_by("code"):
+        categories.setdefault(cat.code[:2], []).append(cat)
+    petitioners: dict[int, list] = {}
+    for p in ctx.petitioners().filter(kind="person").order_by("pk"):
+        petitioners.setdefault(p.org_id, []).append(p)
+    runner = Runner(ctx, rng, timezone.localdate(now), now, categories, petitioners)
+
+    scenarios = _scenarios(rng)
+    specs: list[Spec] = [make() for _w, make in scenarios]  # every scenario once
+    weights = [w for w, _m in scenarios]
+    while len(specs) < count:
+        specs.append(rng.choices(scenarios, weights)[0][1]())
+    specs = specs[:count]
+    for spec in specs:
+        spec.ends = _anchor(spec, rng)
+        if spec.route == "direct" and spec.unit not in ("zrzy", "baisha", "qingxi"):
+            spec.unit = rng.choice(["zrzy", "baisha", "qingxi"])
+        if spec.returned and spec.unit == "jyj":
+            spec.unit = "zrzy"
+        # Overdue handling and due-soon cases, on purpose.
+        if spec.stop == Status.HANDLING and not (spec.extension or spec.hearing or spec.send_back):
+            roll = rng.random()
+            if roll < 0.15:
+                spec.ends = rng.randint(45, 80)  # accepted ~70–110 days ago: overdue
+            elif roll < 0.25:
+                spec.ends = rng.randint(30, 38)  # due within days
+    made: list[Case] = []
+    for spec in specs:
+        case = runner.run(spec)
+        if case is not None:
+            made.append(case)
+    # Repeats (重复件): a new petition on a matter that is still open, merged into it.
+    originals = [c for c in made if c.status in (Status.HANDLING, Status.TO_DECIDE)
+                 and c.registered_org_id == ctx.orgs["bureau"].pk][: max(3, count // 40)]
+    for original in originals:
+        original.refresh_from_db()
+        spec = Spec(stop=Status.MERGED, route="assign", unit="zrzy", merge_of=original, ends=0)
+        runner.run(spec)
+    # The lapse sweep as the scheduler would have run it up to today.
+    A.finalize_lapsed()
+    return runner.made
+
+
+@register_demo_step("信访件（各状态）", order=100)
+def load(ctx) -> None:
+    import time as _time
+
+    started = _time.monotonic()
+    made = build_demo_cases(ctx)
+    ctx.created["cases"] = made
+    if made:
+        ctx.write(f"  已通过办理操作生成演示信访件 {made} 件（用时 {_time.monotonic() - started:.1f} 秒）")
+    else:
+        ctx.write("  演示信访件已存在，未作改动。")
+
+
+__all__ = ["build_demo_cases", "load", "travel"]
