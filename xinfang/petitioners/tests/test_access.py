@@ -104,3 +104,10 @@ def test_only_registrars_and_officers_with_an_org_may_register(cast):
     assert access.can_register_petitioners(cast.dept_officer)
     assert not access.can_register_petitioners(cast.statistician)
     assert not access.can_register_petitioners(cast.handler)
+
+
+def test_access_for_write_locks_the_row_inside_a_transaction(cast, ours):
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert access_petitioner(cast.registrar, ours.pk, for_write=True) == ours
