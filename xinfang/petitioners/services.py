@@ -37,7 +37,14 @@ def register_petitioner(
     would hash differently and defeat lookup). Raises ``IdNumberError``,
     ``PhoneError`` or ``UsccError`` for invalid identifiers (a USCC checksum
     failure is not an error: it is stored with ``uscc_checksum_ok=False``).
+
+    Fields of the other kind are ignored (``id_number`` for organisations;
+    ``uscc`` and ``legal_representative`` for persons). The registration
+    form refuses them at the field instead, so a registrar never loses
+    input silently; API callers should validate likewise.
     """
+    if kind not in PetitionerKind.values:
+        raise ValueError(f"unknown petitioner kind {kind!r}")
     if not can_register_petitioners(actor):
         raise PermissionDenied("您无权登记信访人")
     petitioner = Petitioner(
