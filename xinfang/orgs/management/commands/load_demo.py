@@ -18,10 +18,14 @@ class Command(BaseCommand):
             "--petitioners", type=int, default=demo.DEFAULT_PETITIONERS, help="演示信访人数量（默认 300）"
         )
         parser.add_argument(
+            "--cases", type=int, default=0,
+            help="批量生成信访件，使库中信访件总数达到 N（规模测试用，见 xinfang/cases/scale.py）",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="在 DEBUG 关闭时也运行（会创建使用公开密码的账号，切勿用于生产环境）"
         )
 
-    def handle(self, *args, petitioners, force, **options):
+    def handle(self, *args, petitioners, force, cases=0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "演示数据包含使用公开密码的账号，只能在开发环境（DEBUG=1）载入；确需载入请加 --force"
@@ -42,3 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for line in demo.staff_table(ctx):
             self.stdout.write("  " + line)
+        if cases:
+            from xinfang.cases.scale import generate
+
+            generate(cases, write=self.stdout.write)

@@ -1,0 +1,843 @@
+"""Scale data: ``load_demo --cases N`` brings the database to N cases with bulk inserts.
+
+The demo cases (xinfang/cases/demo.py) go through the real actions; a
+million cannot (about 40 queries per step). Here each case's life is
+simulated in memory instead, with the same rules the actions apply, and the
+rows are written straight to the tables in large batches:
+
+* receipt spread over the last three years (fewer at weekends), routing by
+  the petition bureau within days, acceptance within 15 days, handling
+  within 60 (+ extensions, a few late), reply, delivery, evaluation, the
+  assigned cases' report back and confirmation, review and re-examination
+  for some claims, finality when the petitioner's window lapsed (as the
+  lapse sweep does) — so the state on today's date follows from the dates;
+* ``current_org``, ``competent_org``, ``routing_org``, ``review_org``,
+  ``reexam_org``, ``handler`` and the ``CaseOrg`` participant rows are what
+  the actions would have set for that state (the access layer reads them);
+* every case gets a register ``CaseEvent`` and one for the transition into
+  its current state (not the whole history), and one or more
+  ``CasePetitioner`` links to a pool of petitioners (created in bulk, each
+  encrypted once, and reused across cases as real repeat petitioners are);
+* open cases get their open ``Deadline`` rows, with due and target dates
+  computed by the real engine (``clock.engine.compute_due``) on the stored
+  work calendar and the rule set in force at the org on the start date, and
+  the case's denormalised ``due_date``/``window_until`` copied from them the
+  way ``cases.deadlines.sync`` does; met or cancelled deadlines of the past
+  are not written;
+* numbers follow each registering org's ``CaseCounter`` per year of receipt
+  and the counters are advanced at the end, so registering a case later
+  continues the sequence.
+
+N is the total wanted: running ``--cases 1000000`` after ``--cases 100000``
+adds 900,000. SQLite gets ``synchronous=OFF`` and a 1 GB page cache for the
+load; PostgreSQL gets ``COPY``. No index is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from xinfang.cases.models import Case, CaseCounter, CaseEvent, CaseOrg, CasePetitioner, Category
+from xinfang.cases.numbering import number_prefix
+from xinfang.cases.states import (
+    TRANSITIONS,
+    Action,
+    Channel,
+    Evaluation,
+    EvaluationSource,
+    Importance,
+    Kind,
+    Notice,
+    ParticipantRole,
+    RedirectChannel,
+    ReplyDecision,
+    ReviewDecision,
+    Status,
+    Urgency,
+)
+from xinfang.clock.engine import compute_due
+from xinfang.clock.models import Clock, ClockRule, Deadline, LocalTarget, OrgRuleSet, RuleSet
+from xinfang.clock.rules import _pick
+from xinfang.clock.workcalendar import get_work_calendar
+from xinfang.orgs.models import Org, OrgKind, OrgLevel, Role, RoleGrant
+
+SEED = 20240615
+YEARS = 3
+BATCH = 5000  # cases per transaction (~35,000 rows across the tables)
+S = Status
+R = ParticipantRole
+
+# Which departments are competent for which subject-category group (by name).
+KEYWORDS = {
+    "01": ("自然资源",), "02": ("住房", "城乡建设"), "03": ("人力资源",), "04": ("农业农村",),
+    "05": ("法院", "检察院"), "06": ("教育",), "07": ("卫生",), "08": ("生态环境",), "09": ("民政",),
+    "10": ("市场监督", "人力资源"), "11": ("退役军人", "人力资源"), "12": ("纪律检查", "监察"),
+    "13": ("交通", "公安"), "99": (),
+}
+LOCAL_GROUPS = {"01", "02", "04", "09", "13", "99"}  # townships handle these too
+GROUP_WEIGHTS = {"01": 16, "02": 14, "03": 14, "04": 10, "05": 6, "06": 6, "07": 5, "08": 6, "09": 7,
+                 "10": 2, "11": 2, "12": 0, "13": 4, "99": 8}
+SUMMARIES = {
+    "01": ["反映{p}征地补偿款未足额发放", "反映{p}安置房迟迟未交付", "反映{p}违法占用耕地建房",
+           "反映{p}宅基地审批问题"],
+    "02": ["反映{p}小区物业服务不到位", "反映{p}商品房质量问题", "反映{p}道路施工扰民", "反映{p}违章搭建"],
+    "03": ["反映{p}企业拖欠农民工工资", "反映单位未依法缴纳社会保险", "申请工伤认定久拖未决", "反映退休待遇核定有误"],
+    "04": ["反映{p}土地承包经营权被调整", "反映{p}村务财务不公开", "反映{p}惠农补贴未发放到户"],
+    "05": ["反映{p}民事判决执行不到位", "对{p}案件裁判结果不服"],
+    "06": ["反映子女入学划片不合理", "反映{p}校外培训机构退费难", "反映乡村教师待遇落实问题"],
+    "07": ["反映医疗费用报销不及时", "反映{p}卫生院服务问题"],
+    "08": ["反映{p}养殖场污染环境", "反映{p}企业夜间排放废气", "反映{p}噪声扰民"],
+    "09": ["申请低保未获批准", "反映{p}养老服务中心管理不善"],
+    "10": ["反映企业改制职工安置不到位"],
+    "11": ["反映退役军人优抚待遇未落实"],
+    "12": ["反映{p}干部违规收受礼金", "反映{p}村干部优亲厚友", "反映{p}工作人员作风粗暴"],
+    "13": ["反映{p}公交线路停运", "反映{p}道路破损未修复"],
+    "99": ["反映邻里纠纷调解未果", "其他诉求"],
+}
+PLACES = ["白沙镇", "清溪镇", "枫岭镇", "梅坞乡", "文昌街道", "桐源街道", "东岗镇", "城关镇"]
+VILLAGES = ["前村", "后村", "下洋村", "溪口村", "岭脚村", "南门社区", "新桥社区", "石门村"]
+CONTENT = "信访人反映：{s}。经多次向有关单位反映，问题至今未得到解决，请求依法依规予以处理。"
+
+
+# --- the world: orgs and staff as they are in the database ----------------------------
+
+
+@dataclass
+class Unit:
+    org: Org
+    officers: list[int]
+    handlers: list[int]
+    heads: list[int]
+    review_org: Org | None = None
+
+
+@dataclass
+class County:
+    bureau: Org
+    gov: Org
+    registrars: list[int]
+    officers: list[int]
+    units: list[Unit]
+    by_group: dict[str, list[Unit]] = field(default_factory=dict)
+    townships: list[Unit] = field(default_factory=list)
+    discipline: Unit | None = None
+    direct: list[tuple[Unit, list[int]]] = field(default_factory=list)  # units that register themselves
+    accusable: list[Org] = field(default_factory=list)
+
+
+@dataclass
+class World:
+    counties: list[County]
+    weights: list[float]
+    city_bureau: Org | None
+    orgs: dict[int, Org]
+    participants: dict[int, list[int]]  # government id → it and its petition bureaus
+    reexam_users: dict[int, list[int]]  # government id → officers who act for it
+
+
+def _staff() -> dict[int, dict[str, list[int]]]:
+    out: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, org_id, role in RoleGrant.objects.filter(user__is_active=True, user__org__isnull=False).values_list(
+        "user_id", "user__org_id", "role"
+    ).order_by("user_id"):
+        out[org_id][role].append(user_id)
+    return out
+
+
+def discover_world() -> World:
+    from xinfang.cases.actions.handling import superior_government
+
+    staff = _staff()
+    orgs = {o.pk: o for o in Org.objects.filter(is_active=True)}
+    children: dict[int, list[Org]] = defaultdict(list)
+    for o in orgs.values():
+        if o.parent_id:
+            children[o.parent_id].append(o)
+
+    def unit(o: Org) -> Unit:
+        s = staff.get(o.pk, {})
+        return Unit(o, s.get(Role.PETITION_OFFICER, []), s.get(Role.HANDLER, []) or s.get(Role.UNIT_HEAD, []),
+                    s.get(Role.UNIT_HEAD, []), superior_government(o))
+
+    counties = []
+    bureaus = sorted((o for o in orgs.values() if o.kind == OrgKind.PETITION_BUREAU and o.level == OrgLevel.COUNTY
+                      and staff.get(o.pk, {}).get(Role.REGISTRAR)), key=lambda o: o.path)
+    for bureau in bureaus:
+        gov = orgs.get(bureau.parent_id)
+        if gov is None:
+            continue
+        s = staff[bureau.pk]
+        units = [unit(o) for o in sorted(children[gov.pk], key=lambda o: o.path)
+                 if o.kind in (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT, OrgKind.DISCIPLINE, OrgKind.COURT,
+                               OrgKind.PROCURATORATE)]
+        if not units:
+            continue
+        county = County(bureau, gov, s.get(Role.REGISTRAR, []), s.get(Role.PETITION_OFFICER, []) or
+                        s.get(Role.REGISTRAR, []), units)
+        county.townships = [u for u in units if u.org.kind == OrgKind.GOVERNMENT]
+        county.discipline = next((u for u in units if u.org.kind == OrgKind.DISCIPLINE), None)
+        county.accusable = [u.org for u in units if u.org.kind in (OrgKind.GOVERNMENT, OrgKind.DEPARTMENT)]
+        others = [u for u in units if u.org.kind == OrgKind.DEPARTMENT] or units
+        for group, words in KEYWORDS.items():
+            matched = [u for u in units if any(w in u.org.name for w in words)]
+            if group in LOCAL_GROUPS:
+                matched = matched + county.townships
+            county.by_group[group] = matched or county.townships or others
+        for u in units:
+            regs = staff.get(u.org.pk, {}).get(Role.REGISTRAR, []) + u.officers
+            if regs and u.officers and u.org.kind != OrgKind.DISCIPLINE:
+                county.direct.append((u, sorted(set(regs))))
+        counties.append(county)
+    if not counties:
+        raise RuntimeError("没有找到县级信访部门（含登记员）及其下属单位：请先运行 load_demo 载入演示县")
+    weights = [0.85] + [0.15 / (len(counties) - 1)] * (len(counties) - 1) if len(counties) > 1 else [1.0]
+    city_bureau = None
+    participants: dict[int, list[int]] = {}
+    reexam_users: dict[int, list[int]] = {}
+    for gov in {u.review_org.pk: u.review_org for c in counties for u in c.units if u.review_org}.values():
+        for g in (gov, superior_government(gov)):
+            if g is None:
+                continue
+            bureaus_of = [o for o in children[g.pk] if o.kind == OrgKind.PETITION_BUREAU]
+            participants[g.pk] = [g.pk] + [b.pk for b in bureaus_of]
+            users = [uid for b in bureaus_of for uid in staff.get(b.pk, {}).get(Role.PETITION_OFFICER, [])]
+            reexam_users[g.pk] = users or staff.get(g.pk, {}).get(Role.LEADER, [])
+            if g.level == OrgLevel.CITY and bureaus_of:
+                city_bureau = bureaus_of[0]
+    return World(counties, weights, city_bureau, orgs, participants, reexam_users)
+
+
+# --- rules and deadlines in memory ---------------------------------------------------------
+
+
+class Clocks:
+    """The rule set in force per (org, day), its rules, and due dates from the engine (memoised)."""
+
+    def __init__(self, orgs: dict[int, Org]):
+        self.cal = get_work_calendar()
+        self.orgs = orgs
+        self.assignments = list(OrgRuleSet.objects.select_related("rule_set", "org"))
+        self.defaults = sorted(RuleSet.objects.filter(is_national_default=True), key=lambda r: r.effective_from)
+        self.rules = {(r.rule_set_id, r.clock): (r.days, r.working, r.roll_forward) for r in ClockRule.objects.all()}
+        self.targets = {(t.rule_set_id, t.key): (t.days, t.working) for t in LocalTarget.objects.all()}
+        self._rs: dict[tuple[int, date], int] = {}
+        self._due: dict[tuple, tuple[date, bool]] = {}
+
+    def rule_set(self, org_id: int, on: date) -> int:
+        key = (org_id, on)
+        rs = self._rs.get(key)
+        if rs is None:
+            chosen = _pick(self.assignments, self.orgs[org_id].path, on) if self.assignments else None
+            if chosen is not None:
+                rs = chosen.rule_set_id
+            else:
+                live = [r for r in self.defaults if r.in_effect(on)] or self.defaults
+                rs = live[-1].pk
+            self._rs[key] = rs
+        return rs
+
+    def due(self, start: date, days: int, working: bool, roll: bool, ext: int = 0) -> tuple[date, bool]:
+        key = (start, days, working, roll, ext)
+        hit = self._due.get(key)
+        if hit is None:
+            r = compute_due(start, days, self.cal, working=working, roll_forward=roll and not working,
+                            extension_days=ext)
+            hit = self._due[key] = (r.due, r.provisional)
+        return hit
+
+    def deadline(self, clock: str, start: date, org_id: int, target_key: str | None = None, ext: int = 0):
+        """(due, target_date, provisional, row values) for one open deadline."""
+        rs = self.rule_set(org_id, start)
+        days, working, roll = self.rules[(rs, clock)]
+        due, provisional = self.due(start, days, working, roll, ext)
+        target = self.targets.get((rs, target_key)) if target_key else None
+        target_date = None
+        if target is not None:
+            target_date, tprov = self.due(start, target[0], target[1], False)
+            provisional = provisional or tprov
+        return due, target_date, provisional, (org_id, clock, rs, start, days, working, roll, ext,
+                                               target_key or "", target[0] if target else None,
+                                               bool(target and target[1]), due, target_date, provisional)
+
+    def simple_due(self, clock: str, start: date, org_id: int) -> date:
+        rs = self.rule_set(org_id, start)
+        days, working, roll = self.rules[(rs, clock)]
+        return self.due(start, days, working, roll)[0]
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+class Writer:
+    """executemany on SQLite, COPY on PostgreSQL; rows are tuples in the given column order."""
+
+    def __init__(self):
+        connection.ensure_connection()
+        self.vendor = connection.vendor
+        self.raw = connection.connection
+
+    def columns(self, model, names):
+        fields = {f.attname: f.column for f in model._meta.concrete_fields}
+        return [fields[n] for n in names]
+
+    def insert(self, model, names, rows):
+        if not rows:
+            return
+        table = model._meta.db_table
+        cols = self.columns(model, names)
+        cur = self.raw.cursor()
+        if self.vendor == "postgresql":
+            with cur.copy(f'COPY "{table}" ({", ".join(cols)}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(cols))
+            cur.executemany(f'INSERT INTO "{table}" ({", ".join(cols)}) VALUES ({marks})', rows)  # noqa: S608 — model tables
+        cur.close()
+
+
+def _bulk_pragmas():
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("PRAGMA cache_size=-1000000")
+            cur.execute("PRAGMA temp_store=MEMORY")
+
+
+def _restore_pragmas():
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# --- petitioners ----------------------------------------------------------------------------------
+
+
+def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[int, list[int]]:
+    """Petitioner ids per registering org: the existing ones, topped up to ``size`` in bulk."""
+    from faker import Faker
+
+    from xinfang.orgs.demo import demo_id_number
+    from xinfang.petitioners.models import Petitioner, PetitionerPhone
+
+    county_orgs = {c.bureau.pk: c for c in world.counties}
+    for c in world.counties:
+        for u, _regs in c.direct:
+            county_orgs[u.org.pk] = c
+    pool: dict[int, list[int]] = defaultdict(list)
+    for pk, org_id in Petitioner.objects.filter(org_id__in=list(county_orgs)).values_list("pk", "org_id"):
+        pool[org_id].append(pk)
+    have = sum(len(v) for v in pool.values())
+    missing = size - have
+    if missing <= 0:
+        return pool
+    started = time.monotonic()
+    fake = Faker("zh_CN")
+    fake.seed_instance(rng.randint(0, 10**9))
+    names = [fake.name() for _ in range(min(missing, 5000))]
+    targets = []  # (org id, registrar id)
+    for c in world.counties:
+        targets.append((c.bureau.pk, c.registrars, 8))
+        for u, regs in c.direct:
+            targets.append((u.org.pk, regs, 1))
+    seen: set[str] = set()
+    created = 0
+    now = timezone.now()
+    while created < missing:
+        chunk = min(5000, missing - created)
+        people = []
+        for i in range(chunk):
+            org_id, regs, _w = rng.choices(targets, [t[2] for t in targets])[0]
+            p = Petitioner(kind="person", name=names[(created + i) % len(names)], org_id=org_id,
+                           created_by_id=rng.choice(regs), address=f"{rng.choice(PLACES)}{rng.choice(VILLAGES)}")
+            p.set_id_number(demo_id_number(rng, male=rng.random() < 0.55, seen=seen))
+            people.append(p)
+        Petitioner.objects.bulk_create(people, batch_size=1000)
+        phones = []
+        for p in people:
+            phone = PetitionerPhone(petitioner=p, position=0)
+            phone.set_number(f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}")
+            phones.append(phone)
+            pool[p.org_id].append(p.pk)
+        PetitionerPhone.objects.bulk_create(phones, batch_size=1000)
+        created += chunk
+    Petitioner.objects.filter(created_at__gte=now).update(created_at=now - timedelta(days=YEARS * 365))
+    write(f"  新建信访人 {created} 名（加密后批量写入，用时 {time.monotonic() - started:.1f} 秒）")
+    return pool
+
+
+# --- the simulation of one case --------------------------------------------------------------------
+
+
+class Generator:
+    CASE_KEYS = [f.attname for f in Case._meta.concrete_fields]
+
+    def __init__(self, world: World, clocks: Clocks, pool, rng: random.Random, today: date, now: datetime,
+                 vendor: str, case_type_id: int):
+        self.w, self.clocks, self.pool, self.rng = world, clocks, pool, rng
+        self.today, self.now = today, now
+        self.aware = vendor == "postgresql"
+        offset = timezone.localtime(now).utcoffset()
+        self.offset = offset
+        self.case_type_id = case_type_id
+        self.categories: dict[str, list[int]] = defaultdict(list)
+        for pk, code in Category.objects.filter(parent__isnull=False, is_active=True).values_list("pk", "code"):
+            self.categories[code[:2]].append(pk)
+        self.groups = [g for g in GROUP_WEIGHTS if GROUP_WEIGHTS[g] and self.categories.get(g)]
+        self.group_weights = [GROUP_WEIGHTS[g] for g in self.groups]
+        self.counters: dict[tuple[int, int], int] = {
+            (o, y): v for o, y, v in CaseCounter.objects.values_list("org_id", "year", "value")
+        }
+        self.recent: list[tuple[int, list[int], date]] = []  # for repeats: (case id, petitioners, day)
+        self.defaults = {}
+        for f in Case._meta.concrete_fields:
+            if f.has_default():
+                self.defaults[f.attname] = f.get_default()
+            elif f.null:
+                self.defaults[f.attname] = None
+            else:
+                self.defaults[f.attname] = ""
+        self.stats: dict[str, int] = defaultdict(int)
+
+    # time helpers
+    def dt(self, local: datetime):
+        utc = local - self.offset
+        return utc.replace(tzinfo=UTC) if self.aware else utc
+
+    def at(self, day: date, after: datetime | None = None) -> datetime:
+        # Naive local wall-clock time; dt() turns it into what the column stores.
+        t = datetime(day.year, day.month, day.day, 8, 30)  # noqa: DTZ001
+        t += timedelta(minutes=self.rng.randint(0, 540))
+        if after is not None and t <= after:
+            t = after + timedelta(minutes=self.rng.randint(5, 90))
+        return t
+
+    def number(self, org: Org, year: int) -> str:
+        key = (org.pk, year)
+        value = self.counters.get(key, 0) + 1
+        self.counters[key] = value
+        return f"{number_prefix(org)}〔{year}〕{value:05d}号"
+
+    def case(self, cid: int, day: date, out) -> None:  # noqa: C901 — one life, read top to bottom
+        rng, clocks, today = self.rng, self.clocks, self.today
+        county = self.w.counties[0] if len(self.w.counties) == 1 else rng.choices(self.w.counties, self.w.weights)[0]
+        c = dict(self.defaults)
+        recv = self.at(day)
+        t_reg = recv + timedelta(minutes=rng.randint(2, 60))
+        # What it is about
+        roll = rng.random()
+        kind = Kind.ACCUSATION if (roll < 0.12 and county.discipline and county.accusable) else (
+            Kind.SUGGESTION if roll < 0.22 else Kind.CLAIM)
+        group = "12" if kind == Kind.ACCUSATION else rng.choices(self.groups, self.group_weights)[0]
+        channel = rng.choices(Channel.values, [18, 30, 12, 30, 5, 5])[0]
+        direct = None
+        if kind != Kind.ACCUSATION and county.direct and rng.random() < 0.1:
+            direct = rng.choice(county.direct)
+        if direct is not None:
+            reg_org, registrar = direct[0].org, rng.choice(direct[1])
+            unit = direct[0]
+        else:
+            reg_org, registrar = county.bureau, rng.choice(county.registrars)
+            unit = county.discipline if kind == Kind.ACCUSATION else rng.choice(county.by_group[group])
+        place = rng.choice(PLACES) + rng.choice(VILLAGES)
+        summary = rng.choice(SUMMARIES[group]).format(p=place)
+        pool = self.pool.get(reg_org.pk) or self.pool.get(county.bureau.pk)
+        n_pet = 1 if rng.random() < 0.88 else rng.randint(2, 3)
+        collective = channel == Channel.VISIT and rng.random() < 0.03
+        repeat_of = None
+        if self.recent and direct is None and rng.random() < 0.04:
+            orig_id, orig_pets, orig_day = self.recent[rng.randrange(len(self.recent))]
+            if (day - orig_day).days < 40:
+                repeat_of, pets = orig_id, orig_pets[:1]
+        if repeat_of is None:
+            pets = rng.sample(pool, min(5 if collective else n_pet, len(pool)))
+        c.update(
+            id=cid, number=self.number(reg_org, day.year), channel=channel, received_at=self.dt(recv), kind=kind,
+            category_id=rng.choice(self.categories[group]), summary=summary,
+            content=CONTENT.format(s=summary), person_count=rng.randint(5, 40) if collective else len(pets),
+            is_collective=collective, place_code=reg_org.division_code[:6], place_name=f"{place}",
+            urgency=rng.choices(Urgency.values, [85, 12, 3])[0],
+            importance=rng.choices(Importance.values, [80, 17, 3])[0],
+            registered_org_id=reg_org.pk, registered_by_id=registrar, registered_at=self.dt(t_reg),
+        )
+        if channel == Channel.REFERRED and self.w.city_bureau is not None:
+            c["referring_org_id"] = self.w.city_bureau.pk
+            c["referring_ref"] = f"示信交〔{day.year}〕{rng.randint(1, 900)}号"
+            if rng.random() < 0.3:
+                c["leader_instruction"] = "请认真核查，依法依规妥善处理，并将结果报市信访局。"
+        if kind == Kind.ACCUSATION:
+            accused = rng.choice(county.accusable)
+            c["accused_org_id"] = accused.pk
+            c["accused_name"] = f"{accused.name}工作人员{rng.choice('李王张刘陈杨赵黄')}某"
+        target_key = "leader_instruction" if c["leader_instruction"] else f"urgency:{Urgency(c['urgency']).label}"
+        orgs = [(reg_org.pk, R.REGISTERING, t_reg)]
+        if c["referring_org_id"]:
+            orgs.append((c["referring_org_id"], R.REFERRING, t_reg))
+        deadlines = []  # (clock, start, org id, target key, ext)
+        reg_data = json.dumps({"channel": channel, "repeat_of": ""}, ensure_ascii=False)
+        last = None  # (action, actor, org, at, from, note, notice)
+        status = S.REGISTERED if direct is None else S.TO_DECIDE
+        first_status = status
+        c["current_org_id"] = reg_org.pk
+
+        def event(action, actor, org_id, when, note="", notice=""):
+            nonlocal last, status
+            _allowed, to = TRANSITIONS[action]
+            last = (action, actor, org_id, when, status, note, notice)
+            if to is not None:
+                status = to
+
+        pet_rows = [(cid, p, i == 0 or (collective and i < 5)) for i, p in enumerate(pets)]
+        t = t_reg
+        done = False
+        if direct is None:
+            c["routing_org_id"] = county.bureau.pk
+            orgs.append((county.bureau.pk, R.ROUTING, t_reg))
+            delay = rng.choices([rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 15), rng.randint(16, 25)],
+                                [60, 30, 8, 2])[0]
+            route_day = day + timedelta(days=delay)
+            officer = rng.choice(county.officers)
+            if route_day >= today:
+                deadlines.append((Clock.ROUTING, day, county.bureau.pk, target_key, 0))
+                done = True
+            elif repeat_of is not None:
+                t = self.at(route_day, t)
+                c["repeat_of_id"] = repeat_of
+                event(Action.MERGE_AS_REPEAT, officer, county.bureau.pk, t, "按重复件合并")
+                done = True
+            else:
+                assign = rng.random() < 0.4
+                t = self.at(route_day, t)
+                c.update(current_org_id=unit.org.pk, competent_org_id=unit.org.pk, is_assigned=assign)
+                orgs.append((unit.org.pk, R.LEAD if assign else R.COMPETENT, t))
+                co = None
+                if assign and rng.random() < 0.25:
+                    choices = [u for u in county.units if u is not unit and u.org.kind == OrgKind.DEPARTMENT
+                               and u.org.pk != c["accused_org_id"]]
+                    if choices:
+                        co = rng.choice(choices)
+                        orgs.append((co.org.pk, R.CO, t))
+                event(Action.ASSIGN if assign else Action.FORWARD, officer, county.bureau.pk, t)
+                comp_start = route_day
+                sign_day = route_day + timedelta(days=rng.choices([rng.randint(0, 2), rng.randint(3, 9)],
+                                                                  [95, 5])[0])
+                if sign_day >= today:
+                    deadlines.append((Clock.MISROUTING_OBJECTION, route_day, unit.org.pk, None, 0))
+                    deadlines.append((Clock.ACCEPTANCE, route_day, unit.org.pk, None, 0))
+                    done = True
+                else:
+                    t = self.at(sign_day, t)
+                    event(Action.SIGN_FOR, rng.choice(unit.officers) if unit.officers else None, unit.org.pk, t)
+                    decide_from = sign_day
+        else:
+            co = None
+            assign = False
+            c.update(competent_org_id=unit.org.pk)
+            orgs.append((unit.org.pk, R.COMPETENT, t_reg))
+            comp_start = decide_from = day
+        if not done:
+            acc_target = target_key if direct is not None else None
+            decide_day = decide_from + timedelta(days=rng.choices([rng.randint(1, 10), rng.randint(11, 14),
+                                                                   rng.randint(16, 25)], [85, 12, 3])[0])
+            u_officer = rng.choice(unit.officers) if unit.officers else None
+            if decide_day >= today:
+                deadlines.append((Clock.ACCEPTANCE, comp_start, unit.org.pk, acc_target, 0))
+                done = True
+        if not done:
+            t = self.at(decide_day, t)
+            roll = rng.random()
+            if kind == Kind.CLAIM and roll < 0.16:
+                if roll < 0.08:
+                    c["decline_reason"] = "该信访事项已经依法终结，以同一事实和理由提出的，不再受理。"
+                    event(Action.DECLINE, u_officer, unit.org.pk, t, c["decline_reason"], Notice.DECLINE)
+                else:
+                    c["redirect_channel"] = rng.choice(RedirectChannel.values)
+                    event(Action.REDIRECT, u_officer, unit.org.pk, t, "导入法定途径", Notice.REDIRECT)
+                done = True
+        if not done:
+            handler = rng.choice(unit.handlers) if unit.handlers else None
+            c.update(accepted_on=decide_day, handler_id=handler)
+            event(Action.ACCEPT, u_officer, unit.org.pk, t, "", Notice.ACCEPTANCE)
+            ext = rng.choice((15, 20, 30)) if rng.random() < 0.08 else 0
+            roll = rng.random()
+            if ext:
+                duration = rng.randint(50, 60 + ext)
+            elif roll < 0.04:
+                duration = rng.randint(61, 110)  # late
+            else:
+                duration = int(rng.triangular(6, 59, 32))
+            reply_day = decide_day + timedelta(days=duration)
+            if ext and decide_day + timedelta(days=45) < today:
+                c.update(extension_days=ext, extension_reason="案情复杂，需进一步调查核实")
+            if reply_day >= today:
+                deadlines.append((Clock.HANDLING, decide_day, unit.org.pk, target_key, c["extension_days"]))
+                done = True
+        if not done:
+            head = rng.choice(unit.heads) if unit.heads else handler
+            t = self.at(reply_day, t)
+            review_org = unit.review_org
+            decision = rng.choices(ReplyDecision.values, [30, 45, 25])[0]
+            c.update(reply_decision=decision, replied_on=reply_day,
+                     review_org_id=review_org.pk if review_org else None)
+            if co is not None:
+                self._co_reported = (co.org.pk, t - timedelta(days=rng.randint(1, 5)))
+            event(Action.REPLY, head, unit.org.pk, t, ReplyDecision(decision).label, Notice.REPLY)
+            deliver_day = reply_day + timedelta(days=rng.randint(0, 4))
+            if deliver_day >= today:
+                done = True
+        if not done:
+            c["reply_delivered_on"] = deliver_day
+            claim_window = kind == Kind.CLAIM and review_org is not None
+            window = None
+            if claim_window:
+                window = clocks.simple_due(Clock.REVIEW_WINDOW, deliver_day, unit.org.pk)
+                for g in self.w.participants.get(review_org.pk, [review_org.pk]):
+                    orgs.append((g, R.REVIEWING, self.at(deliver_day)))
+            eval_day = deliver_day + timedelta(days=rng.randint(0, 7))
+            evaluation = rng.choices(Evaluation.values, [65, 25, 10])[0]
+            if eval_day < today:
+                c.update(evaluation=evaluation, evaluation_source=rng.choice(EvaluationSource.values))
+            # Closure
+            end_day = deliver_day + timedelta(days=rng.randint(1, 5))
+            if end_day < today:
+                if assign:
+                    t = self.at(end_day, t)
+                    event(Action.REPORT_BACK, handler, unit.org.pk, t)
+                    c["current_org_id"] = county.bureau.pk
+                    end_day = end_day + timedelta(days=rng.randint(1, 6))
+                    if end_day < today:
+                        t = self.at(end_day, t)
+                        event(Action.CONFIRM_CLOSURE, rng.choice(county.officers), county.bureau.pk, t, "同意办结")
+                        c["closed_on"] = end_day
+                else:
+                    t = self.at(end_day, t)
+                    event(Action.CLOSE, handler, unit.org.pk, t)
+                    c["closed_on"] = end_day
+            if window is not None:
+                wants = kind == Kind.CLAIM and rng.random() < (0.45 if evaluation == Evaluation.UNSATISFIED else 0.02)
+                last_day = max(end_day, eval_day)
+                req_day = last_day + timedelta(days=rng.randint(1, 20))
+                if wants and req_day <= window and req_day < today:
+                    self._review(c, county, unit, review_org, req_day, t, event, deadlines, orgs)
+                elif window < today:
+                    fin = window + timedelta(days=1)
+                    c["final_on"] = fin
+                    event(Action.FINALIZE, None, None, self.at(fin, t), "信访人未在期限内申请复查，处理意见终结")
+                else:
+                    deadlines.append((Clock.REVIEW_WINDOW, deliver_day, unit.org.pk, None, 0))
+        # Rows ------------------------------------------------------------------------
+        c["status"] = status
+        opened = []
+        agency = window_dl = None
+        for clock, start, org_id, tkey, ext in deadlines:
+            due, tdate, prov, row = clocks.deadline(clock, start, org_id, tkey, ext)
+            opened.append(row)
+            if clock in (Clock.REVIEW_WINDOW, Clock.REEXAM_WINDOW):
+                if window_dl is None or due < window_dl[0]:
+                    window_dl = (due, prov)
+            elif agency is None or due < agency[0]:
+                agency = (due, tdate, prov, clock)
+        if agency:
+            c.update(due_date=agency[0], target_date=agency[1], due_clock=agency[3])
+        c["due_provisional"] = bool((agency and agency[2]) or (window_dl and window_dl[1]))
+        if window_dl:
+            c["window_until"] = window_dl[0]
+        events = [(cid, Action.REGISTER, registrar, reg_org.pk, self.dt(t_reg), "", first_status, "", "", "",
+                   reg_data)]
+        if last is not None:
+            action, actor, org_id, when, from_status, note, notice = last
+            events.append((cid, action, actor, org_id, self.dt(when), from_status, status, note, notice, "",
+                           "{}"))
+        c["version"] = len(events)
+        c["updated_at"] = self.dt(last[3] if last else t_reg)
+        co_rep = getattr(self, "_co_reported", None)
+        self._co_reported = None
+        out.cases.append(tuple(c[k] for k in self.CASE_KEYS))
+        seen = set()
+        for org_id, role, when in orgs:
+            if (org_id, role) in seen:
+                continue
+            seen.add((org_id, role))
+            reported = None
+            if co_rep and role == R.CO and org_id == co_rep[0]:
+                reported = self.dt(co_rep[1])
+            out.orgs.append((cid, org_id, role, self.dt(when), reported, "已反馈" if reported else ""))
+        out.pets.extend(pet_rows)
+        out.events.extend(events)
+        now_dt = self.dt(timezone.localtime(self.now).replace(tzinfo=None))
+        for row in opened:
+            out.deadlines.append((self.case_type_id, cid, *row, "[]", False, "open", now_dt, now_dt))
+        if status in (S.HANDLING, S.TO_DECIDE) and direct is None:
+            self.recent.append((cid, pets, day))
+            if len(self.recent) > 2000:
+                self.recent = self.recent[-1000:]
+        self.stats[status] += 1
+
+    def _review(self, c, county, unit, review_org, req_day, t, event, deadlines, orgs):
+        rng, today, clocks = self.rng, self.today, self.clocks
+        t = self.at(req_day, t)
+        c["current_org_id"] = review_org.pk
+        act_for = self.w.reexam_users.get(review_org.pk) or county.officers
+        event(Action.REQUEST_REVIEW, rng.choice(county.registrars), county.bureau.pk, t, "信访人请求复查")
+        review_day = req_day + timedelta(days=rng.randint(10, 29))
+        if review_day >= today:
+            deadlines.append((Clock.REVIEW_DECISION, req_day, review_org.pk, None, 0))
+            return
+        t = self.at(review_day, t)
+        reexam_org = self.w.orgs.get(self._superior(review_org))
+        c.update(review_decision=rng.choices(ReviewDecision.values, [85, 10, 5])[0],
+                 reexam_org_id=reexam_org.pk if reexam_org else None)
+        event(Action.REVIEW, rng.choice(act_for), county.bureau.pk, t, "复查意见", Notice.REVIEW)
+        delivered = review_day + timedelta(days=rng.randint(0, 3))
+        if delivered >= today or reexam_org is None:
+            return
+        c["review_delivered_on"] = delivered
+        for g in self.w.participants.get(reexam_org.pk, [reexam_org.pk]):
+            orgs.append((g, R.REEXAMINING, self.at(delivered)))
+        window = clocks.simple_due(Clock.REEXAM_WINDOW, delivered, review_org.pk)
+        req2 = delivered + timedelta(days=rng.randint(2, 25))
+        city_users = self.w.reexam_users.get(reexam_org.pk) or [None]
+        if rng.random() < 0.35 and req2 <= window and req2 < today:
+            t = self.at(req2, t)
+            c["current_org_id"] = reexam_org.pk
+            event(Action.REQUEST_REEXAM, rng.choice(city_users), None, t, "信访人请求复核")
+            done_day = req2 + timedelta(days=rng.randint(10, 29))
+            if done_day >= today:
+                deadlines.append((Clock.REEXAM_DECISION, req2, reexam_org.pk, None, 0))
+                return
+            t = self.at(done_day, t)
+            c.update(reexam_decision=ReviewDecision.UPHOLD, final_on=done_day)
+            event(Action.REEXAMINE, rng.choice(city_users), None, t, "复核意见", Notice.REEXAM)
+        elif window < today:
+            fin = window + timedelta(days=1)
+            c["final_on"] = fin
+            event(Action.FINALIZE, None, None, self.at(fin, t), "信访人未在期限内申请复核，复查意见终结")
+        else:
+            deadlines.append((Clock.REEXAM_WINDOW, delivered, review_org.pk, None, 0))
+
+    _sup_cache: dict[int, int | None] = {}
+
+    def _superior(self, org: Org) -> int | None:
+        from xinfang.cases.actions.handling import superior_government
+
+        if org.pk not in self._sup_cache:
+            g = superior_government(org)
+            self._sup_cache[org.pk] = g.pk if g else None
+        return self._sup_cache[org.pk]
+
+
+@dataclass
+class Batch:
+    cases: list = field(default_factory=list)
+    orgs: list = field(default_factory=list)
+    pets: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    deadlines: list = field(default_factory=list)
+
+
+CASEORG_KEYS = ["case_id", "org_id", "role", "added_at", "reported_at", "report"]
+PET_KEYS = ["case_id", "petitioner_id", "is_representative"]
+EVENT_KEYS = ["case_id", "action", "actor_id", "actor_org_id", "at", "from_status", "to_status", "note", "notice",
+              "document", "data"]
+DEADLINE_KEYS = ["owner_type_id", "owner_id", "org_id", "clock", "rule_set_id", "start", "days", "working",
+                 "roll_forward", "extension_days", "target_key", "target_days", "target_working", "due_date",
+                 "target_date", "provisional", "pauses", "paused", "status", "created_at", "updated_at"]
+
+
+def _day_counts(n: int, first: date, last: date, rng: random.Random) -> list[tuple[date, int]]:
+    """Spread n receipts over the days, fewer at weekends and slowly growing over the years."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    weights = [(0.35 if d.weekday() >= 5 else 1.0) * (0.8 + 0.4 * i / len(days)) * rng.uniform(0.85, 1.15)
+               for i, d in enumerate(days)]
+    total = sum(weights)
+    counts = [int(n * w / total) for w in weights]
+    short = n - sum(counts)
+    for i in rng.sample(range(len(days)), short) if short <= len(days) else range(short):
+        counts[i % len(days)] += 1
+    return list(zip(days, counts, strict=True))
+
+
+def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH) -> dict:
+    """Bring the number of cases to ``total`` with bulk inserts; return timing and counts."""
+    started = time.monotonic()
+    existing = Case.objects.count()
+    n = total - existing
+    if n <= 0:
+        write(f"已有信访件 {existing} 件，不少于 {total} 件，未生成。")
+        return {"created": 0, "seconds": 0.0}
+    rng = random.Random(seed + existing)
+    world = discover_world()
+    clocks = Clocks(world.orgs)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    _bulk_pragmas()
+    pool = petitioner_pool(world, max(300, min(total // 10, 100_000)), rng, write)
+    case_type = ContentType.objects.get_for_model(Case)
+    writer = Writer()
+    gen = Generator(world, clocks, pool, rng, today, now, writer.vendor, case_type.pk)
+    next_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+    first = today - timedelta(days=365 * YEARS)
+    last = today - timedelta(days=1)
+    out = Batch()
+    made = 0
+    counts = {"cases": 0, "orgs": 0, "pets": 0, "events": 0, "deadlines": 0}
+
+    def flush():
+        with transaction.atomic():
+            writer.insert(Case, Generator.CASE_KEYS, out.cases)
+            writer.insert(CaseOrg, CASEORG_KEYS, out.orgs)
+            writer.insert(CasePetitioner, PET_KEYS, out.pets)
+            writer.insert(CaseEvent, EVENT_KEYS, out.events)
+            writer.insert(Deadline, DEADLINE_KEYS, out.deadlines)
+        for k in counts:
+            counts[k] += len(getattr(out, k))
+        for k in ("cases", "orgs", "pets", "events", "deadlines"):
+            getattr(out, k).clear()
+
+    report_every = max(batch * 20, n // 10)
+    for day, k in _day_counts(n, first, last, rng):
+        for _ in range(k):
+            gen.case(next_id, day, out)
+            next_id += 1
+            made += 1
+            if len(out.cases) >= batch:
+                flush()
+                if made % report_every < batch:
+                    rate = made / (time.monotonic() - started)
+                    write(f"  {made:,} / {n:,} 件（{rate:,.0f} 件/秒）")
+    flush()
+    with transaction.atomic():
+        for (org_id, year), value in gen.counters.items():
+            updated = CaseCounter.objects.filter(org_id=org_id, year=year, value__lt=value).update(value=value)
+            if not updated and not CaseCounter.objects.filter(org_id=org_id, year=year).exists():
+                CaseCounter.objects.create(org_id=org_id, year=year, value=value)
+    if writer.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for model in (Case, CaseOrg, CasePetitioner, CaseEvent, Deadline):
+                table = model._meta.db_table
+                sql = (f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                       f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+                cur.execute(sql)
+    loaded = time.monotonic() - started
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    _restore_pragmas()
+    seconds = time.monotonic() - started
+    write(f"已批量生成信访件 {made:,} 件（参与单位 {counts['orgs']:,}、信访人关联 {counts['pets']:,}、"
+          f"办理记录 {counts['events']:,}、期限 {counts['deadlines']:,} 条），写入 {loaded:.1f} 秒，"
+          f"含统计信息更新共 {seconds:.1f} 秒")
+    return {"created": made, "seconds": seconds, "load_seconds": loaded, "rows": counts, "states": dict(gen.stats)}
+
+
+__all__ = ["discover_world", "generate"]
