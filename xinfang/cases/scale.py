@@ -307,7 +307,8 @@ class Writer:
 
 
 def _bulk_pragmas():
-    if connection.vendor == "sqlite":
+    # Only outside a transaction (SQLite refuses to change them inside one, e.g. in tests).
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cur:
             cur.execute("PRAGMA synchronous=OFF")
             cur.execute("PRAGMA cache_size=-1000000")
@@ -315,7 +316,7 @@ def _bulk_pragmas():
 
 
 def _restore_pragmas():
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cur:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
