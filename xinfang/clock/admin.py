@@ -59,6 +59,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
         obj.source = CalendarSource.ADMIN
         super().save_model(request, obj, form, change)  # the post_save receiver recomputes
         _report_recompute(request, getattr(obj, "recomputed", 0))
+        if not CalendarYear.objects.filter(year=obj.date.year).exists():
+            # Entering a new year's dates one by one leaves it provisional until it is marked loaded.
+            messages.warning(
+                request,
+                f"{obj.date.year} 年尚未标记为已载入：录入该年全部安排后，请在“已载入官方安排的年度”中添加 "
+                f"{obj.date.year} 年，涉及该年的期限才不再标为临时。",
+            )
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -211,10 +211,8 @@ class RuleSet(models.Model):
                 raise ValidationError(f"与全国默认规则集“{clash}”的施行期间重叠，请先为其填写废止日期。")
 
 
-class ClockRule(_SnapshotMixin, models.Model):
+class ClockRule(models.Model):
     """One statutory period of a rule set."""
-
-    tracked_fields = ("days", "working", "roll_forward")
 
     rule_set = models.ForeignKey(RuleSet, verbose_name="规则集", on_delete=models.CASCADE, related_name="rules")
     clock = models.CharField("期限", max_length=24, choices=Clock.choices)
@@ -240,10 +238,8 @@ class ClockRule(_SnapshotMixin, models.Model):
         return f"{self.days} 个{unit}{tail}"
 
 
-class LocalTarget(_SnapshotMixin, models.Model):
+class LocalTarget(models.Model):
     """A local commitment stricter than the law, shown beside the statutory deadline."""
-
-    tracked_fields = ("days", "working")
 
     rule_set = models.ForeignKey(RuleSet, verbose_name="规则集", on_delete=models.CASCADE, related_name="targets")
     key = models.CharField(

@@ -90,6 +90,13 @@ def test_deleting_calendar_days_in_bulk_recomputes_once(cast, admin_client, monk
     assert len(calls) == 1
 
 
+def test_entering_a_date_in_an_unloaded_year_reminds_to_mark_the_year(admin_client):
+    response = admin_client.post(
+        reverse("admin:clock_calendarday_add"), {"date": "2031-01-01", "kind": "holiday", "name": "元旦"}, follow=True
+    )
+    assert "2031 年尚未标记为已载入" in response.content.decode()
+
+
 def test_the_admin_refuses_a_makeup_workday_on_a_weekday(admin_client):
     response = admin_client.post(
         reverse("admin:clock_calendarday_add"), {"date": "2025-11-05", "kind": "workday", "name": "误填"}
