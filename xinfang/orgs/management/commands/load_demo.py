@@ -4,6 +4,8 @@ Refuses to run with DEBUG off unless --force: it creates accounts with a
 published password, which must never reach a production database.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "演示数据包含使用公开密码的账号，只能在开发环境（DEBUG=1）载入；确需载入请加 --force"
             )
+        # Hundreds of generated transitions would bury the account table.
+        for name in ("xinfang.notify", "xinfang.clock.services"):
+            logging.getLogger(name).setLevel(logging.WARNING if name == "xinfang.notify" else logging.ERROR)
         ctx = demo.load_demo(petitioners=petitioners, write=self.stdout.write)
         created = ctx.created
         if not any(created.values()):
