@@ -328,6 +328,23 @@ def test_full_lifecycle_through_the_screens(cast, login):
     printed = html(login(cast.officer).get(f"/cases/{case.pk}/print/"))
     assert "经查补偿款已拨付至镇政府" in printed and "data-print" in printed
 
+    # The petitioner is dissatisfied and asks the county government (acted for
+    # by its petition bureau) for review, then the city for re-examination.
+    today = timezone.localdate().isoformat()
+    case = act(login(cast.registrar), case, "request_review", received_on=today, note="对处理意见不服")
+    assert case.status == Status.REVIEW_REQUESTED and case.current_org == cast.county
+    case = act(login(cast.officer), case, "review", decision="uphold", reasons="原处理意见事实清楚、依据正确")
+    assert case.status == Status.REVIEWED
+    case = act(login(cast.officer), case, "record_delivery", notice="review", method="post",
+               delivered_at=local_now(0), recipient="钱一")
+    assert case.window_until is not None
+    case = act(login(cast.city_officer), case, "request_reexam", received_on=today, note="对复查意见不服")
+    assert case.status == Status.REEXAM_REQUESTED
+    case = act(login(cast.city_officer), case, "reexamine", decision="uphold", reasons="复查意见正确")
+    assert case.status == Status.FINAL
+    body = html(login(cast.city_officer).get(f"/cases/{case.pk}/"))
+    assert "信访事项复查意见书" in body and "信访事项复核意见书" in body and "已终结" in body
+
 
 def test_stale_version_shows_a_conflict_and_keeps_what_was_typed(cast, login):
     case = register(cast.registrar)
