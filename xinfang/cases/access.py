@@ -16,36 +16,50 @@ from xinfang.cases.states import Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
 
 
-def _accused_exclusion(user) -> Q:
+def _accused_exclusion(user, prefix: str = "") -> Q:
     """Accusations against the user's own unit (or a unit above it) or against the user."""
-    q = Q(kind=Kind.ACCUSATION, accused_user=user.pk)
+    q = Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_user": user.pk})
     org = user.org
     if org is not None:
         prefixes = [org.path[:i] for i in range(6, len(org.path) + 1, 6)]
-        q |= Q(kind=Kind.ACCUSATION, accused_org__path__in=prefixes)
+        q |= Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_org__path__in": prefixes})
     return q
 
 
-def scoped_cases(user):
+def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | None, Q] | None:
+    """(include, exclude) filters for the cases this user may see, or None for none.
+
+    `prefix` and `outer_case` let another model filter through its own case
+    (e.g. CasePetitioner: prefix "case__", outer_case "case_id") with
+    correlated EXISTS subqueries instead of an IN over the whole case table.
+    include None means every case (before the exclusion).
+    """
     scope = org_scope(user)
     if scope.is_empty:
-        return Case.objects.none()
-    qs = Case.objects.all()
+        return None
+    include = None
     if not scope.everything:
-        participant_q = scope.q("org")
-        visible = Q(pk__in=[])
+        include = Q(pk__in=[])
         if scope.org_ids or scope.paths:
-            visible |= Exists(CaseOrg.objects.filter(participant_q, case=OuterRef("pk")))
+            include |= Exists(CaseOrg.objects.filter(scope.q("org"), case=OuterRef(outer_case)))
         if scope.assigned:
-            visible |= Q(handler=user.pk)
+            include |= Q(**{f"{prefix}handler": user.pk})
             if user.org_id is not None:
                 # A co-unit's part is unit work with no personal assignment:
                 # its handlers must see the case to report back on it.
-                visible |= Exists(
-                    CaseOrg.objects.filter(case=OuterRef("pk"), org=user.org_id, role=ParticipantRole.CO)
+                include |= Exists(
+                    CaseOrg.objects.filter(case=OuterRef(outer_case), org=user.org_id, role=ParticipantRole.CO)
                 )
-        qs = qs.filter(visible)
-    return qs.exclude(_accused_exclusion(user))
+    return include, _accused_exclusion(user, prefix)
+
+
+def scoped_cases(user):
+    rules = visibility(user)
+    if rules is None:
+        return Case.objects.none()
+    include, exclude = rules
+    qs = Case.objects.all() if include is None else Case.objects.filter(include)
+    return qs.exclude(exclude)
 
 
 def access_case(user, case_id, *, for_write: bool = False) -> Case:

@@ -167,6 +167,9 @@ class Case(models.Model):
             models.Index(fields=["handler", "status", "due_date"], name="case_handler_idx"),
             models.Index(fields=["status", "due_date"], name="case_status_due_idx"),
             models.Index(fields=["received_at"], name="case_received_idx"),
+            # The workbench's 待评价 tab: unevaluated cases of an org, per status.
+            models.Index(fields=["competent_org", "evaluation", "status"], name="case_eval_competent_idx"),
+            models.Index(fields=["routing_org", "evaluation", "status"], name="case_eval_routing_idx"),
         ]
 
     def __str__(self):
