@@ -41,3 +41,57 @@ def static_asset_missing(path: str) -> bool:
 
 def is_csp_violation(text: str) -> bool:
     return any(marker in text for marker in CSP_MARKERS)
+
+
+# --- carrying a case through its action forms ---------------------------------
+# The same steps as e2e/test_workflow.py's local helpers, with the password
+# as a parameter so the demo county's accounts (xinfang2024) can log in too.
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state()
+
+
+def switch_user(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Log out whoever is logged in, then log in as `username` through the real form, and check it worked."""
+    if page.get_by_role("button", name="退出").count():
+        logout(page)
+    login_as(page, username, password)
+    expect_logged_in(page)
+
+
+def case_status(page: Page):
+    """The status label in the case page's facts (基本情况)."""
+    return page.locator("dl.facts strong.status")
+
+
+def act_on_case(page: Page, case_url: str, button: str, fill=None) -> None:
+    """Open the case, click an action button (htmx loads its form), fill it, confirm, wait for 已<button>."""
+    page.goto(case_url)
+    page.get_by_role("link", name=button, exact=True).click()
+    form = page.locator(".action-form")
+    expect(form).to_be_visible()
+    if fill:
+        fill(form)
+    form.get_by_role("button", name=f"确认{button}").click()
+    page.wait_for_url(f"**{case_url}")
+    expect(page.locator(".messages")).to_contain_text(f"已{button}")
+
+
+def reseed_migration_data() -> None:
+    """Put back the migrations' seed data that an earlier transactional test's flush removed."""
+    import importlib
+
+    from django.apps import apps
+
+    from xinfang.cases.categories import seed_categories
+    from xinfang.cases.models import Category
+    from xinfang.clock.models import CalendarYear, RuleSet
+
+    if not Category.objects.exists():
+        seed_categories(Category)
+    if not RuleSet.objects.exists():
+        importlib.import_module("xinfang.clock.migrations.0003_seed_rule_sets").seed(apps, None)
+    if not CalendarYear.objects.exists():
+        importlib.import_module("xinfang.clock.migrations.0002_seed_calendar").seed(apps, None)

@@ -109,6 +109,10 @@ class Case(models.Model):
         "orgs.Org", verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_assigned = models.BooleanField("交办件（须报结）", default=False)
+    # Bureaus above the current routing bureau that handed the case down, in
+    # order: [{"org": id, "assigned": bool}]. An assigning bureau is owed the
+    # result, so closure is reported up this chain before the case closes.
+    routing_chain = models.JSONField("上级交转办链", default=list, blank=True)
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="承办人",

@@ -403,7 +403,10 @@ class Generator:
         self.recent: list[tuple[int, list[int], date]] = []  # for repeats: (case id, petitioners, day)
         self.defaults = {}
         for f in Case._meta.concrete_fields:
-            if f.has_default():
+            if f.has_default() and f.get_internal_type() == "JSONField":
+                # Raw inserts bypass the field, so store the JSON text itself.
+                self.defaults[f.attname] = json.dumps(f.get_default())
+            elif f.has_default():
                 self.defaults[f.attname] = f.get_default()
             elif f.null:
                 self.defaults[f.attname] = None

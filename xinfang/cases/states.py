@@ -142,6 +142,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 
+# Where an action may lead somewhere other than the table's default, and why:
+# a petition bureau that signs for a case routes it on within its own area
+# (registered again, at the lower level), and closure goes up the chain of
+# bureaus that assigned the case (reported to the next one) before it closes.
+ALTERNATE_TARGETS: dict[str, frozenset[str]] = {
+    Action.SIGN_FOR: frozenset({S.REGISTERED}),
+    Action.CONFIRM_CLOSURE: frozenset({S.REPORTED}),
+    Action.CLOSE: frozenset({S.REPORTED}),
+}
+
+
 class RedirectChannel(models.TextChoices):
     LITIGATION = "litigation", "诉讼"
     ARBITRATION = "arbitration", "仲裁"

@@ -10,7 +10,7 @@ from xinfang.cases.access import access_case
 from xinfang.cases.errors import Conflict, InvalidTransition, NotAllowed
 from xinfang.cases.models import CaseEvent
 from xinfang.cases.permissions import check
-from xinfang.cases.states import TRANSITIONS
+from xinfang.cases.states import ALTERNATE_TARGETS, TRANSITIONS
 
 log = logging.getLogger("xinfang.notify")
 
@@ -40,9 +40,15 @@ def lock(case_or_id, actor, action, *, expected_version=None):
     return case
 
 
-def finish(case, actor, action, *, note="", notice="", document="", data=None, at=None, sync=True):
-    """Apply the table's target state, bump the version, write the event."""
-    _allowed, to_status = TRANSITIONS[action]
+def finish(case, actor, action, *, note="", notice="", document="", data=None, at=None, sync=True,
+           to_status=None):
+    """Apply the table's target state (or an allowed alternate), bump the version, write the event."""
+    _allowed, default_to = TRANSITIONS[action]
+    if to_status is not None and to_status != default_to:
+        if to_status not in ALTERNATE_TARGETS.get(action, ()):
+            raise ValueError(f"{action} may not lead to {to_status}")
+    else:
+        to_status = default_to
     if to_status is not None:
         case.status = to_status
     case.version += 1

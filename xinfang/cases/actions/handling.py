@@ -27,15 +27,15 @@ MAX_EXTENSION_DAYS = 30  # 条例 art 34
 
 
 def superior_government(org):
-    """The next government up: who reviews this org's decisions (art 35)."""
+    """The next government up: who reviews this org's decisions (art 35).
+
+    A county department or township is reviewed by the county government it
+    sits under, a county government by the city government above it.
+    """
     if org is None:
         return None
     for ancestor in reversed(list(org.ancestors())):
-        if ancestor.kind == OrgKind.GOVERNMENT and ancestor.pk != org.pk:
-            # A county department is reviewed by its own county government,
-            # a county government by the city government above it.
-            if org.kind == OrgKind.GOVERNMENT or ancestor.level == org.level or org.parent_id == ancestor.pk:
-                return ancestor
+        if ancestor.kind == OrgKind.GOVERNMENT:
             return ancestor
     return None
 
@@ -313,12 +313,37 @@ def do_report_back(case, *, actor, note="", expected_version=None):
     return case
 
 
+def _close_or_report_up(case, actor, action, note):
+    """Close, unless a bureau higher up assigned the case and is owed the result.
+
+    Forwards (转送) owe nothing back and are skipped; the nearest assigning
+    bureau becomes the one to confirm closure (审核办结) next.
+    """
+    chain = list(case.routing_chain)
+    while chain and not chain[-1]["assigned"]:
+        chain.pop()
+    if not chain:
+        case.routing_chain = []
+        case.closed_on = timezone.localdate()
+        finish(case, actor, action, note=note)
+        return
+    from xinfang.orgs.models import Org
+
+    upper = Org.objects.get(pk=chain.pop()["org"])
+    case.routing_chain = chain
+    case.routing_org = upper
+    case.current_org = upper
+    case.is_assigned = True
+    lead = f"{note}。" if note else ""
+    finish(case, actor, action, to_status=Status.REPORTED, note=f"{lead}报{upper.name}审核办结",
+           data={"reported_to": upper.name})
+
+
 def do_confirm_closure(case, *, actor, note="", expected_version=None):
     """审核办结: the assigning bureau accepts the lead unit's report."""
     with transaction.atomic():
         case = lock(case, actor, Action.CONFIRM_CLOSURE, expected_version=expected_version)
-        case.closed_on = timezone.localdate()
-        finish(case, actor, Action.CONFIRM_CLOSURE, note=note)
+        _close_or_report_up(case, actor, Action.CONFIRM_CLOSURE, note)
     return case
 
 
@@ -343,6 +368,5 @@ def do_send_back(case, *, actor, reason, expected_version=None):
 def do_close(case, *, actor, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.CLOSE, expected_version=expected_version)
-        case.closed_on = timezone.localdate()
-        finish(case, actor, Action.CLOSE, note=note)
+        _close_or_report_up(case, actor, Action.CLOSE, note)
     return case

@@ -8,7 +8,7 @@ from xinfang.cases.access import accused_may_not_receive
 from xinfang.cases.actions.base import finish, lock
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import CaseOrg
-from xinfang.cases.states import Action, ParticipantRole
+from xinfang.cases.states import Action, ParticipantRole, Status
 from xinfang.clock.models import Clock
 
 
@@ -77,10 +77,26 @@ def do_merge_as_repeat(case, *, actor, original, note="", expected_version=None)
 
 
 def do_sign_for(case, *, actor, note="", expected_version=None):
+    """签收. A competent org then decides acceptance; a lower petition bureau
+    that receives a case from the bureau above routes it on in its own area."""
     with transaction.atomic():
         case = lock(case, actor, Action.SIGN_FOR, expected_version=expected_version)
         deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
-        finish(case, actor, Action.SIGN_FOR, note=note)
+        bureau = case.current_org
+        if not bureau.is_petition_bureau:
+            finish(case, actor, Action.SIGN_FOR, note=note)
+            return case
+        deadlines.cancel(case, Clock.ACCEPTANCE)
+        case.routing_chain = [*case.routing_chain, {"org": case.routing_org_id, "assigned": case.is_assigned}]
+        upper = case.routing_org
+        case.routing_org = bureau
+        case.competent_org = None
+        case.is_assigned = False
+        CaseOrg.objects.get_or_create(case=case, org=bureau, role=ParticipantRole.ROUTING)
+        # The lower bureau's own 15 routing days run from its receipt (art 22).
+        deadlines.start(case, Clock.ROUTING, timezone.localdate(), org=bureau)
+        finish(case, actor, Action.SIGN_FOR, to_status=Status.REGISTERED,
+               note=note or f"签收{upper.name if upper else '上级'}交转的信访件，由本级继续交转办")
     return case
 
 
