@@ -174,6 +174,10 @@ class Case(models.Model):
             # The workbench's 待评价 tab: unevaluated cases of an org, per status.
             models.Index(fields=["competent_org", "evaluation", "status"], name="case_eval_competent_idx"),
             models.Index(fields=["routing_org", "evaluation", "status"], name="case_eval_routing_idx"),
+            # The 待审核办结 tab (reported cases of a routing org): an exact match, so
+            # SQLite does not walk every case the bureau ever routed when the
+            # index statistics are missing or stale.
+            models.Index(fields=["routing_org", "status"], name="case_confirm_idx"),
         ]
 
     def __str__(self):
@@ -239,6 +243,11 @@ class CaseEvent(models.Model):
         verbose_name_plural = "办理记录"
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+
+    @property
+    def document_title(self) -> str:
+        """Every generated document starts with its title (e.g. 信访事项交办函)."""
+        return self.document.split("\n", 1)[0].strip() or "文书"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

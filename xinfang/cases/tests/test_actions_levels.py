@@ -91,3 +91,9 @@ def test_the_bureau_above_keeps_sight_of_the_case_it_handed_down(cast):
     case = actions.do_assign(case, actor=cast.officer, lead_org=cast.dept)
     assert access_case(cast.city_officer, case.pk) == case
     assert access_case(cast.officer, case.pk) == case
+
+
+def test_the_routing_letter_is_named_in_the_timeline(cast, login):
+    case = actions.do_assign(_city_case(cast), actor=cast.city_officer, lead_org=cast.bureau)
+    body = login(cast.city_officer).get(f"/cases/{case.pk}/").content.decode()
+    assert "<summary>信访事项交办函</summary>" in body
