@@ -11,60 +11,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.helpers import login_as
+from e2e.helpers import act_on_case, case_status, login_as, reseed_migration_data, switch_user
 from xinfang.cases.testing import register, valid_id_number
 
 pytestmark = pytest.mark.browser
 
 
-def logout(page):
-    page.get_by_role("button", name="退出").click()
-    page.wait_for_load_state()
-
-
-def as_user(page, username):
-    if page.get_by_role("button", name="退出").count():
-        logout(page)
-    login_as(page, username)
-
-
-def status_label(page):
-    return page.locator("dd strong.status")
-
-
-def do_action(page, case_url, button, confirm_fill=None):
-    """Open the case, click an action button (htmx loads its form), fill it, confirm."""
-    page.goto(case_url)
-    page.get_by_role("link", name=button, exact=True).click()
-    form = page.locator(".action-form")
-    expect(form).to_be_visible()
-    if confirm_fill:
-        confirm_fill(form)
-    form.get_by_role("button", name=f"确认{button}").click()
-    page.wait_for_url(f"**{case_url}")
-    expect(page.locator(".messages")).to_contain_text(f"已{button}")
-
-
-def reseed():
-    """Put back the migrations' seed data that an earlier transactional test's flush removed."""
-    import importlib
-
-    from django.apps import apps
-
-    from xinfang.cases.categories import seed_categories
-    from xinfang.cases.models import Category
-    from xinfang.clock.models import CalendarYear, RuleSet
-
-    if not Category.objects.exists():
-        seed_categories(Category)
-    if not RuleSet.objects.exists():
-        importlib.import_module("xinfang.clock.migrations.0003_seed_rule_sets").seed(apps, None)
-    if not CalendarYear.objects.exists():
-        importlib.import_module("xinfang.clock.migrations.0002_seed_calendar").seed(apps, None)
-
-
 def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, console_errors):
-    reseed()
+    reseed_migration_data()
     cast = e2e_cast
     # Some other work in the bureau's queue, so the workbench shows every row style.
     register(cast.registrar, summary="反映小区物业服务不到位", received_at=timezone.now() - timedelta(days=40))
@@ -87,11 +41,11 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
     page.get_by_label("信访内容").fill("信访人反映其承包地于去年被征收，补偿款至今未发放到位，请求依法支付。")
     page.get_by_role("button", name="登记", exact=True).click()
     page.wait_for_url("**/cases/*/")
-    expect(status_label(page)).to_have_text("待交转办")
+    expect(case_status(page)).to_have_text("待交转办")
     case_url = page.url.replace(page.url.split("/cases/")[0], "")
 
     # 2. The bureau's petition officer assigns it to the natural-resources bureau, housing as co-unit.
-    as_user(page, "officer")
+    switch_user(page, "officer")
     page.goto("/cases/")
     expect(page.locator("table.cases")).to_contain_text("反映承包地征收补偿款未发放")
     page.screenshot(path=str(results_dir / "workbench.png"))
@@ -100,18 +54,18 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
         form.get_by_label("主办单位").select_option(label="清河县自然资源局")
         form.get_by_label("清河县住房和城乡建设局").check()
 
-    do_action(page, case_url, "交办", assign)
-    expect(status_label(page)).to_have_text("已交办待签收")
+    act_on_case(page, case_url, "交办", assign)
+    expect(case_status(page)).to_have_text("已交办待签收")
 
     # 3-4. The department's petition officer signs for it and accepts it, naming the handler.
-    as_user(page, "dept_officer")
-    do_action(page, case_url, "签收")
-    expect(status_label(page)).to_have_text("待受理")
-    do_action(page, case_url, "受理", lambda f: f.get_by_label("承办人").select_option(label="handler"))
-    expect(status_label(page)).to_have_text("办理中")
+    switch_user(page, "dept_officer")
+    act_on_case(page, case_url, "签收")
+    expect(case_status(page)).to_have_text("待受理")
+    act_on_case(page, case_url, "受理", lambda f: f.get_by_label("承办人").select_option(label="handler"))
+    expect(case_status(page)).to_have_text("办理中")
 
     # 5. The unit head signs the written reply.
-    as_user(page, "unit_head")
+    switch_user(page, "unit_head")
 
     def reply(form):
         form.get_by_label("一、信访请求").fill("请求支付承包地征收补偿款")
@@ -119,16 +73,16 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
         form.get_by_label("三、处理意见").select_option(label="予以支持")
         form.get_by_label("四、依据").fill("《中华人民共和国土地管理法》第四十八条")
 
-    do_action(page, case_url, "签发答复意见", reply)
-    expect(status_label(page)).to_have_text("已答复")
+    act_on_case(page, case_url, "签发答复意见", reply)
+    expect(case_status(page)).to_have_text("已答复")
 
     # 6-7. The handler records the delivery and the follow-up call's evaluation.
-    as_user(page, "handler")
-    do_action(page, case_url, "记录送达", lambda f: f.get_by_label("签收人").fill("陈秀兰"))
-    expect(status_label(page)).to_have_text("已答复")
+    switch_user(page, "handler")
+    act_on_case(page, case_url, "记录送达", lambda f: f.get_by_label("签收人").fill("陈秀兰"))
+    expect(case_status(page)).to_have_text("已答复")
     expect(page.locator("body")).to_contain_text("当面送达")
-    do_action(page, case_url, "评价", lambda f: f.get_by_label("满意", exact=True).check())
-    expect(status_label(page)).to_have_text("已答复")
+    act_on_case(page, case_url, "评价", lambda f: f.get_by_label("满意", exact=True).check())
+    expect(case_status(page)).to_have_text("已答复")
     expect(page.locator("dl.facts")).to_contain_text("满意（回访记录）")
 
     page.goto(case_url)
