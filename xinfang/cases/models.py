@@ -244,11 +244,6 @@ class CaseEvent(models.Model):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
 
-    @property
-    def document_title(self) -> str:
-        """Every generated document starts with its title (e.g. 信访事项交办函)."""
-        return self.document.split("\n", 1)[0].strip() or "文书"
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("case events are append-only")
@@ -256,6 +251,11 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("case events are append-only")
+
+    @property
+    def document_title(self) -> str:
+        """Every generated document starts with its title (e.g. 信访事项交办函)."""
+        return self.document.split("\n", 1)[0].strip() or "文书"
 
 
 class HandlingStep(models.Model):
