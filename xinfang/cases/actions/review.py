@@ -89,11 +89,15 @@ def do_finalize(case, *, actor=None, note="", expected_version=None):
     return case
 
 
-def finalize_lapsed(today=None) -> int:
-    """Idempotent sweep: every case whose petitioner window has lapsed becomes final."""
+def finalize_lapsed() -> int:
+    """Idempotent sweep: every case whose petitioner window has lapsed becomes final.
+
+    "Today" is the current local date, the same one do_finalize checks the
+    window against, so the sweep and the action can never disagree.
+    """
     from xinfang.cases.models import Case
 
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     ids = list(
         Case.objects.filter(
             window_until__lt=today,
