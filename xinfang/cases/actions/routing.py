@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases import deadlines, documents
-from xinfang.cases.access import accused_may_not_receive
+from xinfang.cases.access import accused_may_not_receive, scoped_cases
 from xinfang.cases.actions.base import finish, lock
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import CaseOrg
@@ -67,6 +67,9 @@ def do_merge_as_repeat(case, *, actor, original, note="", expected_version=None)
         case = lock(case, actor, Action.MERGE_AS_REPEAT, expected_version=expected_version)
         if original is None or original.pk == case.pk:
             raise Invalid("请选择所并的原信访件", field="original")
+        if not scoped_cases(actor).filter(pk=original.pk).exists():
+            # Same answer as a missing case: merging must not reveal what the actor cannot see.
+            raise Invalid("所选原信访件不存在", field="original")
         if not original.is_open:
             raise Invalid("所选原信访件已结束，不能合并", field="original")
         case.repeat_of = original

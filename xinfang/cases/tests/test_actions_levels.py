@@ -97,3 +97,14 @@ def test_the_routing_letter_is_named_in_the_timeline(cast, login):
     case = actions.do_assign(_city_case(cast), actor=cast.city_officer, lead_org=cast.bureau)
     body = login(cast.city_officer).get(f"/cases/{case.pk}/").content.decode()
     assert "<summary>信访事项交办函</summary>" in body
+
+
+def test_a_case_cannot_be_merged_into_one_the_actor_cannot_see(cast):
+    from xinfang.cases.errors import Invalid
+
+    theirs = register(cast.other_registrar)
+    ours = register(cast.registrar)
+    with pytest.raises(Invalid, match="不存在"):
+        actions.do_merge_as_repeat(ours, actor=cast.officer, original=theirs)
+    merged = actions.do_merge_as_repeat(register(cast.registrar), actor=cast.officer, original=ours)
+    assert merged.status == Status.MERGED
