@@ -234,5 +234,4 @@ def test_readme_demo_walkthrough(page, demo_county, results_dir, console_errors)
         expect(row.filter(has_text=d.org.name).locator("td.due")).to_contain_text(f"{d.due_date:%Y-%m-%d}")
 
     page.screenshot(path=str(results_dir / "walkthrough-final.png"), full_page=True)
-    # The only console noise allowed is the browser asking for /favicon.ico (404).
-    assert not [e for e in console_errors if "404 (Not Found)" not in e]
+    assert not console_errors

@@ -90,5 +90,4 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
     page.locator("details", has_text="信访事项处理意见书").first.locator("summary").click()
     expect(page.locator(".document").last).to_contain_text("予以支持")
     page.screenshot(path=str(results_dir / "case-detail-full.png"), full_page=True)
-    # The only console noise allowed is the browser asking for /favicon.ico (404).
-    assert not [e for e in console_errors if "404 (Not Found)" not in e]
+    assert not console_errors
