@@ -80,12 +80,16 @@ def reply_opinion(case, org, day, *, request, facts, decision_label, basis) -> s
     )
 
 
-def review_opinion(case, org, day, *, decision_label, reasons) -> str:
+def review_opinion(case, org, day, *, decision_label, reasons, redo: bool = False) -> str:
     nxt = case.reexam_org.name if case.reexam_org else "复查机关的上一级机关"
+    original = case.competent_org.name if case.competent_org else "原办理机关"
+    if redo:
+        closing = f"　　由{original}重新办理，并依法书面答复你（们）。\n\n"
+    else:
+        closing = f"　　如对本复查意见不服，可以自收到本意见书之日起三十日内向{nxt}请求复核。\n\n"
     return _header(case, "信访事项复查意见书") + (
-        f"　　你（们）对{case.competent_org.name if case.competent_org else ''}作出的处理意见不服，请求复查。"
-        f"经复查，本机关决定：{decision_label}。\n　　理由：{reasons}\n"
-        f"　　如对本复查意见不服，可以自收到本意见书之日起三十日内向{nxt}请求复核。\n\n{org.name}\n{_d(day)}"
+        f"　　你（们）对{original}作出的处理意见不服，请求复查。"
+        f"经复查，本机关决定：{decision_label}。\n　　理由：{reasons}\n" + closing + f"{org.name}\n{_d(day)}"
     )
 
 

@@ -150,6 +150,8 @@ ALTERNATE_TARGETS: dict[str, frozenset[str]] = {
     Action.SIGN_FOR: frozenset({S.REGISTERED}),
     Action.CONFIRM_CLOSURE: frozenset({S.REPORTED}),
     Action.CLOSE: frozenset({S.REPORTED}),
+    # A review that revokes the opinion orders the original org to handle it again.
+    Action.REVIEW: frozenset({S.HANDLING}),
 }
 
 

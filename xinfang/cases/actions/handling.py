@@ -272,7 +272,8 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
                 _add_participants(case, case.review_org, ParticipantRole.REVIEWING)
         elif notice == Notice.REVIEW:
             case.review_delivered_on = day
-            if case.reexam_org is not None:
+            # A revoked opinion goes back to handling: nothing to re-examine yet.
+            if case.reexam_org is not None and case.status == Status.REVIEWED:
                 deadlines.start(case, Clock.REEXAM_WINDOW, day, org=case.review_org)
                 _add_participants(case, case.reexam_org, ParticipantRole.REEXAMINING)
         when = timezone.localtime(delivered_at)

@@ -41,9 +41,22 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
         case.review_decision = decision
         case.reexam_org = superior_government(case.review_org)
         text = documents.review_opinion(case, case.review_org, timezone.localdate(), decision_label=label,
-                                        reasons=reasons.strip())
+                                        reasons=reasons.strip(), redo=decision == ReviewDecision.REVOKE)
+        to_status = None
+        if decision == ReviewDecision.REVOKE:
+            # 责令重新处理: the original org handles it again and owes a new
+            # written reply, which the petitioner may again ask to review.
+            to_status = Status.HANDLING
+            case.current_org = case.competent_org
+            case.reply_decision = ""
+            case.replied_on = None
+            case.reply_delivered_on = None
+            case.evaluation = ""
+            case.evaluation_source = ""
+            case.closed_on = None
+            deadlines.start(case, Clock.HANDLING, timezone.localdate(), org=case.competent_org)
         finish(case, actor, Action.REVIEW, note=f"{label}：{reasons.strip()}", notice=Notice.REVIEW, document=text,
-               data={"decision": decision})
+               data={"decision": decision}, to_status=to_status)
     return case
 
 

@@ -108,3 +108,25 @@ def test_a_case_cannot_be_merged_into_one_the_actor_cannot_see(cast):
         actions.do_merge_as_repeat(ours, actor=cast.officer, original=theirs)
     merged = actions.do_merge_as_repeat(register(cast.registrar), actor=cast.officer, original=ours)
     assert merged.status == Status.MERGED
+
+
+def test_a_revoking_review_sends_the_case_back_to_be_handled_again(cast):
+    case = register(cast.registrar)
+    case = actions.do_assign(case, actor=cast.officer, lead_org=cast.dept)
+    case = _handle_at_dept(cast, case)
+    case = actions.do_request_review(case, actor=cast.officer)
+    case = actions.do_review(case, actor=cast.officer, decision="revoke", reasons="事实不清，证据不足")
+    assert case.status == Status.HANDLING and case.current_org == cast.dept
+    assert case.reply_delivered_on is None and case.due_clock == Clock.HANDLING
+    assert "由清河县自然资源局重新办理" in case.events.last().document
+    # Delivering the review opinion opens no re-examination window: nothing is decided yet.
+    case = actions.do_record_delivery(case, actor=cast.officer, notice="review", method="post",
+                                      delivered_at=timezone.now())
+    assert not open_deadlines(case).filter(clock=Clock.REEXAM_WINDOW).exists()
+    # The new written reply can be reviewed again.
+    case = actions.do_reply(case, actor=cast.unit_head, request="请求支付补偿款", facts="重新核查属实",
+                            decision="support", basis="《土地管理法》第四十八条")
+    case = actions.do_record_delivery(case, actor=cast.handler, notice="reply", method="in_person",
+                                      delivered_at=timezone.now())
+    case = actions.do_request_review(case, actor=cast.officer)
+    assert case.status == Status.REVIEW_REQUESTED
