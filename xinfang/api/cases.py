@@ -11,16 +11,24 @@ from typing import Literal
 
 from django.db.models import F, Q
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja import Status as HttpStatus
 
 from xinfang.api import schemas as s
-from xinfang.api.serializers import ACTION_PATHS, case_detail, case_summary, deadlines_of, event_dict
+from xinfang.api.serializers import (
+    ACTION_PATHS,
+    attachment_dict,
+    case_detail,
+    case_summary,
+    deadlines_of,
+    event_dict,
+)
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
+from xinfang.cases.attachments import add_attachments
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import Category
-from xinfang.cases.states import OPEN_STATES, Action, Channel, Importance, Kind, Status, Urgency
+from xinfang.cases.states import OPEN_STATES, RECORD_ONLY_ACTIONS, Action, Channel, Importance, Kind, Status, Urgency
 from xinfang.orgs.models import Org, User
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.models import Petitioner
@@ -208,6 +216,32 @@ def list_deadlines(request, case_id: int):
     return deadlines_of(access_case(request.auth, case_id))
 
 
+# ---------------------------------------------------------------- attachments
+
+
+def _attachments_of(case):
+    return [attachment_dict(a) for a in case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")]
+
+
+@router.get("/cases/{int:case_id}/attachments", response={200: list[s.AttachmentOut], **ERRORS}, summary="附件列表",
+            operation_id="list_case_attachments")
+def list_attachments(request, case_id: int):
+    """附件的元数据（文件名、类型、大小、上传人）；不含文件内容。"""
+    return _attachments_of(access_case(request.auth, case_id))
+
+
+@router.post("/cases/{int:case_id}/attachments", response={201: list[s.AttachmentOut], **ERRORS},
+             summary="补充附件", operation_id="add_case_attachments")
+def upload_attachments(request, case_id: int, files: File[list[UploadedFile]]):
+    """以 multipart/form-data 上传一个或多个文件（字段名 files），检查与登记时相同：按文件内容识别类型
+    （仅限 jpg/png/gif/webp/tiff/pdf/doc/docx），单个文件不超过大小限制。
+
+    当前办理、主办、交转办或登记单位的登记员、受理交办员、承办人或负责人可在信访件未终结时补充；
+    不改变状态，记入办理记录（补充附件）。返回该件的全部附件。"""
+    add_attachments(case_id, actor=request.auth, files=files)
+    return HttpStatus(201, _attachments_of(access_case(request.auth, case_id)))
+
+
 # ---------------------------------------------------------------- actions
 
 
@@ -305,4 +339,4 @@ _action(Action.REEXAMINE, s.DecisionIn, lambda u, pk, b: actions.do_reexamine(
 _action(Action.FINALIZE, s.NoteIn, lambda u, pk, b: actions.do_finalize(pk, actor=u, note=b.note, **_v(b)),
         "信访人申请期限届满未申请的，处理意见终结。")
 
-assert {a for a in ACTION_PATHS} == set(Action) - {Action.REGISTER}, "every action needs an endpoint"
+assert {a for a in ACTION_PATHS} == set(Action) - RECORD_ONLY_ACTIONS, "every action needs an endpoint"

@@ -195,6 +195,16 @@ class EventOut(Schema):
     data: dict[str, Any]
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str = Field(description="上传时的文件名")
+    content_type: str = Field(description="按文件内容识别的类型（非文件名或客户端声明）")
+    size: int = Field(description="字节数")
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: UserRef | None
+
+
 # ---------------------------------------------------------------- registration
 
 

@@ -212,6 +212,18 @@ def event_dict(e) -> dict:
     }
 
 
+def attachment_dict(a) -> dict:
+    return {
+        "id": a.pk,
+        "name": a.original_name,
+        "content_type": a.content_type,
+        "size": a.size,
+        "sha256": a.sha256,
+        "uploaded_at": a.uploaded_at,
+        "uploaded_by": user_ref(a.uploaded_by),
+    }
+
+
 def petitioner_dict(p) -> dict:
     return {
         "id": p.pk,

@@ -6,13 +6,14 @@ goes to the action as ``expected_version`` (optimistic locking).
 """
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from xinfang.cases import actions
 from xinfang.cases.access import accused_may_not_receive, scoped_cases
+from xinfang.cases.attachments import sniff_all
 from xinfang.cases.models import Category
 from xinfang.cases.states import (
+    RECORD_ONLY_ACTIONS,
     Action,
     Channel,
     DeliveryMethod,
@@ -495,38 +496,10 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         ReviewForm, RequestReexamForm, ReexamineForm, FinalizeForm,
     )
 }
-assert set(ACTION_FORMS) == {a for a in Action if a != Action.REGISTER}, "every action needs a form"
+assert set(ACTION_FORMS) == set(Action) - RECORD_ONLY_ACTIONS, "every action needs a form"
 
 
 # ---------------------------------------------------------------- registration
-
-ALLOWED_ATTACHMENT_TYPES = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "image/tiff": "tiff",
-    "application/pdf": "pdf",
-    "application/msword": "doc",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-}
-
-
-def sniff_attachment(upload):
-    """(content_type, error): the type from the file's bytes, never its name or the browser's claim."""
-    import filetype
-
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        return None, f"附件“{upload.name}”超过{limit}MB的大小限制"
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
-        return None, f"附件“{upload.name}”的文件类型不允许（仅限 jpg/png/gif/webp/tiff/pdf/doc/docx）"
-    return kind.mime, None
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -593,14 +566,7 @@ class RegistrationForm(forms.Form):
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
-        self.sniffed = []
-        errors = []
-        for upload in files:
-            mime, error = sniff_attachment(upload)
-            if error:
-                errors.append(error)
-            else:
-                self.sniffed.append((upload, mime))
+        self.sniffed, errors = sniff_all(files)
         if errors:
             raise forms.ValidationError(errors)
         return files

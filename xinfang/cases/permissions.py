@@ -7,7 +7,7 @@ buttons the case page shows.
 
 from django.utils import timezone
 
-from xinfang.cases.states import TRANSITIONS, Action, Kind, ParticipantRole, Status
+from xinfang.cases.states import ENDED_STATES, TRANSITIONS, Action, Kind, ParticipantRole, Status
 from xinfang.orgs.models import OrgKind, Role
 
 R = Role
@@ -288,3 +288,19 @@ assert set(_RULES) == set(TRANSITIONS), "every transition needs a permission rul
 
 def available_actions(user, case) -> list[str]:
     return [a for a in TRANSITIONS if check(user, a, case) is None]
+
+
+def can_attach(user, case) -> str | None:
+    """Who may add attachments to an existing case (补充附件); None if allowed, else why not.
+
+    Not a transition (it changes no state): staff of an org now taking part in
+    the case's handling, while the case has not ended.
+    """
+    if case.status in ENDED_STATES:
+        return f"当前状态为“{case.get_status_display()}”，不能补充附件"
+    orgs = {case.current_org_id, case.competent_org_id, case.routing_org_id, case.registered_org_id} - {None}
+    if user.org_id not in orgs:
+        return "本单位不是该件的办理单位，不能补充附件"
+    if not _role(user, R.REGISTRAR, R.PETITION_OFFICER, R.HANDLER, R.UNIT_HEAD):
+        return "只有登记员、受理交办员、承办人或负责人可以补充附件"
+    return None

@@ -100,7 +100,13 @@ class Action(models.TextChoices):
     REQUEST_REEXAM = "request_reexam", "登记复核申请"
     REEXAMINE = "reexamine", "作出复核意见"
     FINALIZE = "finalize", "终结"
+    ADD_ATTACHMENT = "add_attachment", "补充附件"
 
+
+# Recorded in a case's history but not workflow transitions: they change no
+# state, are not in TRANSITIONS, and have their own service functions
+# (do_register; cases.attachments.add_attachments with permissions.can_attach).
+RECORD_ONLY_ACTIONS = frozenset({Action.REGISTER, Action.ADD_ATTACHMENT})
 
 S = Status
 # action -> (states it may start from, state it leads to; None = unchanged)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/print/", views.print_view, name="print"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:aid>/", views.attachment_download, name="attachment"),
 ]

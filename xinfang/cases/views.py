@@ -14,15 +14,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.cases import workbench as wb
 from xinfang.cases.access import access_case, scoped_cases
+from xinfang.cases.attachments import ACCEPT, add_attachments, max_mb
 from xinfang.cases.deadlines import case_deadlines
 from xinfang.cases.errors import ActionError, Conflict
 from xinfang.cases.forms import ACTION_FORMS, WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
-from xinfang.cases.permissions import available_actions, check
+from xinfang.cases.permissions import available_actions, can_attach, check
 from xinfang.cases.states import TRANSITIONS, Action, Notice
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Role
@@ -122,6 +123,9 @@ def _detail_context(request, case):
         "deadlines": deadlines,
         "deliveries": list(case.deliveries.select_related("recorded_by").all()),
         "attachments": list(case.attachments.all()),
+        "can_attach": can_attach(user, case) is None,
+        "attach_accept": ACCEPT,
+        "max_mb": max_mb(),
         "buttons": [{"action": a, "label": Action(a).label, "primary": ACTION_FORMS[a].primary} for a in buttons],
         "refused": refused,
         "latest_reply": latest_reply,
@@ -162,6 +166,22 @@ def attachment_download(request, pk, aid):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@never_cache
+@require_POST
+def attachment_upload(request, pk):
+    """补充附件: the registration's checks, then back to the case page (or the page again with why not)."""
+    user = request.user
+    files = request.FILES.getlist("files")
+    try:
+        stored = add_attachments(pk, actor=user, files=files)  # 404 through access_case when out of scope
+    except ActionError as err:
+        context = _detail_context(request, _load_case(user, pk))
+        context["attach_error"] = err.message
+        return render(request, "cases/detail.html", context, status=_error_status(err))
+    messages.success(request, f"已上传{len(stored)}个附件")
+    return redirect("cases:detail", pk=pk)
 
 
 # ---------------------------------------------------------------- actions

@@ -6,9 +6,6 @@ lost; htmx only makes the petitioner search live. The first submit button in
 the form is 查找, so Enter in any field searches instead of registering.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.actions import Registration, do_merge_as_repeat, do_register, intake_warnings
+from xinfang.cases.attachments import max_mb, store_attachments
 from xinfang.cases.errors import ActionError
 from xinfang.cases.forms import QuickPetitionerForm, RegistrationForm
-from xinfang.cases.models import Attachment
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.phones import PhoneError
 from xinfang.orgs.models import Role
@@ -52,19 +49,6 @@ def _chosen(user, ids, rep_ids):
     return [{"p": found[i], "rep": i in rep_ids} for i in ids if i in found]
 
 
-def store_attachments(case, user, sniffed):
-    for upload, mime in sniffed:
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
-        attachment = Attachment(
-            case=case, original_name=upload.name[:200], content_type=mime, size=upload.size,
-            sha256=digest.hexdigest(), uploaded_by=user,
-        )
-        attachment.file.save(attachment.sha256, upload, save=True)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request):
@@ -77,7 +61,7 @@ def register(request):
     rep_ids = set(_int_list(post.getlist("rep"))) if post else set()
     lookup_q = post.get("q", "") if post else ""
     context = {
-        "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "max_mb": max_mb(),
         "form": form, "quick": quick, "q": lookup_q, "results": None, "warnings": [], "top_error": "",
     }
 

@@ -90,7 +90,7 @@ def test_other_county_gets_404_everywhere(cast, login, settings, tmp_path):
     case = register(cast.registrar)
     client = login(cast.registrar)
     client.post(f"/cases/{case.pk}/act/assign/", {})  # not allowed for a registrar; nothing happens
-    from xinfang.cases.views_register import store_attachments
+    from xinfang.cases.attachments import store_attachments
 
     store_attachments(case, cast.registrar, [(SimpleUploadedFile("a.pdf", PDF), "application/pdf")])
     aid = case.attachments.get().pk
