@@ -299,7 +299,8 @@ def can_attach(user, case) -> str | None:
     if case.status in ENDED_STATES:
         return f"当前状态为“{case.get_status_display()}”，不能补充附件"
     orgs = {case.current_org_id, case.competent_org_id, case.routing_org_id, case.registered_org_id} - {None}
-    if user.org_id not in orgs:
+    # The reviewing and re-examining bodies receive the petitioner's request letters.
+    if user.org_id not in orgs and not acts_for(user, case.review_org) and not acts_for(user, case.reexam_org):
         return "本单位不是该件的办理单位，不能补充附件"
     if not _role(user, R.REGISTRAR, R.PETITION_OFFICER, R.HANDLER, R.UNIT_HEAD):
         return "只有登记员、受理交办员、承办人或负责人可以补充附件"

@@ -126,6 +126,24 @@ def test_who_may_attach(flow, cast):
     assert "不是该件的办理单位" in can_attach(cast.leader, case)  # sees the case, does not handle it
 
 
+def test_the_reviewing_body_may_attach_the_petitioners_review_request(cast):
+    from django.utils import timezone
+
+    from xinfang.cases.testing import register
+
+    # Registered directly at the department, so the county bureau takes part
+    # only as the body acting for the reviewing county government.
+    case = register(cast.dept_officer)
+    case = actions.do_accept(case, actor=cast.dept_officer, handler=cast.handler)
+    assert "不是该件的办理单位" in can_attach(cast.officer, case)  # no reviewing body yet
+    case = actions.do_reply(case, actor=cast.unit_head, request="请求", facts="事实", decision="explain", basis="依据")
+    case = actions.do_record_delivery(case, actor=cast.handler, notice="reply", method="in_person",
+                                      delivered_at=timezone.now())
+    case = actions.do_request_review(case, actor=cast.officer)
+    assert can_attach(cast.officer, case) is None
+    assert "不是该件的办理单位" in can_attach(cast.city_officer, case)
+
+
 def test_adding_files_is_not_a_transition():
     from xinfang.api.serializers import ACTION_PATHS
     from xinfang.cases.forms import ACTION_FORMS
