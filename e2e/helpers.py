@@ -32,13 +32,6 @@ def expect_logged_in(page: Page) -> None:
     expect(page.get_by_role("navigation", name="主导航")).to_be_attached()
 
 
-def static_asset_missing(path: str) -> bool:
-    """True when Django's staticfiles finders cannot find `path` (it would 404 in the browser)."""
-    from django.contrib.staticfiles import finders
-
-    return finders.find(path) is None
-
-
 def is_csp_violation(text: str) -> bool:
     return any(marker in text for marker in CSP_MARKERS)
 
