@@ -49,6 +49,7 @@ from xinfang.cases.states import (
 )
 from xinfang.orgs.demo import DEMO_PASSWORD, register_demo_step
 from xinfang.orgs.models import Org, Role, RoleGrant, User
+from xinfang.petitioners.services import register_petitioner
 
 DEMO_CASES = 300
 YEARS_BACK = 3
@@ -254,6 +255,8 @@ class Spec:
     channel: str = Channel.VISIT
     merge_of: Case | None = None
     label: str = ""
+    from_city: bool = False  # registered by the city bureau and assigned down to the county bureau
+    city_pending: bool = False  # stop once reported up, before the city bureau confirms closure
 
 
 @dataclass
@@ -342,8 +345,15 @@ class Runner:
 
         if spec.route == "direct":
             registrar = officer if officer.has_role(Role.REGISTRAR) else U(f"{prefix}_registrar")
+        elif spec.from_city:
+            registrar = U("city_registrar")
         else:
             registrar = U(rng.choice(["registrar", "registrar2"]))
+        if spec.from_city:
+            county_bureau = self.org("bureau")
+            add(rng.uniform(0.5, 3), "city-assign", lambda c, t: A.do_assign(
+                c, actor=U("city_officer"), lead_org=county_bureau, note="请清河县依法办理，并将结果报市信访局"))
+            add(rng.uniform(0.2, 2), "county-sign", lambda c, t: A.do_sign_for(c, actor=bureau_officer))
         if spec.stop == Status.REGISTERED:
             return steps, registrar
         if spec.merge_of is not None:
@@ -400,7 +410,7 @@ class Runner:
             if spec.ext_pending:
                 return steps, registrar
             add(rng.uniform(0, 2), "ext-approve", lambda c, t: A.do_approve_extension(c, actor=head))
-        if spec.stop == Status.HANDLING and not spec.send_back:
+        if spec.stop == Status.HANDLING and not spec.send_back and spec.review != "revoke":
             add(rng.uniform(1, 5), "step", lambda c, t: A.do_record_step(
                 c, actor=handler, kind=rng.choice([StepKind.MEDIATION, StepKind.MEETING]),
                 happened_on=timezone.localdate(), description="约见信访人面谈，听取诉求并释明政策。"))
@@ -443,6 +453,12 @@ class Runner:
                                                                                 note="办理规范，同意办结"))
         else:
             add(rng.uniform(0.5, 5), "close", lambda c, t: A.do_close(c, actor=handler))
+        if spec.from_city:
+            # The county's closure was reported up to the city bureau that assigned it.
+            if spec.city_pending:
+                return steps, registrar
+            add(rng.uniform(1, 5), "city-confirm", lambda c, t: A.do_confirm_closure(
+                c, actor=U("city_officer"), note="经审核，同意办结"))
         if spec.stop == Status.CLOSED:
             return steps, registrar
         if spec.lapse and not spec.review:
@@ -452,6 +468,12 @@ class Runner:
         add(rng.uniform(2, 8), "review-request", lambda c, t: A.do_request_review(
             c, actor=U("registrar"), received_on=timezone.localdate(), note="信访人对处理意见不服，请求复查"))
         if spec.review == "request":
+            return steps, registrar
+        if spec.review == "revoke":
+            add(rng.uniform(8, 25), "review-revoke", lambda c, t: A.do_review(
+                c, actor=bureau_officer, decision=ReviewDecision.REVOKE,
+                reasons="原处理意见认定事实不清，责令重新办理"))
+            add(rng.uniform(0.5, 3), "deliver-review", self._deliver(bureau_officer, Notice.REVIEW))
             return steps, registrar
         review_decision = rng.choices([ReviewDecision.UPHOLD, ReviewDecision.CHANGE], [85, 15])[0]
         add(rng.uniform(8, 25), "review", lambda c, t: A.do_review(
@@ -530,6 +552,14 @@ class Runner:
         petitioners = None
         if spec.merge_of is not None:
             petitioners = [(link.petitioner, True) for link in spec.merge_of.case_petitioners.all()[:1]]
+        if spec.from_city:
+            # A county resident who went to the city bureau: registered there in their own right.
+            base = self.rng.choice(self.petitioners[self.org("bureau").pk])
+            with travel(received - timedelta(minutes=5)):
+                person = register_petitioner(actor=registrar, kind="person", name=base.name,
+                                             id_number=base.decrypt_id_number(), address=base.address,
+                                             division_code=base.division_code)
+            petitioners = [(person, True)]
         reg = self.registration(spec, registrar, received, petitioners)
         t = received + timedelta(minutes=self.rng.randint(3, 40))
         with travel(min(t, self.now)):
@@ -641,6 +671,9 @@ def _scenarios(rng: random.Random) -> list[tuple[int, Callable[[], Spec]]]:
         (4, lazy(stop=S.FINAL, route="assign", review="delivered", lapse=True, evaluation=Evaluation.UNSATISFIED,
                  ends=-1)),
         (130, claim_final()),
+        (3, lazy(stop=S.CLOSED, route="assign", from_city=True, ends=-1)),
+        (2, lazy(stop=S.REPORTED, route="forward", from_city=True, city_pending=True, ends=0)),
+        (2, lazy(stop=S.HANDLING, route="forward", review="revoke", evaluation=Evaluation.UNSATISFIED, ends=0)),
         (5, lazy(stop=S.HANDLING, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=0)),
         # Accusations run no review chain: closing is where they end.
         (14, lazy(stop=S.CLOSED, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=-1,
