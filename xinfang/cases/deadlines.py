@@ -58,19 +58,29 @@ def cancel(case, *clock_codes):
         _services().cancel(d)
 
 
-def extend(case, clock_code, days):
+def _as_invalid(call, field):
+    """The clock's refusals (in Chinese) become the action's error at the form field."""
+    from xinfang.cases.errors import Invalid
+
+    try:
+        call()
+    except _services().DeadlineError as exc:
+        raise Invalid(str(exc), field=field) from exc
+
+
+def extend(case, clock_code, days, *, field=None):
     for d in open_deadlines(case).filter(clock=clock_code):
-        _services().extend(d, days)
+        _as_invalid(lambda d=d: _services().extend(d, days), field)
 
 
-def pause(case, clock_code, day):
+def pause(case, clock_code, day, *, field=None):
     for d in open_deadlines(case).filter(clock=clock_code):
-        _services().pause(d, day)
+        _as_invalid(lambda d=d: _services().pause(d, day), field)
 
 
-def resume(case, clock_code, day):
+def resume(case, clock_code, day, *, field=None):
     for d in open_deadlines(case).filter(clock=clock_code):
-        _services().resume(d, day)
+        _as_invalid(lambda d=d: _services().resume(d, day), field)
 
 
 def sync(case, *, save=True):

@@ -59,7 +59,8 @@ def do_accept(case, *, actor, handler=None, note="", expected_version=None):
             case.handler = handler
         from xinfang.cases.actions.intake import _target_key
 
-        deadlines.start(case, Clock.HANDLING, today, org=case.competent_org, target_key=_target_key(case))
+        deadlines.start(case, Clock.HANDLING, today, org=case.competent_org,
+                        target_key=_target_key(case, case.competent_org, today))
         text = documents.acceptance_notice(case, actor.org, today)
         finish(case, actor, Action.ACCEPT, note=note, notice=Notice.ACCEPTANCE, document=text,
                data={"handler": handler.display_name if handler else ""})
@@ -113,9 +114,12 @@ def do_record_step(case, *, actor, kind, happened_on, description, expected_vers
         raise Invalid("办理日期不能晚于今天", field="happened_on")
     with transaction.atomic():
         case = lock(case, actor, Action.RECORD_STEP, expected_version=expected_version)
+        if happened_on < timezone.localtime(case.received_at).date():
+            raise Invalid("办理日期不能早于收件日期", field="happened_on")
         HandlingStep.objects.create(case=case, kind=kind, happened_on=happened_on,
                                     description=description.strip(), recorded_by=actor)
-        finish(case, actor, Action.RECORD_STEP, note=f"{StepKind(kind).label}：{description.strip()}",
+        finish(case, actor, Action.RECORD_STEP,
+               note=f"{StepKind(kind).label}（{happened_on:%Y-%m-%d}）：{description.strip()}",
                data={"kind": kind, "on": happened_on.isoformat()})
     return case
 
@@ -149,7 +153,7 @@ def do_approve_extension(case, *, actor, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.APPROVE_EXTENSION, expected_version=expected_version)
         days = case.extension_requested_days
-        deadlines.extend(case, Clock.HANDLING, days)
+        deadlines.extend(case, Clock.HANDLING, days, field="days")
         case.extension_days = days
         case.extension_requested_days = 0
         deadlines.sync(case, save=False)
@@ -172,25 +176,40 @@ def _hearing_clock(case):
     return Clock.REEXAM_DECISION if case.status == Status.REEXAM_REQUESTED else Clock.HANDLING
 
 
+def _hearing_day(case, day):
+    day = day or timezone.localdate()
+    if day > timezone.localdate():
+        raise Invalid("听证日期不能晚于今天：听证开始、结束后再记录", field="day")
+    if day < timezone.localtime(case.received_at).date():
+        raise Invalid("听证日期不能早于收件日期", field="day")
+    return day
+
+
 def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
     """Hearing time is not counted (art 36): the clock pauses until it ends."""
     with transaction.atomic():
         case = lock(case, actor, Action.START_HEARING, expected_version=expected_version)
-        day = day or timezone.localdate()
-        deadlines.pause(case, _hearing_clock(case), day)
+        day = _hearing_day(case, day)
+        deadlines.pause(case, _hearing_clock(case), day, field="day")
         case.hearing_open = True
-        finish(case, actor, Action.START_HEARING, note=note, data={"on": day.isoformat()})
+        finish(case, actor, Action.START_HEARING, note=_dated(f"听证开始，{day:%Y-%m-%d}起期限中止计算", note),
+               data={"on": day.isoformat()})
     return case
 
 
 def do_end_hearing(case, *, actor, day=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.END_HEARING, expected_version=expected_version)
-        day = day or timezone.localdate()
-        deadlines.resume(case, _hearing_clock(case), day)
+        day = _hearing_day(case, day)
+        deadlines.resume(case, _hearing_clock(case), day, field="day")
         case.hearing_open = False
-        finish(case, actor, Action.END_HEARING, note=note, data={"on": day.isoformat()})
+        finish(case, actor, Action.END_HEARING, note=_dated(f"听证结束，{day:%Y-%m-%d}次日起恢复计算期限", note),
+               data={"on": day.isoformat()})
     return case
+
+
+def _dated(what, note):
+    return f"{what}。{note}" if note else what
 
 
 def _reply_fields(request, facts, decision, basis):

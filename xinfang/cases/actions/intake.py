@@ -198,7 +198,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             CaseOrg.objects.create(case=case, org=reg.referring_org, role=ParticipantRole.REFERRING)
         CaseOrg.objects.bulk_create([CaseOrg(case=case, org=org, role=r) for r in roles])
         clock_code = Clock.ROUTING if is_bureau else Clock.ACCEPTANCE
-        deadlines.start(case, clock_code, received_day, org=org, target_key=_target_key(case))
+        deadlines.start(case, clock_code, received_day, org=org, target_key=_target_key(case, org, received_day))
         deadlines.sync(case, save=False)
         case.save()
         notes = []
@@ -212,7 +212,21 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     return case
 
 
-def _target_key(case) -> str | None:
+def _target_key(case, org, on) -> str | None:
+    """The strictest local commitment that applies: a leader's 批示 never
+    loosens an urgent case's own target (急 3 days beats 批示 7 days)."""
+    from xinfang.clock.models import LocalTarget
+    from xinfang.clock.rules import RuleNotFound, rule_set_for
+
+    keys = [f"urgency:{case.get_urgency_display()}"]
     if case.leader_instruction:
-        return "leader_instruction"
-    return f"urgency:{case.get_urgency_display()}"
+        keys.append("leader_instruction")
+    try:
+        rule_set = rule_set_for(org, on)
+    except RuleNotFound:  # the clock itself will refuse with the reason
+        return keys[-1]
+    targets = list(LocalTarget.objects.filter(rule_set=rule_set, key__in=keys))
+    if not targets:
+        return None
+    # Working days are compared as calendar weeks; exact enough to rank 1/3/7-day targets.
+    return min(targets, key=lambda t: t.days * (7 / 5 if t.working else 1)).key

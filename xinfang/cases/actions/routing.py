@@ -27,7 +27,8 @@ def _route(case, actor, action, target, *, co_orgs=(), note="", expected_version
         case = lock(case, actor, action, expected_version=expected_version)
         assign = action == Action.ASSIGN
         _check_target(case, target, "主办单位" if assign else "接收单位")
-        co_orgs = [o for o in co_orgs if o.pk != target.pk]
+        if any(o.pk == target.pk for o in co_orgs):
+            raise Invalid("主办单位不能同时作为协办单位", field="co_orgs")
         for co in co_orgs:
             _check_target(case, co, "协办单位")
         today = timezone.localdate()
