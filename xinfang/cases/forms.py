@@ -28,8 +28,10 @@ from xinfang.cases.states import (
     StepKind,
     Urgency,
 )
+from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.orgs.access import visible_orgs
 from xinfang.orgs.models import Org, Role, User
+from xinfang.petitioners import crypto
 
 BLANK = [("", "全部")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -590,3 +592,26 @@ class QuickPetitionerForm(forms.Form):
     new_id_number = forms.CharField(label="身份证号码", max_length=30, required=False)
     new_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     new_address = forms.CharField(label="住址", max_length=200, required=False)
+
+    def __init__(self, *args, duplicate_finder=None, **kwargs):
+        """``duplicate_finder(id_hash)`` returns a petitioner this user can see
+        who already has the number (as on /petitioners/new/), or None."""
+        super().__init__(*args, **kwargs)
+        self.duplicate_finder = duplicate_finder
+        self.duplicate = None
+
+    def clean_new_id_number(self):
+        raw = self.cleaned_data["new_id_number"]
+        if not raw.strip():
+            return ""
+        try:
+            number = normalize_id_number(raw)  # the 15-digit form becomes the 18-digit one
+        except IdNumberError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+        if self.duplicate_finder is not None:
+            self.duplicate = self.duplicate_finder(crypto.hash_value(number))
+            if self.duplicate is not None:
+                raise forms.ValidationError(
+                    f"该身份证号码已登记为信访人“{self.duplicate.name}”，请直接选择，勿重复登记", code="duplicate"
+                )
+        return number

@@ -43,6 +43,15 @@ def _int_list(values) -> list[int]:
     return out
 
 
+def _duplicate_finder(user):
+    """The petitioner this user can see with an ID number hash (the /petitioners/new/ check)."""
+
+    def find(id_hash: str):
+        return scoped_petitioners(user).filter(id_number_hash=id_hash).only("pk", "name").first()
+
+    return find
+
+
 def _chosen(user, ids, rep_ids):
     """The chosen petitioners (in the order chosen) that this user may use."""
     found = {p.pk: p for p in scoped_petitioners(user).filter(pk__in=ids)}
@@ -56,7 +65,9 @@ def register(request):
     _require_registrar(user)
     post = request.POST if request.method == "POST" else None
     form = RegistrationForm(post, request.FILES or None, user=user)
-    quick = QuickPetitionerForm(post if post and "create_petitioner" in post else None)
+    quick = QuickPetitionerForm(
+        post if post and "create_petitioner" in post else None, duplicate_finder=_duplicate_finder(user)
+    )
     ids = _int_list(post.getlist("petitioner")) if post else []
     rep_ids = set(_int_list(post.getlist("rep"))) if post else set()
     lookup_q = post.get("q", "") if post else ""
@@ -203,7 +214,6 @@ def check_id(request):
             context.update(
                 ok=True, birth=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
                 sex="男" if int(number[16]) % 2 else "女",
-                duplicate=scoped_petitioners(request.user).filter(id_number_hash=crypto.hash_value(number))
-                .only("pk", "name").first(),
+                duplicate=_duplicate_finder(request.user)(crypto.hash_value(number)),
             )
     return render(request, "cases/_register_id_check.html", context)
