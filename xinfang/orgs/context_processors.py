@@ -23,6 +23,8 @@ def nav_for(user) -> list[dict]:
     for label, url_name, allowed in NAV:
         if allowed is not ANY and not (roles & allowed) and not user.is_superuser:
             continue
+        if url_name.startswith("admin:") and not user.is_staff:
+            continue  # the admin site itself would turn them away
         try:
             url = reverse(url_name)
         except NoReverseMatch:

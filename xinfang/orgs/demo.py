@@ -315,15 +315,48 @@ def build_staff(ctx: DemoContext) -> None:
                 is_staff=is_super,
                 is_superuser=is_super,
             )
+            if Role.ADMINISTRATOR in roles and not is_super:
+                user.is_staff = True  # the Chinese admin, limited by the group below
             user.save()
             for role in roles:
                 RoleGrant.objects.create(user=user, role=role, scope=scope or "")
+            if Role.ADMINISTRATOR in roles and not is_super:
+                user.groups.add(administrators_group())
             created += 1
         elif user.org_id != ctx.orgs[org_key].pk:
             # Never touch an account we did not create: it may be a real one.
             ctx.write(f"注意：用户 {username} 已存在且不属于演示机构，未作修改")
         ctx.users[username] = user
     ctx.created["users"] = created
+
+
+# Models an org's system administrator maintains in the admin: the org tree,
+# staff and their roles, the work calendar and rule sets, the category list;
+# the audit log read-only. Cases are never edited there.
+ADMIN_GROUP_PERMS = {
+    ("orgs", "org"): ("add", "change", "view"),
+    ("orgs", "user"): ("add", "change", "view"),
+    ("orgs", "rolegrant"): ("add", "change", "delete", "view"),
+    ("orgs", "auditevent"): ("view",),
+    ("clock", "calendarday"): ("add", "change", "delete", "view"),
+    ("clock", "calendaryear"): ("add", "change", "delete", "view"),
+    ("clock", "ruleset"): ("add", "change", "view"),
+    ("clock", "clockrule"): ("add", "change", "delete", "view"),
+    ("clock", "localtarget"): ("add", "change", "delete", "view"),
+    ("clock", "orgruleset"): ("add", "change", "delete", "view"),
+    ("clock", "orgrule"): ("view",),
+    ("cases", "category"): ("add", "change", "view"),
+}
+
+
+def administrators_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="系统管理员")
+    wanted = [f"{verb}_{model}" for (_app, model), verbs in ADMIN_GROUP_PERMS.items() for verb in verbs]
+    apps = {app for app, _model in ADMIN_GROUP_PERMS}
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps, codename__in=wanted))
+    return group
 
 
 # --- petitioners ------------------------------------------------------------

@@ -145,3 +145,22 @@ def test_load_demo_discovers_other_apps_demo_modules(monkeypatch):
     monkeypatch.setattr(demo, "autodiscover_modules", discovered.append)
     load()
     assert discovered == ["demo"]
+
+
+def test_a_demo_administrator_can_manage_orgs_and_staff_in_the_admin(client):
+    from xinfang.orgs import demo
+
+    ctx = demo.DemoContext(write=lambda *_: None)
+    demo.build_orgs(ctx)
+    demo.build_staff(ctx)
+    client.force_login(ctx.users["city_admin"])
+    assert client.get("/admin/orgs/org/").status_code == 200
+    assert client.get("/admin/clock/calendarday/").status_code == 200
+    assert client.get("/admin/cases/case/").status_code == 403  # cases change only through actions
+
+
+def test_the_admin_link_is_shown_only_to_staff_who_can_use_it(login, cast):
+    assert 'href="/admin/"' not in login(cast.admin).get("/clock/").content.decode()
+    cast.admin.is_staff = True
+    cast.admin.save()
+    assert 'href="/admin/"' in login(cast.admin).get("/clock/").content.decode()
