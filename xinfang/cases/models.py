@@ -20,6 +20,7 @@ from xinfang.cases.states import (
     StepKind,
     Urgency,
 )
+from xinfang.clock.models import Clock
 
 
 class Category(models.Model):
@@ -155,13 +156,13 @@ class Case(models.Model):
     # Denormalised from the clock engine's stored deadlines so that "due soon"
     # and "overdue" are plain indexed queries over cases.
     due_date = models.DateField("办理期限", null=True, blank=True, db_index=True)
-    due_clock = models.CharField("期限类型", max_length=24, blank=True)
+    due_clock = models.CharField("期限类型", max_length=24, blank=True, choices=Clock.choices)
     due_provisional = models.BooleanField("期限为暂定", default=False)
     target_date = models.DateField("承诺期限", null=True, blank=True)
     window_until = models.DateField("信访人申请期限", null=True, blank=True, db_index=True)
 
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "信访件"
@@ -228,11 +229,14 @@ class CaseEvent(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField("操作", max_length=24, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    actor_org = models.ForeignKey("orgs.Org", null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_org = models.ForeignKey("orgs.Org", verbose_name="操作单位", null=True, on_delete=models.PROTECT,
+                                  related_name="+")
     at = models.DateTimeField("时间", db_index=True)
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
     note = models.TextField("说明", blank=True)
     notice = models.CharField("文书", max_length=12, choices=Notice.choices, blank=True)
     document = models.TextField("文书内容", blank=True)
@@ -243,6 +247,9 @@ class CaseEvent(models.Model):
         verbose_name_plural = "办理记录"
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}（{self.at:%Y-%m-%d %H:%M}）"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -64,7 +64,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
             messages.warning(
                 request,
                 f"{obj.date.year} 年尚未标记为已载入：录入该年全部安排后，请在“已载入官方安排的年度”中添加 "
-                f"{obj.date.year} 年，涉及该年的期限才不再标为临时。",
+                f"{obj.date.year} 年，涉及该年的期限才不再标为暂定。",
             )
 
     def delete_model(self, request, obj):
@@ -100,7 +100,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        messages.warning(request, f"{obj.year} 年已标记为未载入：涉及该年的期限按仅周末推算，并标为临时结果。")
+        messages.warning(request, f"{obj.year} 年已标记为未载入：涉及该年的期限按仅周末推算，并标为暂定。")
         _report_recompute(request, getattr(obj, "recomputed", 0))
 
     def delete_queryset(self, request, queryset):

@@ -341,7 +341,7 @@ class Deadline(models.Model):
     due_date = models.DateField("法定期限", db_index=True)
     target_date = models.DateField("承诺期限", null=True, blank=True)
     provisional = models.BooleanField(
-        "临时结果", default=False, help_text="计算涉及尚未载入官方节假日安排的年度，仅按周末推算"
+        "暂定", default=False, help_text="计算涉及尚未载入官方节假日安排的年度，仅按周末推算"
     )
     paused = models.BooleanField("中止计算中", default=False)
 

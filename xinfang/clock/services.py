@@ -127,7 +127,7 @@ def uncovered_years(start: date, due: date, cal: WorkCalendar | None = None) -> 
 
 def provisional_warning(start: date, due: date, cal: WorkCalendar | None = None) -> str:
     years = "、".join(str(y) for y in uncovered_years(start, due, cal)) or "部分"
-    return f"提示：{years} 年的国务院节假日安排尚未载入，该年仅按周六、周日休息推算，结果为临时日期，载入后请重新核对。"
+    return f"提示：{years} 年的国务院节假日安排尚未载入，该年仅按周六、周日休息推算，结果为暂定日期，载入后请重新核对。"
 
 
 def _parse_pauses(raw) -> list[Pause]:

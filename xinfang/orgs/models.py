@@ -55,8 +55,8 @@ class Org(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name="上级机构", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
-    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    path = models.CharField("树路径", max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField("层次深度", editable=False, default=0)
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

@@ -70,7 +70,7 @@ def test_due_warns_when_it_reaches_a_year_without_a_schedule():
     CalendarYear.objects.filter(year=2026).delete()
     lines, _ = clock_cli("due", "--from", "2025-12-20", "--days", "30")
     assert lines[-1] == "2026-01-19"
-    assert "2026 年" in lines[0] and "临时" in lines[0]
+    assert "2026 年" in lines[0] and "暂定" in lines[0]
 
 
 def test_due_adds_an_approved_extension_within_the_cap():

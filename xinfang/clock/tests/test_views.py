@@ -28,7 +28,7 @@ def test_the_calendar_shows_a_years_holidays_and_makeup_days(staff):
 def test_a_year_without_a_schedule_is_shown_as_provisional(staff):
     CalendarYear.objects.filter(year=2027).delete()
     page = staff.get(reverse("clock:calendar"), {"year": "2027"}).content.decode()
-    assert "尚未载入" in page and "临时" in page
+    assert "尚未载入" in page and "暂定" in page
 
 
 def test_a_nonsense_year_falls_back_to_the_current_year(staff):
@@ -63,7 +63,7 @@ def test_the_calculator_flags_a_provisional_answer(staff):
     page = staff.get(
         reverse("clock:due"), {"start": "2026-12-20", "days": "30"}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert "2027-01-19" in page and "临时" in page
+    assert "2027-01-19" in page and "暂定" in page
 
 
 def test_the_calculator_explains_bad_input(staff):
