@@ -8,7 +8,7 @@ goes to the action as ``expected_version`` (optimistic locking).
 from django import forms
 from django.utils import timezone
 
-from xinfang.cases import actions
+from xinfang.cases import actions, workbench
 from xinfang.cases.access import accused_may_not_receive, scoped_cases
 from xinfang.cases.attachments import sniff_all
 from xinfang.cases.models import Category
@@ -63,6 +63,10 @@ class WorkbenchFilterForm(forms.Form):
     org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
     received_from = forms.DateField(label="收件日期自", required=False, widget=DATE)
     received_to = forms.DateField(label="至", required=False, widget=DATE)
+    due = forms.ChoiceField(
+        label="期限", required=False,
+        choices=BLANK + [("overdue", "已超期"), ("due_soon", "3日内到期"), ("provisional", "暂定")],
+    )
     sort = forms.ChoiceField(
         label="排序", required=False, choices=[("due", "按期限"), ("received", "按收件时间（新→旧）")]
     )
@@ -73,10 +77,12 @@ class WorkbenchFilterForm(forms.Form):
         orgs = visible_orgs(user).filter(is_active=True).only("pk", "name").order_by("path")[:300]
         self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
 
-    def apply(self, qs):
+    def apply(self, qs, *, default_sort="due"):
         if not self.is_valid():
             return qs.order_by("due_date", "received_at", "pk")
         d = self.cleaned_data
+        if d["due"]:
+            qs = qs.filter(workbench.due_filter(d["due"]))
         for name in ("channel", "kind", "urgency"):
             if d[name]:
                 qs = qs.filter(**{name: d[name]})
@@ -91,7 +97,7 @@ class WorkbenchFilterForm(forms.Form):
         if d["q"].strip():
             text = d["q"].strip()
             qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
-        if d["sort"] == "received":
+        if (d["sort"] or default_sort) == "received":
             return qs.order_by("-received_at", "-pk")
         # Earliest deadline first; cases without a running deadline last.
         from django.db.models import F

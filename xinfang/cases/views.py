@@ -58,14 +58,17 @@ def workbench(request):
     user = request.user
     counts = wb.counts(user)
     request._cases_todo_count = counts["todo"]  # the nav badge reuses it
-    tab = request.GET.get("tab", "all")
-    if tab != "all" and tab not in wb.TAB_KEYS:
+    tab = request.GET.get("tab") or wb.default_tab(user)
+    if tab not in ("all", wb.SEARCH_TAB.key) and tab not in wb.TAB_KEYS:
         tab = "all"
+    searching = tab == wb.SEARCH_TAB.key
     form = WorkbenchFilterForm(request.GET or None, user=user)
-    qs = form.apply(wb.tab_queryset(user, tab))
+    qs = form.apply(wb.tab_queryset(user, tab), default_sort="received" if searching else "due")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [{"key": "all", "label": "全部待办", "count": counts["todo"], "help": "需要本人或本单位处理的信访件"}]
     tabs += [{"key": t.key, "label": t.label, "count": counts[t.key], "help": t.help} for t in wb.TABS]
+    # Not counted in the tab bar (it would count every case in scope); the list says how many.
+    tabs.append({"key": wb.SEARCH_TAB.key, "label": wb.SEARCH_TAB.label, "count": None, "help": wb.SEARCH_TAB.help})
     context = {
         "tabs": tabs,
         "tab": tab,
@@ -74,6 +77,7 @@ def workbench(request):
         "page": page,
         "today": timezone.localdate(),
         "can_register": user.has_role(Role.REGISTRAR, Role.PETITION_OFFICER),
+        "searching": searching,
         "filtered": any(v for k, v in request.GET.items() if k not in ("tab", "page", "sort")),
     }
     return render(request, "cases/workbench.html", context)

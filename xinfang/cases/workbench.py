@@ -38,6 +38,10 @@ TABS = [
     Tab("review", "复查复核", "本级作为复查或复核机关的信访件"),
 ]
 TAB_KEYS = [t.key for t in TABS]
+# Not a to-do queue: every case in the user's scope, to find one by its number or filters.
+SEARCH_TAB = Tab("search", "全部信访件", "本人可查看的全部信访件（含已办结）")
+# Roles that only oversee: their workbench opens on 全部信访件, not on an empty to-do list.
+OVERSIGHT_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.STATISTICIAN})
 # Tabs that are subsets of others: not added again to the nav's total.
 SUBSET_TABS = frozenset({"due_soon", "overdue"})
 
@@ -47,6 +51,11 @@ def _only_own_cases(user) -> bool:
     return user.has_role(Role.HANDLER) and not user.has_role(
         Role.UNIT_HEAD, Role.PETITION_OFFICER, Role.REGISTRAR, Role.LEADER
     )
+
+
+def default_tab(user) -> str:
+    roles = user.role_set()
+    return SEARCH_TAB.key if roles and roles <= OVERSIGHT_ROLES else "all"
 
 
 def acting_org_ids(user) -> list[int]:
@@ -119,11 +128,24 @@ LIST_RELATED = ("current_org", "competent_org", "category", "category__parent", 
 
 
 def tab_queryset(user, tab: str, today=None):
+    if tab == SEARCH_TAB.key:
+        return scoped_cases(user).select_related(*LIST_RELATED)
     filters = tab_filters(user, today)
     q = filters.get(tab) if tab != "all" else todo_q(filters)
     if q is None:
         q = todo_q(filters)
     return scoped_cases(user).filter(q).select_related(*LIST_RELATED)
+
+
+def due_filter(value: str, today=None) -> Q | None:
+    """The 期限 filter over open cases whose deadline is running (a hearing pauses it)."""
+    today = today or timezone.localdate()
+    running = Q(status__in=OPEN_STATES, hearing_open=False)
+    return {
+        "overdue": running & Q(due_date__lt=today),
+        "due_soon": running & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        "provisional": Q(status__in=OPEN_STATES, due_provisional=True),
+    }.get(value)
 
 
 def due_state(due, today=None, *, soon_days: int = DUE_SOON_DAYS) -> tuple[str, int | None]:

@@ -1,0 +1,62 @@
+"""The workbench: 全部信访件, 待协办反馈, ordering, filters that keep working."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from xinfang.cases.models import Case
+from xinfang.cases.testing import Flow, register
+from xinfang.cases.tests.test_views import html
+
+SEARCH_QUERIES = 10
+
+
+def test_oversight_roles_open_on_all_cases_and_find_closed_ones(cast, login):
+    closed = Flow(cast).closed(summary="已经办结的事项")
+    older = register(cast.registrar, summary="较早的来访", received_at=timezone.now() - timedelta(days=5))
+    for user in (cast.leader, cast.supervisor, cast.statistician):
+        body = html(login(user).get("/cases/"))
+        assert 'href="?tab=search" title="本人可查看的全部信访件（含已办结）" aria-current="page"' in body
+        assert closed.number in body and older.number in body
+        assert body.index(closed.number) < body.index(older.number)  # received time, newest first
+    # The officer keeps the to-do list by default and finds cases on the new tab.
+    client = login(cast.officer)
+    assert 'href="?tab=all" title="需要本人或本单位处理的信访件" aria-current="page"' in html(client.get("/cases/"))
+    body = html(client.get(f"/cases/?tab=search&q={closed.number[-5:]}"))
+    assert closed.number in body and older.number not in body
+    body = html(client.get("/cases/?tab=search&q=已经办结"))
+    assert closed.number in body and older.number not in body
+    # Never a case outside the scope.
+    assert closed.number not in html(login(cast.other_officer).get("/cases/?tab=search"))
+
+
+def test_due_filter_over_open_cases(cast, login):
+    overdue = register(cast.registrar, summary="超期件", received_at=timezone.now() - timedelta(days=40))
+    fresh = register(cast.registrar, summary="新件")
+    soon = register(cast.registrar, summary="将到期件")
+    Case.objects.filter(pk=soon.pk).update(due_date=timezone.localdate() + timedelta(days=2))
+    provisional = register(cast.registrar, summary="暂定件")
+    Case.objects.filter(pk=provisional.pk).update(due_provisional=True)
+    client = login(cast.leader)
+    body = html(client.get("/cases/?tab=search&due=overdue"))
+    assert overdue.number in body and fresh.number not in body and soon.number not in body
+    body = html(client.get("/cases/?tab=search&due=due_soon"))
+    assert soon.number in body and overdue.number not in body and fresh.number not in body
+    body = html(client.get("/cases/?tab=search&due=provisional"))
+    assert provisional.number in body and fresh.number not in body
+
+
+def test_search_tab_query_count_is_pinned(cast, login):
+    for i in range(27):
+        register(cast.registrar, summary=f"第{i}件")
+    client = login(cast.leader)
+    client.get("/cases/")  # warm the session and content-type caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/cases/?tab=search")
+    assert html(response).count('href="/cases/') >= 25
+    assert len(ctx.captured_queries) == SEARCH_QUERIES, "\n".join(q["sql"] for q in ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/cases/?tab=search&page=2&channel=visit")
+    assert len(ctx.captured_queries) == SEARCH_QUERIES
