@@ -8,11 +8,12 @@ case the user may not open). All tab counts come from one aggregate query.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 
 from xinfang.cases.access import scoped_cases
-from xinfang.cases.states import OPEN_STATES, Status
+from xinfang.cases.models import CaseOrg
+from xinfang.cases.states import OPEN_STATES, ParticipantRole, Status
 from xinfang.orgs.models import OrgKind, Role
 
 DUE_SOON_DAYS = 3
@@ -33,6 +34,7 @@ TABS = [
     Tab("handling", "办理中", "已受理、正在办理的信访件"),
     Tab("due_soon", "3日内到期", "期限在3日内届满的在办信访件"),
     Tab("overdue", "已超期", "已超过办理期限的在办信访件"),
+    Tab("co_report", "待协办反馈", "本单位作为协办单位、尚未反馈协办情况的信访件"),
     Tab("to_evaluate", "待评价", "答复已送达、尚未评价的信访件"),
     Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件"),
     Tab("review", "复查复核", "本级作为复查或复核机关的信访件"),
@@ -78,6 +80,11 @@ def tab_filters(user, today=None) -> dict[str, Q]:
     mine = Q(handler=user.pk) if _only_own_cases(user) else Q(current_org=org)
     open_ = Q(status__in=OPEN_STATES)
     acting = acting_org_ids(user)
+    co_report = none
+    if user.has_role(Role.HANDLER, Role.UNIT_HEAD, Role.PETITION_OFFICER):  # who may report (permissions)
+        # pk IN (subquery) keeps it an indexed search (caseorg_org_case_idx) inside the tab union.
+        owed = CaseOrg.objects.filter(org=org, role=ParticipantRole.CO, reported_at__isnull=True)
+        co_report = Q(pk__in=Subquery(owed.values("case_id")), status__in=[Status.HANDLING, Status.REPLIED])
     return {
         "registered": Q(status=Status.REGISTERED, current_org=org),
         "to_sign": Q(status__in=[Status.FORWARDED, Status.ASSIGNED], current_org=org),
@@ -87,6 +94,7 @@ def tab_filters(user, today=None) -> dict[str, Q]:
         "overdue": open_ & mine & Q(due_date__lt=today),
         # Each OR branch leads with an indexed equality (case_eval_*_idx) so the
         # database can union two index searches instead of scanning closed cases.
+        "co_report": co_report,
         "to_evaluate": Q(competent_org=org, evaluation="", status__in=_EVALUABLE, reply_delivered_on__isnull=False)
         | Q(routing_org=org, evaluation="", status__in=_EVALUABLE, reply_delivered_on__isnull=False),
         "to_confirm": Q(status=Status.REPORTED, routing_org=org),

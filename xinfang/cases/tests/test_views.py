@@ -428,7 +428,7 @@ def test_detail_query_count_is_pinned(cast, login):
 
 
 @pytest.mark.parametrize("tab", ["all", "registered", "to_sign", "to_decide", "handling", "due_soon", "overdue",
-                                 "to_evaluate", "to_confirm", "review"])
+                                 "co_report", "to_evaluate", "to_confirm", "review", "search"])
 def test_every_tab_renders(cast, login, tab):
     register(cast.registrar)
     assert login(cast.officer).get(f"/cases/?tab={tab}").status_code == 200

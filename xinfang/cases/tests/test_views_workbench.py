@@ -60,3 +60,22 @@ def test_search_tab_query_count_is_pinned(cast, login):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/cases/?tab=search&page=2&channel=visit")
     assert len(ctx.captured_queries) == SEARCH_QUERIES
+
+
+def test_co_unit_has_a_to_do_entry_for_its_feedback(cast, login):
+    flow = Flow(cast)
+    case = flow.handling(co=True, summary="需要协办的事项")
+    plain = flow.handling(summary="无协办的事项")
+    client = login(cast.handler2)  # 住建局: the co-unit
+    response = client.get("/cases/")
+    body = html(response)
+    assert 'href="?tab=co_report"' in body
+    assert response.context["request"]._cases_todo_count == 1  # in the nav total
+    body = html(client.get("/cases/?tab=co_report"))
+    assert case.number in body and plain.number not in body
+    flow.co_report(case)
+    body = html(client.get("/cases/?tab=co_report"))
+    assert case.number not in body
+    assert client.get("/cases/").context["request"]._cases_todo_count == 0
+    # The lead unit does not owe it.
+    assert case.number not in html(login(cast.handler).get("/cases/?tab=co_report"))
