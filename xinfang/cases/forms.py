@@ -6,6 +6,7 @@ goes to the action as ``expected_version`` (optimistic locking).
 """
 
 from django import forms
+from django.db.models import F
 from django.utils import timezone
 
 from xinfang.cases import actions, workbench
@@ -79,7 +80,7 @@ class WorkbenchFilterForm(forms.Form):
 
     def apply(self, qs, *, default_sort="due"):
         if not self.is_valid():
-            return qs.order_by("due_date", "received_at", "pk")
+            return self._order(qs, default_sort)
         d = self.cleaned_data
         if d["due"]:
             qs = qs.filter(workbench.due_filter(d["due"]))
@@ -97,11 +98,13 @@ class WorkbenchFilterForm(forms.Form):
         if d["q"].strip():
             text = d["q"].strip()
             qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
-        if (d["sort"] or default_sort) == "received":
-            return qs.order_by("-received_at", "-pk")
-        # Earliest deadline first; cases without a running deadline last.
-        from django.db.models import F
+        return self._order(qs, d["sort"] or default_sort)
 
+    @staticmethod
+    def _order(qs, sort):
+        if sort == "received":
+            return qs.order_by("-received_at", "-pk")
+        # Earliest deadline first; cases without a running deadline last (on every database).
         return qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "pk")
 
 

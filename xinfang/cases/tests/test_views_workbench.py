@@ -79,3 +79,14 @@ def test_co_unit_has_a_to_do_entry_for_its_feedback(cast, login):
     assert client.get("/cases/").context["request"]._cases_todo_count == 0
     # The lead unit does not owe it.
     assert case.number not in html(login(cast.handler).get("/cases/?tab=co_report"))
+
+
+def test_default_order_is_the_due_order_with_no_deadline_last(cast, login):
+    undated = register(cast.registrar, summary="无期限件", received_at=timezone.now() - timedelta(days=3))
+    dated = register(cast.registrar, summary="有期限件")
+    Case.objects.filter(pk=undated.pk).update(due_date=None)
+    Case.objects.filter(pk=dated.pk).update(due_date=timezone.localdate() + timedelta(days=10))
+    client = login(cast.officer)
+    for url in ("/cases/", "/cases/?tab=all", "/cases/?sort=due"):
+        body = html(client.get(url))
+        assert body.index(dated.number) < body.index(undated.number), url
