@@ -7,6 +7,7 @@ goes to the action as ``expected_version`` (optimistic locking).
 
 from django import forms
 from django.db.models import F
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from xinfang.cases import actions, workbench
@@ -566,6 +567,10 @@ class RegistrationForm(forms.Form):
         root = org.parent if org and org.parent_id else org
         self.fields["accused_org"].queryset = root.subtree().filter(is_active=True) if root else Org.objects.none()
 
+    def hide_errors(self):
+        """Keep what was typed but show no errors (steps that do not register: 查找, 选择, 新建)."""
+        self._errors = ErrorDict()
+
     def clean_category(self):
         value = self.cleaned_data["category"]
         if value is None:
@@ -608,6 +613,20 @@ class QuickPetitionerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.duplicate_finder = duplicate_finder
         self.duplicate = None
+
+    @classmethod
+    def typed(cls, data, **kwargs):
+        """Unbound (no errors), showing what was typed into the section during another step."""
+        values = {name: data.get(name, "") for name in cls.base_fields if data.get(name, "").strip()}
+        form = cls(initial=values, **kwargs)
+        form.has_typed = bool(values)
+        return form
+
+    has_typed = False
+
+    @property
+    def open(self) -> bool:
+        return self.is_bound or self.has_typed
 
     def clean_new_id_number(self):
         raw = self.cleaned_data["new_id_number"]

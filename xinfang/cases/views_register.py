@@ -65,9 +65,13 @@ def register(request):
     _require_registrar(user)
     post = request.POST if request.method == "POST" else None
     form = RegistrationForm(post, request.FILES or None, user=user)
-    quick = QuickPetitionerForm(
-        post if post and "create_petitioner" in post else None, duplicate_finder=_duplicate_finder(user)
-    )
+    finder = _duplicate_finder(user)
+    if post is not None and "create_petitioner" in post:
+        quick = QuickPetitionerForm(post, duplicate_finder=finder)
+    elif post is not None and "choose_duplicate" not in post:
+        quick = QuickPetitionerForm.typed(post, duplicate_finder=finder)  # nothing typed is lost
+    else:
+        quick = QuickPetitionerForm(duplicate_finder=finder)
     ids = _int_list(post.getlist("petitioner")) if post else []
     rep_ids = set(_int_list(post.getlist("rep"))) if post else set()
     lookup_q = post.get("q", "") if post else ""
@@ -77,8 +81,9 @@ def register(request):
     }
 
     if post is not None:
-        if post.get("add_petitioner", "").isdigit():
-            pid = int(post["add_petitioner"])
+        add = post.get("add_petitioner", "") or post.get("choose_duplicate", "")
+        if add.isdigit():
+            pid = int(add)
             if pid not in ids:
                 ids.append(pid)
                 if not ids[:-1]:
@@ -103,6 +108,8 @@ def register(request):
             if response is not None:
                 return response
         context["files_lost"] = bool(request.FILES)
+        if not context.get("submitted"):
+            form.hide_errors()  # only 检查 and 登记 validate the case section
 
     context["chosen"] = _chosen(user, ids, rep_ids)
     failed = context.get("submitted") and (form.errors or context.get("petitioner_error"))
@@ -133,13 +140,16 @@ def _check_or_register(request, form, context, ids, rep_ids):
     do = request.POST.get("do", "")
     context["submitted"] = True
     chosen = _chosen(user, ids, rep_ids)
+    missing = "请至少选择或新建一名信访人"
+    if context["quick"].open:
+        missing = "请先点击“新建并选择”登记下方填写的信访人，或查找并选择已登记的信访人"
     if not form.is_valid():
         if not chosen:
-            context["petitioner_error"] = "请至少选择或新建一名信访人"
+            context["petitioner_error"] = missing
         return None
     if not chosen:
-        context["petitioner_error"] = "请至少选择或新建一名信访人"
-        context["top_error"] = "请至少选择或新建一名信访人"
+        context["petitioner_error"] = missing
+        context["top_error"] = missing
         return None
     d = form.cleaned_data
     warnings = intake_warnings(
