@@ -117,6 +117,7 @@ class ActionForm(forms.Form):
 
     action = None
     primary = False
+    routing_note = ""  # shown under the fields (e.g. which units an accusation may not go to)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, case, user, **kwargs):
@@ -158,6 +159,38 @@ def _exclude_accused(case, qs):
     return qs.exclude(pk__in=blocked)
 
 
+def _accused_note(case) -> str:
+    """Why the accused unit is missing from a routing form's lists (empty when nothing is left out)."""
+    if not case.is_accusation:
+        return ""
+    names = []
+    if case.accused_org_id:
+        names.append(f"被反映单位（{case.accused_org.name}）及其下级单位")
+    if case.accused_user_id and case.accused_user.org_id:
+        names.append(f"被反映人所在单位（{case.accused_user.org.name}）")
+    if not names:
+        return ""
+    return f"{'、'.join(names)}不在可选范围内（检举控告件不得交转被反映单位）"
+
+
+def _offer_routing_targets(form, names):
+    """Offer every routing target but the accused; accept them all, so that a stale form
+    naming the accused reaches the action, whose refusal says why (not "invalid choice")."""
+    allowed = _routing_targets(form.case, form.user)
+    for name in names:
+        form.fields[name].queryset = allowed
+    if not form.case.is_accusation:
+        return
+    offered = _exclude_accused(form.case, allowed)
+    form.routing_note = _accused_note(form.case)
+    for name in names:
+        field = form.fields[name]
+        field.queryset = offered
+        shown = list(field.choices)
+        field.queryset = allowed  # also resets the widget's choices: shown replaces them below
+        field.widget.choices = shown
+
+
 def _handlers(case):
     return (
         User.objects.filter(
@@ -189,7 +222,7 @@ class ForwardForm(ActionForm):
     note = _note("转送说明")
 
     def setup(self):
-        self.fields["org"].queryset = _exclude_accused(self.case, _routing_targets(self.case, self.user))
+        _offer_routing_targets(self, ["org"])
 
     def call(self, d, version):
         return actions.do_forward(self.case, actor=self.user, to_org=d["org"], note=d["note"],
@@ -205,9 +238,7 @@ class AssignForm(ActionForm):
     note = _note("交办要求")
 
     def setup(self):
-        qs = _exclude_accused(self.case, _routing_targets(self.case, self.user))
-        self.fields["org"].queryset = qs
-        self.fields["co_orgs"].queryset = qs
+        _offer_routing_targets(self, ["org", "co_orgs"])
 
     def call(self, d, version):
         return actions.do_assign(self.case, actor=self.user, lead_org=d["org"], co_orgs=list(d["co_orgs"]),
