@@ -63,8 +63,10 @@ class WorkbenchFilterForm(forms.Form):
     category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
     urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
     org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
-    received_from = forms.DateField(label="收件日期自", required=False, widget=DATE)
-    received_to = forms.DateField(label="至", required=False, widget=DATE)
+    received_from = forms.DateField(label="收件日期自", required=False, widget=DATE,
+                                    error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"})
+    received_to = forms.DateField(label="至", required=False, widget=DATE,
+                                  error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"})
     due = forms.ChoiceField(
         label="期限", required=False,
         choices=BLANK + [("overdue", "已超期"), ("due_soon", "3日内到期"), ("provisional", "暂定")],
@@ -80,26 +82,29 @@ class WorkbenchFilterForm(forms.Form):
         self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
 
     def apply(self, qs, *, default_sort="due"):
-        if not self.is_valid():
+        """The filtered, ordered cases. A bad value is reported at its field and
+        ignored; the other filters still apply (cleaned_data keeps the valid ones)."""
+        if not self.is_bound:
             return self._order(qs, default_sort)
+        self.is_valid()
         d = self.cleaned_data
-        if d["due"]:
+        if d.get("due"):
             qs = qs.filter(workbench.due_filter(d["due"]))
         for name in ("channel", "kind", "urgency"):
-            if d[name]:
+            if d.get(name):
                 qs = qs.filter(**{name: d[name]})
-        if d["category"]:
+        if d.get("category"):
             qs = qs.filter(category_id=d["category"]) | qs.filter(category__parent_id=d["category"])
-        if d["org"]:
+        if d.get("org"):
             qs = qs.filter(current_org_id=d["org"])
-        if d["received_from"]:
+        if d.get("received_from"):
             qs = qs.filter(received_at__date__gte=d["received_from"])
-        if d["received_to"]:
+        if d.get("received_to"):
             qs = qs.filter(received_at__date__lte=d["received_to"])
-        if d["q"].strip():
-            text = d["q"].strip()
+        text = (d.get("q") or "").strip()
+        if text:
             qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
-        return self._order(qs, d["sort"] or default_sort)
+        return self._order(qs, d.get("sort") or default_sort)
 
     @staticmethod
     def _order(qs, sort):

@@ -90,3 +90,17 @@ def test_default_order_is_the_due_order_with_no_deadline_last(cast, login):
     for url in ("/cases/", "/cases/?tab=all", "/cases/?sort=due"):
         body = html(client.get(url))
         assert body.index(dated.number) < body.index(undated.number), url
+
+
+def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(cast, login):
+    letter = register(cast.registrar, summary="来信件", channel="letter")
+    visit = register(cast.registrar, summary="来访件")
+    client = login(cast.officer)
+    for bad in ("received_from=garbage", "urgency=nonsense", "category=abc"):
+        response = client.get(f"/cases/?channel=letter&{bad}")
+        assert response.status_code == 200
+        body = html(response)
+        assert letter.number in body and visit.number not in body, bad
+        assert 'class="error"' in body, bad
+    body = html(client.get("/cases/?channel=letter&received_from=garbage"))
+    assert "日期无效" in body
