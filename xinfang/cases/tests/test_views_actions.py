@@ -38,3 +38,13 @@ def test_routing_form_of_a_claim_has_no_accused_note(cast, login):
     case = register(cast.registrar)
     body = html(login(cast.officer).get(f"/cases/{case.pk}/act/assign/"))
     assert "不在可选范围内" not in body and f'value="{cast.township.pk}"' in body
+
+
+def test_evaluation_radio_group_is_a_fieldset_with_a_legend(cast, login):
+    from xinfang.cases.testing import Flow
+
+    case = Flow(cast).delivered()
+    body = html(login(cast.officer).get(f"/cases/{case.pk}/act/evaluate/"))
+    assert '<fieldset class="field choice-group">' in body
+    assert "<legend>评价结果" in body
+    assert 'for=""' not in body
