@@ -78,7 +78,7 @@ def tab_filters(user, today=None) -> dict[str, Q]:
         return {key: none for key in TAB_KEYS}
     org = user.org_id
     mine = Q(handler=user.pk) if _only_own_cases(user) else Q(current_org=org)
-    open_ = Q(status__in=OPEN_STATES)
+    running = Q(status__in=OPEN_STATES, hearing_open=False)  # a hearing pauses the clock: not due
     acting = acting_org_ids(user)
     co_report = none
     if user.has_role(Role.HANDLER, Role.UNIT_HEAD, Role.PETITION_OFFICER):  # who may report (permissions)
@@ -90,8 +90,8 @@ def tab_filters(user, today=None) -> dict[str, Q]:
         "to_sign": Q(status__in=[Status.FORWARDED, Status.ASSIGNED], current_org=org),
         "to_decide": Q(status=Status.TO_DECIDE, current_org=org),
         "handling": Q(status=Status.HANDLING) & mine,
-        "due_soon": open_ & mine & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
-        "overdue": open_ & mine & Q(due_date__lt=today),
+        "due_soon": running & mine & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        "overdue": running & mine & Q(due_date__lt=today),
         # Each OR branch leads with an indexed equality (case_eval_*_idx) so the
         # database can union two index searches instead of scanning closed cases.
         "co_report": co_report,

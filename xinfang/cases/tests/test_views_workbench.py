@@ -104,3 +104,29 @@ def test_a_bad_filter_value_is_reported_and_the_other_filters_still_apply(cast, 
         assert 'class="error"' in body, bad
     body = html(client.get("/cases/?channel=letter&received_from=garbage"))
     assert "日期无效" in body
+
+
+def test_a_paused_deadline_is_not_shown_as_due(cast, login):
+    case = Flow(cast).handling(summary="听证中的事项")
+    Case.objects.filter(pk=case.pk).update(hearing_open=True, due_date=timezone.localdate() - timedelta(days=1))
+    client = login(cast.handler)
+    response = client.get("/cases/")
+    body = html(response)
+    row = body[body.index(case.number):]
+    row = row[:row.index("</tr>")]
+    assert "已中止计时" in row and "超期" not in row
+    assert '<tr class="">' in body and 'class="overdue"' not in body
+    assert 'tab-bad' not in body
+    assert case.number not in html(client.get("/cases/?tab=overdue"))
+
+
+def test_reported_rows_do_not_show_the_lead_units_handler_under_the_bureau(cast, login):
+    flow = Flow(cast)
+    case = flow.report_back(flow.deliver(flow.reply(flow.handling(summary="已报结的事项"))))
+    case.refresh_from_db()
+    assert case.status == "reported" and case.current_org == cast.bureau
+    body = html(login(cast.officer).get("/cases/?tab=to_confirm"))
+    assert case.number in body and "承办：handler" not in body
+    other = flow.handling(summary="办理中的事项")
+    body = html(login(cast.unit_head).get("/cases/?tab=handling"))
+    assert other.number in body and "承办：handler" in body
