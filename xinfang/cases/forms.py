@@ -257,7 +257,14 @@ class MergeForm(ActionForm):
 
     def clean_original(self):
         number = self.cleaned_data["original"].strip()
-        original = scoped_cases(self.user).filter(number=number).first()
+        visible = scoped_cases(self.user)
+        original = visible.filter(number=number).first()
+        if original is None and number.isdigit():
+            # Clerks say "00170": accept the sequence part when it names one case.
+            matches = list(visible.filter(number__endswith=f"{int(number):05d}号").order_by("-pk")[:2])
+            if len(matches) > 1:
+                raise forms.ValidationError("有多件信访件的编号以此结尾，请输入完整编号")
+            original = matches[0] if matches else None
         if original is None:
             raise forms.ValidationError("没有找到该编号的信访件")
         return original

@@ -127,6 +127,8 @@ def _detail_context(request, case):
         "deadlines": deadlines,
         "deliveries": list(case.deliveries.select_related("recorded_by").all()),
         "attachments": list(case.attachments.all()),
+        # Repeats merged into this case, so the original shows them too.
+        "repeats": list(scoped_cases(user).filter(repeat_of=case).only("pk", "number").order_by("pk")),
         "can_attach": can_attach(user, case) is None,
         "attach_accept": ACCEPT,
         "max_mb": max_mb(),
