@@ -83,38 +83,74 @@ def resume(case, clock_code, day, *, field=None):
         _as_invalid(lambda d=d: _services().resume(d, day), field)
 
 
+DENORMALISED = ("due_date", "due_clock", "target_date", "due_provisional", "window_until")
+
+
+def _governing(open_rows) -> dict:
+    """The case fields that mirror its open deadlines, given them in due-date order.
+
+    Rows are (clock, due_date, target_date, provisional). The earliest agency
+    deadline is the case's due date; the earliest petitioner window is the
+    window the lapse sweep watches.
+    """
+    agency = window = None
+    for row in open_rows:
+        if row[0] in PETITIONER_WINDOWS:
+            window = window or row
+        elif agency is None:
+            agency = row
+    return {
+        "due_date": agency[1] if agency else None,
+        "due_clock": agency[0] if agency else "",
+        "target_date": agency[2] if agency else None,
+        "due_provisional": bool((agency and agency[3]) or (window and window[3])),
+        "window_until": window[1] if window else None,
+    }
+
+
+_ROW = ("clock", "due_date", "target_date", "provisional")
+
+
 def sync(case, *, save=True):
     """Copy the governing deadlines onto the case."""
-    agency = None
-    window = None
-    for d in open_deadlines(case).order_by("due_date"):
-        if d.clock in PETITIONER_WINDOWS:
-            window = window or d
-        elif agency is None:
-            agency = d
-    case.due_date = agency.due_date if agency else None
-    case.due_clock = agency.clock if agency else ""
-    case.target_date = agency.target_date if agency else None
-    case.due_provisional = bool((agency and agency.provisional) or (window and window.provisional))
-    case.window_until = window.due_date if window else None
+    fields = _governing(open_deadlines(case).order_by("due_date", "pk").values_list(*_ROW))
+    for name, value in fields.items():
+        setattr(case, name, value)
     if save:
         from xinfang.cases.models import Case
 
-        Case.objects.filter(pk=case.pk).update(
-            due_date=case.due_date,
-            due_clock=case.due_clock,
-            target_date=case.target_date,
-            due_provisional=case.due_provisional,
-            window_until=case.window_until,
-        )
+        Case.objects.filter(pk=case.pk).update(**fields)
 
 
 @receiver(deadlines_recomputed)
 def _refresh_cases(sender, owner_type_ids=None, **kwargs):
-    """After a calendar or rule change, refresh the cases whose deadlines moved."""
+    """After a calendar or rule change, refresh the cases whose deadlines moved.
+
+    Set-based: one read and one batched UPDATE per thousand cases, because a
+    year's schedule changing touches tens of thousands of cases at once.
+    """
+    from django.db import connection
+
     from xinfang.cases.models import Case
 
-    ids = (owner_type_ids or {}).get(_ct().pk, [])
+    ids = sorted(set((owner_type_ids or {}).get(_ct().pk, [])))
+    table = connection.ops.quote_name(Case._meta.db_table)
+    assignments = ", ".join(f"{connection.ops.quote_name(Case._meta.get_field(f).column)} = %s" for f in DENORMALISED)
+    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 — names from the model, values bound
+    adapt = connection.ops.adapt_datefield_value
     for start_i in range(0, len(ids), 1000):
-        for case in Case.objects.filter(pk__in=ids[start_i : start_i + 1000]):
-            sync(case)
+        chunk = ids[start_i : start_i + 1000]
+        rows: dict[int, list] = {pk: [] for pk in chunk}
+        for owner_id, *row in (
+            Deadline.objects.filter(owner_type=_ct(), owner_id__in=chunk, status=DeadlineStatus.OPEN)
+            .order_by("owner_id", "due_date", "pk")
+            .values_list("owner_id", *_ROW)
+        ):
+            rows[owner_id].append(row)
+        params = []
+        for pk, open_rows in rows.items():
+            f = _governing(open_rows)
+            params.append([adapt(f["due_date"]), f["due_clock"], adapt(f["target_date"]), f["due_provisional"],
+                           adapt(f["window_until"]), pk])
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, params)

@@ -237,3 +237,15 @@ def test_the_finalize_lapsed_command_prints_the_count_and_is_idempotent(flow, no
     assert "1" in capsys.readouterr().out
     call_command("finalize_lapsed")
     assert "0" in capsys.readouterr().out
+
+
+def test_a_calendar_change_moves_the_due_date_shown_on_the_case(flow, cast, now_at):
+    from xinfang.clock.models import CalendarDay
+
+    now_at(date(2025, 3, 3))  # a Monday with no holiday that week
+    case = flow.forward(flow.register())
+    case.refresh_from_db()
+    assert (case.due_clock, case.due_date) == (Clock.MISROUTING_OBJECTION, date(2025, 3, 10))
+    CalendarDay.objects.create(date=date(2025, 3, 5), kind="holiday", name="临时放假")
+    case.refresh_from_db()
+    assert case.due_date == date(2025, 3, 11)
