@@ -36,6 +36,7 @@ test: install-test lint migrations-check test-sqlite test-postgres test-browser
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 migrations-check: install-test
 	DJANGO_SETTINGS_MODULE=xinfang.test_settings $(PY) manage.py makemigrations --check --dry-run

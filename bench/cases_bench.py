@@ -153,8 +153,15 @@ def main() -> None:
         with Counting(connection) as ctx:
             client.get(f"/cases/{ids[0]}/")
         times, bad = timed_gets(client, [f"/cases/{pk}/" for pk in ids])
-        rows.append((f"case detail /cases/<id>/ as {username} ({visible:,} visible)", statistics.median(times),
-                     pct(times, 95), len(ctx), bad))
+        rows.append(
+            (
+                f"case detail /cases/<id>/ as {username} ({visible:,} visible)",
+                statistics.median(times),
+                pct(times, 95),
+                len(ctx),
+                bad,
+            )
+        )
 
     # API registration: one client, sequential, for --api-seconds.
     registrar = User.objects.get(username="registrar")
@@ -177,8 +184,9 @@ def main() -> None:
             "place_code": "330781",
         }
         t = time.perf_counter()
-        response = client.post("/api/v1/cases", data=json.dumps(body), content_type="application/json",
-                               HTTP_AUTHORIZATION=f"Bearer {raw}")
+        response = client.post(
+            "/api/v1/cases", data=json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        )
         latencies.append((time.perf_counter() - t) * 1000)
         if response.status_code == 201:
             made += 1
@@ -187,8 +195,15 @@ def main() -> None:
             if failed == 1:
                 print("API error:", response.status_code, response.content[:300])
     rate = made / args.api_seconds
-    rows.append((f"API POST /api/v1/cases ({made} in {args.api_seconds:.0f} s, {rate:.1f} cases/s)",
-                 statistics.median(latencies), pct(latencies, 95), "", failed))
+    rows.append(
+        (
+            f"API POST /api/v1/cases ({made} in {args.api_seconds:.0f} s, {rate:.1f} cases/s)",
+            statistics.median(latencies),
+            pct(latencies, 95),
+            "",
+            failed,
+        )
+    )
 
     when = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     lines = [
@@ -197,8 +212,9 @@ def main() -> None:
         f"{when}, 2-core VM, in-process django.test.Client, DEBUG off (xinfang.test_settings),"
         f" {args.requests} requests per line.",
         "",
-        "Command: `" + " ".join([f"DATABASE_URL={_safe(url)}", ".venv/bin/python", "bench/cases_bench.py",
-                                 *sys.argv[1:]]) + "`",
+        "Command: `"
+        + " ".join([f"DATABASE_URL={_safe(url)}", ".venv/bin/python", "bench/cases_bench.py", *sys.argv[1:]])
+        + "`",
         "",
     ]
     if load_seconds:

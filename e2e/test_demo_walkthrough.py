@@ -45,7 +45,8 @@ def two_petitioners_the_registrar_can_find(ctx):
     names = [p.name for p in visible]
     counts = Counter(names)
     unique = [
-        p for p in visible
+        p
+        for p in visible
         if p.is_person and counts[p.name] == 1 and not any(p.name in other for other in names if other != p.name)
     ]
     assert len(unique) >= 2, f"the demo county gave the registrar too few distinct petitioners: {names}"

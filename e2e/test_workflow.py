@@ -22,8 +22,9 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
     cast = e2e_cast
     # Some other work in the bureau's queue, so the workbench shows every row style.
     register(cast.registrar, summary="反映小区物业服务不到位", received_at=timezone.now() - timedelta(days=40))
-    register(cast.registrar, summary="反映拖欠农民工工资", channel="letter",
-             received_at=timezone.now() - timedelta(days=13))
+    register(
+        cast.registrar, summary="反映拖欠农民工工资", channel="letter", received_at=timezone.now() - timedelta(days=13)
+    )
     register(cast.registrar, summary="反映道路施工夜间扰民", channel="phone", urgency="urgent")
 
     # 1. The registrar registers a visit, creating the petitioner inline.

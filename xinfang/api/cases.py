@@ -38,8 +38,16 @@ router = Router(tags=["信访件"])
 ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut}
 DUE_SOON_DAYS = 3
 DETAIL_RELATED = (
-    "category__parent", "current_org", "handler", "referring_org", "accused_org", "registered_org",
-    "routing_org", "competent_org", "review_org", "reexam_org",
+    "category__parent",
+    "current_org",
+    "handler",
+    "referring_org",
+    "accused_org",
+    "registered_org",
+    "routing_org",
+    "competent_org",
+    "review_org",
+    "reexam_org",
 )
 
 
@@ -103,8 +111,12 @@ def register_case(request, body: s.RegisterIn):
     repeat_of = _visible_case(user, body.repeat_of_id, "repeat_of_id", "原信访件") if body.repeat_of_id else None
     representatives = sum(1 for p in body.petitioners if p.is_representative)
     warnings = actions.intake_warnings(
-        user, petitioner_ids=list(found), category=category, place_code=body.place_code,
-        person_count=body.person_count, representatives=representatives,
+        user,
+        petitioner_ids=list(found),
+        category=category,
+        place_code=body.place_code,
+        person_count=body.person_count,
+        representatives=representatives,
     )
     reg = actions.Registration(
         channel=body.channel,
@@ -203,15 +215,23 @@ def get_case(request, case_id: int):
     return _detail(request.auth, access_case(request.auth, case_id))
 
 
-@router.get("/cases/{int:case_id}/events", response={200: list[s.EventOut], **ERRORS}, summary="办理记录",
-            operation_id="list_case_events")
+@router.get(
+    "/cases/{int:case_id}/events",
+    response={200: list[s.EventOut], **ERRORS},
+    summary="办理记录",
+    operation_id="list_case_events",
+)
 def list_events(request, case_id: int):
     case = access_case(request.auth, case_id)
     return [event_dict(e) for e in case.events.select_related("actor", "actor_org").order_by("at", "pk")]
 
 
-@router.get("/cases/{int:case_id}/deadlines", response={200: list[s.DeadlineOut], **ERRORS}, summary="期限",
-            operation_id="list_case_deadlines")
+@router.get(
+    "/cases/{int:case_id}/deadlines",
+    response={200: list[s.DeadlineOut], **ERRORS},
+    summary="期限",
+    operation_id="list_case_deadlines",
+)
 def list_deadlines(request, case_id: int):
     return deadlines_of(access_case(request.auth, case_id))
 
@@ -223,15 +243,23 @@ def _attachments_of(case):
     return [attachment_dict(a) for a in case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")]
 
 
-@router.get("/cases/{int:case_id}/attachments", response={200: list[s.AttachmentOut], **ERRORS}, summary="附件列表",
-            operation_id="list_case_attachments")
+@router.get(
+    "/cases/{int:case_id}/attachments",
+    response={200: list[s.AttachmentOut], **ERRORS},
+    summary="附件列表",
+    operation_id="list_case_attachments",
+)
 def list_attachments(request, case_id: int):
     """附件的元数据（文件名、类型、大小、上传人）；不含文件内容。"""
     return _attachments_of(access_case(request.auth, case_id))
 
 
-@router.post("/cases/{int:case_id}/attachments", response={201: list[s.AttachmentOut], **ERRORS},
-             summary="补充附件", operation_id="add_case_attachments")
+@router.post(
+    "/cases/{int:case_id}/attachments",
+    response={201: list[s.AttachmentOut], **ERRORS},
+    summary="补充附件",
+    operation_id="add_case_attachments",
+)
 def upload_attachments(request, case_id: int, files: File[list[UploadedFile]]):
     """以 multipart/form-data 上传一个或多个文件（字段名 files），检查与登记时相同：按文件内容识别类型
     （仅限 jpg/png/gif/webp/tiff/pdf/doc/docx），单个文件不超过大小限制。
@@ -268,75 +296,198 @@ def _v(body):
     return {"expected_version": body.expected_version}
 
 
-_action(Action.FORWARD, s.ForwardIn, lambda u, pk, b: actions.do_forward(
-    pk, actor=u, to_org=_org(b.to_org_id, "to_org_id", "接收单位"), note=b.note, **_v(b)),
-    "转送有权处理机关（无需报结）。接收单位可以是任何启用的机构。")
-_action(Action.ASSIGN, s.AssignIn, lambda u, pk, b: actions.do_assign(
-    pk, actor=u, lead_org=_org(b.lead_org_id, "lead_org_id", "主办单位"),
-    co_orgs=[_org(o, "co_org_ids", "协办单位") for o in b.co_org_ids], note=b.note, **_v(b)),
-    "交办主办单位（可加协办单位），承办单位须报结。")
-_action(Action.MERGE_AS_REPEAT, s.MergeIn, lambda u, pk, b: actions.do_merge_as_repeat(
-    pk, actor=u, original=_visible_case(u, b.original_id, "original_id", "原信访件"), note=b.note, **_v(b)),
-    "按重复信访并入在办的原件。")
+_action(
+    Action.FORWARD,
+    s.ForwardIn,
+    lambda u, pk, b: actions.do_forward(
+        pk, actor=u, to_org=_org(b.to_org_id, "to_org_id", "接收单位"), note=b.note, **_v(b)
+    ),
+    "转送有权处理机关（无需报结）。接收单位可以是任何启用的机构。",
+)
+_action(
+    Action.ASSIGN,
+    s.AssignIn,
+    lambda u, pk, b: actions.do_assign(
+        pk,
+        actor=u,
+        lead_org=_org(b.lead_org_id, "lead_org_id", "主办单位"),
+        co_orgs=[_org(o, "co_org_ids", "协办单位") for o in b.co_org_ids],
+        note=b.note,
+        **_v(b),
+    ),
+    "交办主办单位（可加协办单位），承办单位须报结。",
+)
+_action(
+    Action.MERGE_AS_REPEAT,
+    s.MergeIn,
+    lambda u, pk, b: actions.do_merge_as_repeat(
+        pk, actor=u, original=_visible_case(u, b.original_id, "original_id", "原信访件"), note=b.note, **_v(b)
+    ),
+    "按重复信访并入在办的原件。",
+)
 _action(Action.SIGN_FOR, s.NoteIn, lambda u, pk, b: actions.do_sign_for(pk, actor=u, note=b.note, **_v(b)))
-_action(Action.RETURN, s.ReasonIn, lambda u, pk, b: actions.do_return(pk, actor=u, reason=b.reason, **_v(b)),
-        "认为不属本单位职责，退回交转办单位（5个工作日内）。")
-_action(Action.ACCEPT, s.AcceptIn, lambda u, pk, b: actions.do_accept(
-    pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), note=b.note, **_v(b)),
-    "受理并出具受理告知书；办理期限（60日）自受理起算。")
-_action(Action.DECLINE, s.ReasonIn, lambda u, pk, b: actions.do_decline(pk, actor=u, reason=b.reason, **_v(b)),
-        "不予受理并出具告知书（须写明理由）。")
-_action(Action.REDIRECT, s.RedirectIn, lambda u, pk, b: actions.do_redirect(
-    pk, actor=u, channel=b.channel, note=b.note, **_v(b)), "导入诉讼、仲裁、行政复议等法定途径并告知。")
-_action(Action.ASSIGN_HANDLER, s.HandlerIn, lambda u, pk, b: actions.do_assign_handler(
-    pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), **_v(b)))
-_action(Action.RECORD_STEP, s.StepIn, lambda u, pk, b: actions.do_record_step(
-    pk, actor=u, kind=b.kind, happened_on=b.happened_on, description=b.description, **_v(b)),
-    "记录调查核实、调解、和解、听证等办理过程。")
-_action(Action.CO_REPORT, s.CoReportIn, lambda u, pk, b: actions.do_co_report(
-    pk, actor=u, report=b.report, **_v(b)), "协办单位向主办单位反馈协办情况。")
-_action(Action.REQUEST_EXTENSION, s.ExtensionRequestIn, lambda u, pk, b: actions.do_request_extension(
-    pk, actor=u, days=b.days, reason=b.reason, **_v(b)), "申请延长办理期限（不超过30日）。")
-_action(Action.APPROVE_EXTENSION, s.NoteIn, lambda u, pk, b: actions.do_approve_extension(
-    pk, actor=u, note=b.note, **_v(b)), "单位负责人批准延期，出具延期告知书。")
-_action(Action.REJECT_EXTENSION, s.NoteIn, lambda u, pk, b: actions.do_reject_extension(
-    pk, actor=u, note=b.note, **_v(b)))
-_action(Action.START_HEARING, s.HearingIn, lambda u, pk, b: actions.do_start_hearing(
-    pk, actor=u, day=b.day, note=b.note, **_v(b)), "听证开始，期限中止计算。")
-_action(Action.END_HEARING, s.HearingIn, lambda u, pk, b: actions.do_end_hearing(
-    pk, actor=u, day=b.day, note=b.note, **_v(b)), "听证结束，期限恢复计算。")
-_action(Action.DRAFT_REPLY, s.ReplyFieldsIn, lambda u, pk, b: actions.do_draft_reply(
-    pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)),
-    "承办人拟写答复意见，待负责人签发。")
-_action(Action.REPLY, s.ReplyIn, lambda u, pk, b: actions.do_reply(
-    pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)),
-    "单位负责人签发书面答复意见（四项都不填时签发已拟写的草稿）。")
-_action(Action.RECORD_DELIVERY, s.DeliveryIn, lambda u, pk, b: actions.do_record_delivery(
-    pk, actor=u, notice=b.notice, method=b.method,
-    delivered_at=timezone.make_aware(b.delivered_at) if timezone.is_naive(b.delivered_at) else b.delivered_at,
-    recipient=b.recipient, **_v(b)),
-    "记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。")
-_action(Action.EVALUATE, s.EvaluateIn, lambda u, pk, b: actions.do_evaluate(
-    pk, actor=u, evaluation=b.evaluation, source=b.source, note=b.note, **_v(b)))
-_action(Action.REPORT_BACK, s.NoteIn, lambda u, pk, b: actions.do_report_back(pk, actor=u, note=b.note, **_v(b)),
-        "交办件由主办单位向交办的信访部门报结。")
-_action(Action.CONFIRM_CLOSURE, s.NoteIn, lambda u, pk, b: actions.do_confirm_closure(
-    pk, actor=u, note=b.note, **_v(b)), "交办的信访部门审核办结。")
-_action(Action.SEND_BACK, s.ReasonIn, lambda u, pk, b: actions.do_send_back(pk, actor=u, reason=b.reason, **_v(b)),
-        "交办的信访部门退回补办。")
-_action(Action.CLOSE, s.NoteIn, lambda u, pk, b: actions.do_close(pk, actor=u, note=b.note, **_v(b)),
-        "非交办件在答复送达后办结。")
-_action(Action.REQUEST_REVIEW, s.RequestReviewIn, lambda u, pk, b: actions.do_request_review(
-    pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
-    "复查机关登记信访人的复查申请（答复送达后30日内）。")
-_action(Action.REVIEW, s.DecisionIn, lambda u, pk, b: actions.do_review(
-    pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)), "复查机关作出复查意见。")
-_action(Action.REQUEST_REEXAM, s.RequestReviewIn, lambda u, pk, b: actions.do_request_reexam(
-    pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
-    "复核机关登记信访人的复核申请（复查意见送达后30日内）。")
-_action(Action.REEXAMINE, s.DecisionIn, lambda u, pk, b: actions.do_reexamine(
-    pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)), "复核机关作出复核意见，信访事项终结。")
-_action(Action.FINALIZE, s.NoteIn, lambda u, pk, b: actions.do_finalize(pk, actor=u, note=b.note, **_v(b)),
-        "信访人申请期限届满未申请的，处理意见终结。")
+_action(
+    Action.RETURN,
+    s.ReasonIn,
+    lambda u, pk, b: actions.do_return(pk, actor=u, reason=b.reason, **_v(b)),
+    "认为不属本单位职责，退回交转办单位（5个工作日内）。",
+)
+_action(
+    Action.ACCEPT,
+    s.AcceptIn,
+    lambda u, pk, b: actions.do_accept(
+        pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), note=b.note, **_v(b)
+    ),
+    "受理并出具受理告知书；办理期限（60日）自受理起算。",
+)
+_action(
+    Action.DECLINE,
+    s.ReasonIn,
+    lambda u, pk, b: actions.do_decline(pk, actor=u, reason=b.reason, **_v(b)),
+    "不予受理并出具告知书（须写明理由）。",
+)
+_action(
+    Action.REDIRECT,
+    s.RedirectIn,
+    lambda u, pk, b: actions.do_redirect(pk, actor=u, channel=b.channel, note=b.note, **_v(b)),
+    "导入诉讼、仲裁、行政复议等法定途径并告知。",
+)
+_action(
+    Action.ASSIGN_HANDLER,
+    s.HandlerIn,
+    lambda u, pk, b: actions.do_assign_handler(
+        pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), **_v(b)
+    ),
+)
+_action(
+    Action.RECORD_STEP,
+    s.StepIn,
+    lambda u, pk, b: actions.do_record_step(
+        pk, actor=u, kind=b.kind, happened_on=b.happened_on, description=b.description, **_v(b)
+    ),
+    "记录调查核实、调解、和解、听证等办理过程。",
+)
+_action(
+    Action.CO_REPORT,
+    s.CoReportIn,
+    lambda u, pk, b: actions.do_co_report(pk, actor=u, report=b.report, **_v(b)),
+    "协办单位向主办单位反馈协办情况。",
+)
+_action(
+    Action.REQUEST_EXTENSION,
+    s.ExtensionRequestIn,
+    lambda u, pk, b: actions.do_request_extension(pk, actor=u, days=b.days, reason=b.reason, **_v(b)),
+    "申请延长办理期限（不超过30日）。",
+)
+_action(
+    Action.APPROVE_EXTENSION,
+    s.NoteIn,
+    lambda u, pk, b: actions.do_approve_extension(pk, actor=u, note=b.note, **_v(b)),
+    "单位负责人批准延期，出具延期告知书。",
+)
+_action(
+    Action.REJECT_EXTENSION, s.NoteIn, lambda u, pk, b: actions.do_reject_extension(pk, actor=u, note=b.note, **_v(b))
+)
+_action(
+    Action.START_HEARING,
+    s.HearingIn,
+    lambda u, pk, b: actions.do_start_hearing(pk, actor=u, day=b.day, note=b.note, **_v(b)),
+    "听证开始，期限中止计算。",
+)
+_action(
+    Action.END_HEARING,
+    s.HearingIn,
+    lambda u, pk, b: actions.do_end_hearing(pk, actor=u, day=b.day, note=b.note, **_v(b)),
+    "听证结束，期限恢复计算。",
+)
+_action(
+    Action.DRAFT_REPLY,
+    s.ReplyFieldsIn,
+    lambda u, pk, b: actions.do_draft_reply(
+        pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)
+    ),
+    "承办人拟写答复意见，待负责人签发。",
+)
+_action(
+    Action.REPLY,
+    s.ReplyIn,
+    lambda u, pk, b: actions.do_reply(
+        pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)
+    ),
+    "单位负责人签发书面答复意见（四项都不填时签发已拟写的草稿）。",
+)
+_action(
+    Action.RECORD_DELIVERY,
+    s.DeliveryIn,
+    lambda u, pk, b: actions.do_record_delivery(
+        pk,
+        actor=u,
+        notice=b.notice,
+        method=b.method,
+        delivered_at=timezone.make_aware(b.delivered_at) if timezone.is_naive(b.delivered_at) else b.delivered_at,
+        recipient=b.recipient,
+        **_v(b),
+    ),
+    "记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。",
+)
+_action(
+    Action.EVALUATE,
+    s.EvaluateIn,
+    lambda u, pk, b: actions.do_evaluate(pk, actor=u, evaluation=b.evaluation, source=b.source, note=b.note, **_v(b)),
+)
+_action(
+    Action.REPORT_BACK,
+    s.NoteIn,
+    lambda u, pk, b: actions.do_report_back(pk, actor=u, note=b.note, **_v(b)),
+    "交办件由主办单位向交办的信访部门报结。",
+)
+_action(
+    Action.CONFIRM_CLOSURE,
+    s.NoteIn,
+    lambda u, pk, b: actions.do_confirm_closure(pk, actor=u, note=b.note, **_v(b)),
+    "交办的信访部门审核办结。",
+)
+_action(
+    Action.SEND_BACK,
+    s.ReasonIn,
+    lambda u, pk, b: actions.do_send_back(pk, actor=u, reason=b.reason, **_v(b)),
+    "交办的信访部门退回补办。",
+)
+_action(
+    Action.CLOSE,
+    s.NoteIn,
+    lambda u, pk, b: actions.do_close(pk, actor=u, note=b.note, **_v(b)),
+    "非交办件在答复送达后办结。",
+)
+_action(
+    Action.REQUEST_REVIEW,
+    s.RequestReviewIn,
+    lambda u, pk, b: actions.do_request_review(pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
+    "复查机关登记信访人的复查申请（答复送达后30日内）。",
+)
+_action(
+    Action.REVIEW,
+    s.DecisionIn,
+    lambda u, pk, b: actions.do_review(pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)),
+    "复查机关作出复查意见。",
+)
+_action(
+    Action.REQUEST_REEXAM,
+    s.RequestReviewIn,
+    lambda u, pk, b: actions.do_request_reexam(pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
+    "复核机关登记信访人的复核申请（复查意见送达后30日内）。",
+)
+_action(
+    Action.REEXAMINE,
+    s.DecisionIn,
+    lambda u, pk, b: actions.do_reexamine(pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)),
+    "复核机关作出复核意见，信访事项终结。",
+)
+_action(
+    Action.FINALIZE,
+    s.NoteIn,
+    lambda u, pk, b: actions.do_finalize(pk, actor=u, note=b.note, **_v(b)),
+    "信访人申请期限届满未申请的，处理意见终结。",
+)
 
 assert {a for a in ACTION_PATHS} == set(Action) - RECORD_ONLY_ACTIONS, "every action needs an endpoint"

@@ -24,8 +24,12 @@ def _search(user, q, limit):
     return {"kind": parsed.kind, "hint": parsed.hint, "count": len(rows), "items": [petitioner_dict(p) for p in rows]}
 
 
-@router.get("/petitioners", response={200: s.PetitionerSearchOut, **ERRORS}, summary="查找信访人",
-            operation_id="search_petitioners")
+@router.get(
+    "/petitioners",
+    response={200: s.PetitionerSearchOut, **ERRORS},
+    summary="查找信访人",
+    operation_id="search_petitioners",
+)
 def search(request, params: Query[SearchQuery]):
     """在当前用户有权查看的信访人中查找。身份证号码和电话只能完整输入精确查找，结果只含脱敏值。
 
@@ -33,14 +37,19 @@ def search(request, params: Query[SearchQuery]):
     return _search(request.auth, params.q, params.limit)
 
 
-@router.post("/petitioners/search", response={200: s.PetitionerSearchOut, **ERRORS},
-             summary="查找信访人（号码不进网址）", operation_id="search_petitioners_post")
+@router.post(
+    "/petitioners/search",
+    response={200: s.PetitionerSearchOut, **ERRORS},
+    summary="查找信访人（号码不进网址）",
+    operation_id="search_petitioners_post",
+)
 def search_post(request, body: s.PetitionerSearchIn):
     return _search(request.auth, body.q, body.limit)
 
 
-@router.post("/petitioners", response={201: s.PetitionerOut, **ERRORS}, summary="登记信访人",
-             operation_id="register_petitioner")
+@router.post(
+    "/petitioners", response={201: s.PetitionerOut, **ERRORS}, summary="登记信访人", operation_id="register_petitioner"
+)
 def register(request, body: s.PetitionerIn):
     """登记员、受理交办员为本单位登记信访人；号码加密保存，返回脱敏值。"""
     petitioner = register_petitioner(

@@ -73,8 +73,12 @@ def store_attachments(case, user, sniffed) -> list[Attachment]:
             digest.update(chunk)
         upload.seek(0)
         attachment = Attachment(
-            case=case, original_name=upload.name[:200], content_type=mime, size=upload.size,
-            sha256=digest.hexdigest(), uploaded_by=user,
+            case=case,
+            original_name=upload.name[:200],
+            content_type=mime,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=user,
         )
         attachment.file.save(attachment.sha256, upload, save=True)
         stored.append(attachment)
@@ -105,8 +109,13 @@ def add_attachments(case, *, actor, files) -> list[Attachment]:
         case.version += 1
         case.save(update_fields=["version", "updated_at"])
         CaseEvent.objects.create(
-            case=case, action=Action.ADD_ATTACHMENT, actor=actor, actor_org=actor.org, at=timezone.now(),
-            from_status=case.status, to_status=case.status,
+            case=case,
+            action=Action.ADD_ATTACHMENT,
+            actor=actor,
+            actor_org=actor.org,
+            at=timezone.now(),
+            from_status=case.status,
+            to_status=case.status,
             note="补充附件：" + "、".join(a.original_name for a in stored),
             data={"attachments": [a.pk for a in stored]},
         )

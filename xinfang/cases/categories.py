@@ -22,6 +22,4 @@ def seed_categories(Category):
     for sort, (code, name, children) in enumerate(SEED):
         parent, _ = Category.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
         for i, child in enumerate(children, start=1):
-            Category.objects.get_or_create(
-                code=f"{code}{i:02d}", defaults={"name": child, "parent": parent, "sort": i}
-            )
+            Category.objects.get_or_create(code=f"{code}{i:02d}", defaults={"name": child, "parent": parent, "sort": i})

@@ -150,7 +150,15 @@ def _refresh_cases(sender, owner_type_ids=None, **kwargs):
         params = []
         for pk, open_rows in rows.items():
             f = _governing(open_rows)
-            params.append([adapt(f["due_date"]), f["due_clock"], adapt(f["target_date"]), f["due_provisional"],
-                           adapt(f["window_until"]), pk])
+            params.append(
+                [
+                    adapt(f["due_date"]),
+                    f["due_clock"],
+                    adapt(f["target_date"]),
+                    f["due_provisional"],
+                    adapt(f["window_until"]),
+                    pk,
+                ]
+            )
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)

@@ -351,30 +351,52 @@ class Runner:
             registrar = U(rng.choice(["registrar", "registrar2"]))
         if spec.from_city:
             county_bureau = self.org("bureau")
-            add(rng.uniform(0.5, 3), "city-assign", lambda c, t: A.do_assign(
-                c, actor=U("city_officer"), lead_org=county_bureau, note="请清河县依法办理，并将结果报市信访局"))
+            add(
+                rng.uniform(0.5, 3),
+                "city-assign",
+                lambda c, t: A.do_assign(
+                    c, actor=U("city_officer"), lead_org=county_bureau, note="请清河县依法办理，并将结果报市信访局"
+                ),
+            )
             add(rng.uniform(0.2, 2), "county-sign", lambda c, t: A.do_sign_for(c, actor=bureau_officer))
         if spec.stop == Status.REGISTERED:
             return steps, registrar
         if spec.merge_of is not None:
             original = spec.merge_of
-            add(rng.uniform(0.1, 3), "merge", lambda c, t: A.do_merge_as_repeat(
-                c, actor=bureau_officer, original=original, note=f"与{original.number}系同一事项，按重复件合并"))
+            add(
+                rng.uniform(0.1, 3),
+                "merge",
+                lambda c, t: A.do_merge_as_repeat(
+                    c, actor=bureau_officer, original=original, note=f"与{original.number}系同一事项，按重复件合并"
+                ),
+            )
             return steps, registrar
         if spec.route != "direct":
             if spec.returned:
                 wrong = self.org("jyj")
-                add(rng.uniform(0.5, 3), "forward-wrong", lambda c, t: A.do_forward(c, actor=bureau_officer,
-                                                                                    to_org=wrong))
-                add(rng.uniform(0.5, 4), "return", lambda c, t: A.do_return(
-                    c, actor=U("jyj_officer"), reason="该事项不属于教育部门职责范围，请转有权处理的机关"))
+                add(
+                    rng.uniform(0.5, 3),
+                    "forward-wrong",
+                    lambda c, t: A.do_forward(c, actor=bureau_officer, to_org=wrong),
+                )
+                add(
+                    rng.uniform(0.5, 4),
+                    "return",
+                    lambda c, t: A.do_return(
+                        c, actor=U("jyj_officer"), reason="该事项不属于教育部门职责范围，请转有权处理的机关"
+                    ),
+                )
             if spec.route == "assign":
                 co = [self.org(rng.choice([k for k in UNITS if k not in (unit, "jyj")]))] if spec.co else []
-                add(rng.uniform(0.5, 6), "assign", lambda c, t: A.do_assign(c, actor=bureau_officer, lead_org=target,
-                                                                          co_orgs=co, note="请依法办理并报结"))
+                add(
+                    rng.uniform(0.5, 6),
+                    "assign",
+                    lambda c, t: A.do_assign(
+                        c, actor=bureau_officer, lead_org=target, co_orgs=co, note="请依法办理并报结"
+                    ),
+                )
             else:
-                add(rng.uniform(0.5, 6), "forward", lambda c, t: A.do_forward(c, actor=bureau_officer,
-                                                                            to_org=target))
+                add(rng.uniform(0.5, 6), "forward", lambda c, t: A.do_forward(c, actor=bureau_officer, to_org=target))
             if spec.stop in (Status.FORWARDED, Status.ASSIGNED):
                 return steps, registrar
             add(rng.uniform(0, 2.5), "sign", lambda c, t: A.do_sign_for(c, actor=officer))
@@ -388,32 +410,54 @@ class Runner:
             return steps, registrar
         if spec.stop == Status.REDIRECTED:
             channel = rng.choice(RedirectChannel.values)
-            add(decide_delay, "redirect", lambda c, t: A.do_redirect(c, actor=officer, channel=channel,
-                                                                     note="请依法向有关机关提出。"))
+            add(
+                decide_delay,
+                "redirect",
+                lambda c, t: A.do_redirect(c, actor=officer, channel=channel, note="请依法向有关机关提出。"),
+            )
             add(rng.uniform(0, 3), "deliver", self._deliver(officer, Notice.REDIRECT))
             return steps, registrar
         add(decide_delay, "accept", lambda c, t: A.do_accept(c, actor=officer, handler=handler))
         add(rng.uniform(0, 2), "deliver-acceptance", self._deliver(officer, Notice.ACCEPTANCE))
-        add(rng.uniform(3, 15), "investigate", lambda c, t: A.do_record_step(
-            c, actor=handler, kind=StepKind.INVESTIGATION, happened_on=timezone.localdate(),
-            description="到现场走访核实，调阅相关档案材料，听取信访人及有关方面意见。"))
+        add(
+            rng.uniform(3, 15),
+            "investigate",
+            lambda c, t: A.do_record_step(
+                c,
+                actor=handler,
+                kind=StepKind.INVESTIGATION,
+                happened_on=timezone.localdate(),
+                description="到现场走访核实，调阅相关档案材料，听取信访人及有关方面意见。",
+            ),
+        )
         if spec.hearing:
-            add(rng.uniform(2, 10), "hearing", lambda c, t: A.do_start_hearing(c, actor=handler,
-                                                                                note="组织召开听证会"))
+            add(rng.uniform(2, 10), "hearing", lambda c, t: A.do_start_hearing(c, actor=handler, note="组织召开听证会"))
             if spec.hearing == "open" and spec.stop == Status.HANDLING:
                 return steps, registrar
-            add(rng.uniform(3, 10), "hearing-end", lambda c, t: A.do_end_hearing(c, actor=handler,
-                                                                                  note="听证结束"))
+            add(rng.uniform(3, 10), "hearing-end", lambda c, t: A.do_end_hearing(c, actor=handler, note="听证结束"))
         if spec.extension or spec.ext_pending:
-            add(rng.uniform(15, 30), "ext-request", lambda c, t: A.do_request_extension(
-                c, actor=handler, days=rng.choice([15, 20, 30]), reason="案情复杂，需进一步调查核实并协调多个部门"))
+            add(
+                rng.uniform(15, 30),
+                "ext-request",
+                lambda c, t: A.do_request_extension(
+                    c, actor=handler, days=rng.choice([15, 20, 30]), reason="案情复杂，需进一步调查核实并协调多个部门"
+                ),
+            )
             if spec.ext_pending:
                 return steps, registrar
             add(rng.uniform(0, 2), "ext-approve", lambda c, t: A.do_approve_extension(c, actor=head))
         if spec.stop == Status.HANDLING and not spec.send_back and spec.review != "revoke":
-            add(rng.uniform(1, 5), "step", lambda c, t: A.do_record_step(
-                c, actor=handler, kind=rng.choice([StepKind.MEDIATION, StepKind.MEETING]),
-                happened_on=timezone.localdate(), description="约见信访人面谈，听取诉求并释明政策。"))
+            add(
+                rng.uniform(1, 5),
+                "step",
+                lambda c, t: A.do_record_step(
+                    c,
+                    actor=handler,
+                    kind=rng.choice([StepKind.MEDIATION, StepKind.MEETING]),
+                    happened_on=timezone.localdate(),
+                    description="约见信访人面谈，听取诉求并释明政策。",
+                ),
+            )
             return steps, registrar
         if spec.co:
             co_users = {}
@@ -421,8 +465,11 @@ class Runner:
             def co_report(c, t):
                 for link in c.participants.filter(role="co", reported_at__isnull=True).select_related("org"):
                     key = next(k for k in UNITS if self.org(k).pk == link.org_id)
-                    co_users[key] = U(f"{UNITS[key][0]}_handler" if f"{UNITS[key][0]}_handler" in self.ctx.users
-                                      else f"{UNITS[key][0]}_officer")
+                    co_users[key] = U(
+                        f"{UNITS[key][0]}_handler"
+                        if f"{UNITS[key][0]}_handler" in self.ctx.users
+                        else f"{UNITS[key][0]}_officer"
+                    )
                     c = A.do_co_report(c, actor=co_users[key], report="协办单位已核实职责范围内的情况并反馈主办单位")
                 return c
 
@@ -433,15 +480,21 @@ class Runner:
         add(rng.uniform(0.5, 4), "deliver-reply", self._deliver(handler, Notice.REPLY))
         if spec.evaluation:
             source = rng.choice([EvaluationSource.PETITIONER, EvaluationSource.FOLLOW_UP])
-            add(rng.uniform(0.2, 5), "evaluate", lambda c, t: A.do_evaluate(c, actor=handler,
-                                                                           evaluation=spec.evaluation,
-                                                                           source=source))
+            add(
+                rng.uniform(0.2, 5),
+                "evaluate",
+                lambda c, t: A.do_evaluate(c, actor=handler, evaluation=spec.evaluation, source=source),
+            )
         if spec.route == "assign":
-            add(rng.uniform(0.5, 3), "report", lambda c, t: A.do_report_back(c, actor=handler,
-                                                                            note="已办结，报请审核"))
+            add(rng.uniform(0.5, 3), "report", lambda c, t: A.do_report_back(c, actor=handler, note="已办结，报请审核"))
             if spec.send_back:
-                add(rng.uniform(1, 4), "send-back", lambda c, t: A.do_send_back(
-                    c, actor=bureau_officer, reason="答复意见未回应信访人关于补偿标准的诉求，请补充调查后重新答复"))
+                add(
+                    rng.uniform(1, 4),
+                    "send-back",
+                    lambda c, t: A.do_send_back(
+                        c, actor=bureau_officer, reason="答复意见未回应信访人关于补偿标准的诉求，请补充调查后重新答复"
+                    ),
+                )
                 if spec.stop == Status.HANDLING:
                     return steps, registrar
                 self._reply_steps(add, spec, handler, head, officer, again=True)
@@ -449,36 +502,61 @@ class Runner:
                 add(rng.uniform(0.5, 3), "report2", lambda c, t: A.do_report_back(c, actor=handler))
             if spec.stop == Status.REPORTED:
                 return steps, registrar
-            add(rng.uniform(1, 6), "confirm", lambda c, t: A.do_confirm_closure(c, actor=bureau_officer,
-                                                                                note="办理规范，同意办结"))
+            add(
+                rng.uniform(1, 6),
+                "confirm",
+                lambda c, t: A.do_confirm_closure(c, actor=bureau_officer, note="办理规范，同意办结"),
+            )
         else:
             add(rng.uniform(0.5, 5), "close", lambda c, t: A.do_close(c, actor=handler))
         if spec.from_city:
             # The county's closure was reported up to the city bureau that assigned it.
             if spec.city_pending:
                 return steps, registrar
-            add(rng.uniform(1, 5), "city-confirm", lambda c, t: A.do_confirm_closure(
-                c, actor=U("city_officer"), note="经审核，同意办结"))
+            add(
+                rng.uniform(1, 5),
+                "city-confirm",
+                lambda c, t: A.do_confirm_closure(c, actor=U("city_officer"), note="经审核，同意办结"),
+            )
         if spec.stop == Status.CLOSED:
             return steps, registrar
         if spec.lapse and not spec.review:
             add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
             return steps, registrar
         # Review (复查) at the county government, through its petition bureau.
-        add(rng.uniform(2, 8), "review-request", lambda c, t: A.do_request_review(
-            c, actor=U("registrar"), received_on=timezone.localdate(), note="信访人对处理意见不服，请求复查"))
+        add(
+            rng.uniform(2, 8),
+            "review-request",
+            lambda c, t: A.do_request_review(
+                c, actor=U("registrar"), received_on=timezone.localdate(), note="信访人对处理意见不服，请求复查"
+            ),
+        )
         if spec.review == "request":
             return steps, registrar
         if spec.review == "revoke":
-            add(rng.uniform(8, 25), "review-revoke", lambda c, t: A.do_review(
-                c, actor=bureau_officer, decision=ReviewDecision.REVOKE,
-                reasons="原处理意见认定事实不清，责令重新办理"))
+            add(
+                rng.uniform(8, 25),
+                "review-revoke",
+                lambda c, t: A.do_review(
+                    c,
+                    actor=bureau_officer,
+                    decision=ReviewDecision.REVOKE,
+                    reasons="原处理意见认定事实不清，责令重新办理",
+                ),
+            )
             add(rng.uniform(0.5, 3), "deliver-review", self._deliver(bureau_officer, Notice.REVIEW))
             return steps, registrar
         review_decision = rng.choices([ReviewDecision.UPHOLD, ReviewDecision.CHANGE], [85, 15])[0]
-        add(rng.uniform(8, 25), "review", lambda c, t: A.do_review(
-            c, actor=bureau_officer, decision=review_decision, reasons="原处理意见认定事实清楚，适用依据正确，程序合法",
-        ))
+        add(
+            rng.uniform(8, 25),
+            "review",
+            lambda c, t: A.do_review(
+                c,
+                actor=bureau_officer,
+                decision=review_decision,
+                reasons="原处理意见认定事实清楚，适用依据正确，程序合法",
+            ),
+        )
         if spec.stop == Status.REVIEWED and spec.review == "review":
             return steps, registrar
         add(rng.uniform(0.5, 3), "deliver-review", self._deliver(bureau_officer, Notice.REVIEW))
@@ -488,16 +566,29 @@ class Runner:
             add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
             return steps, registrar
         city = U("city_officer")
-        add(rng.uniform(2, 12), "reexam-request", lambda c, t: A.do_request_reexam(
-            c, actor=city, received_on=timezone.localdate(), note="信访人对复查意见不服，请求复核"))
+        add(
+            rng.uniform(2, 12),
+            "reexam-request",
+            lambda c, t: A.do_request_reexam(
+                c, actor=city, received_on=timezone.localdate(), note="信访人对复查意见不服，请求复核"
+            ),
+        )
         if spec.review == "reexam_request" and not spec.hearing:
             return steps, registrar
         if spec.review == "reexam_request":
-            add(rng.uniform(3, 10), "reexam-hearing", lambda c, t: A.do_start_hearing(
-                c, actor=city, note="复核机关组织听证"))
+            add(
+                rng.uniform(3, 10),
+                "reexam-hearing",
+                lambda c, t: A.do_start_hearing(c, actor=city, note="复核机关组织听证"),
+            )
             return steps, registrar
-        add(rng.uniform(10, 25), "reexam", lambda c, t: A.do_reexamine(
-            c, actor=city, decision=ReviewDecision.UPHOLD, reasons="复查意见正确，予以维持"))
+        add(
+            rng.uniform(10, 25),
+            "reexam",
+            lambda c, t: A.do_reexamine(
+                c, actor=city, decision=ReviewDecision.UPHOLD, reasons="复查意见正确，予以维持"
+            ),
+        )
         add(rng.uniform(0.5, 3), "deliver-reexam", self._deliver(city, Notice.REEXAM))
         return steps, registrar
 
@@ -510,20 +601,32 @@ class Runner:
             nonlocal group
             group = c.category.code[:2] if c.category_id else "99"
             facts, result = REQUESTS[decision]
-            return A.do_draft_reply(c, actor=handler, request=c.summary.replace("反映", "请求解决", 1),
-                                    facts=facts + ("补办后再次核实。" if again else ""), decision=decision,
-                                    basis=BASIS.get(group, "《信访工作条例》第三十二条") + "；" + result)
+            return A.do_draft_reply(
+                c,
+                actor=handler,
+                request=c.summary.replace("反映", "请求解决", 1),
+                facts=facts + ("补办后再次核实。" if again else ""),
+                decision=decision,
+                basis=BASIS.get(group, "《信访工作条例》第三十二条") + "；" + result,
+            )
 
         add(rng.uniform(8, 25) if not again else rng.uniform(3, 10), "draft", draft)
         add(rng.uniform(0.2, 3), "reply", lambda c, t: A.do_reply(c, actor=head))
 
     def _deliver(self, actor, notice):
-        method = self.rng.choice([DeliveryMethod.IN_PERSON, DeliveryMethod.POST, DeliveryMethod.SMS,
-                                  DeliveryMethod.ONLINE])
+        method = self.rng.choice(
+            [DeliveryMethod.IN_PERSON, DeliveryMethod.POST, DeliveryMethod.SMS, DeliveryMethod.ONLINE]
+        )
 
         def run(c, t):
-            return A.do_record_delivery(c, actor=actor, notice=notice, method=method, delivered_at=t,
-                                        recipient=c.case_petitioners.first().petitioner.name)
+            return A.do_record_delivery(
+                c,
+                actor=actor,
+                notice=notice,
+                method=method,
+                delivered_at=t,
+                recipient=c.case_petitioners.first().petitioner.name,
+            )
 
         return run
 
@@ -556,9 +659,14 @@ class Runner:
             # A county resident who went to the city bureau: registered there in their own right.
             base = self.rng.choice(self.petitioners[self.org("bureau").pk])
             with travel(received - timedelta(minutes=5)):
-                person = register_petitioner(actor=registrar, kind="person", name=base.name,
-                                             id_number=base.decrypt_id_number(), address=base.address,
-                                             division_code=base.division_code)
+                person = register_petitioner(
+                    actor=registrar,
+                    kind="person",
+                    name=base.name,
+                    id_number=base.decrypt_id_number(),
+                    address=base.address,
+                    division_code=base.division_code,
+                )
             petitioners = [(person, True)]
         reg = self.registration(spec, registrar, received, petitioners)
         t = received + timedelta(minutes=self.rng.randint(3, 40))
@@ -594,8 +702,7 @@ def _ensure_discipline_staff(ctx) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
             password = password or make_password(DEMO_PASSWORD)
-            user = User.objects.create(username=username, full_name=full_name, title=title, org=org,
-                                       password=password)
+            user = User.objects.create(username=username, full_name=full_name, title=title, org=org, password=password)
             for role in roles:
                 RoleGrant.objects.create(user=user, role=role)
         ctx.users[username] = user
@@ -626,16 +733,28 @@ def _scenarios(rng: random.Random) -> list[tuple[int, Callable[[], Spec]]]:
             spec.unit = kw.get("unit") or unit()
             spec.channel = kw.get("channel") or channel()
             return spec
+
         return make
 
     def claim_final(**kw):
         def make():
             r = route()
-            return Spec(stop=S.FINAL, route="forward" if r == "direct" else r, unit=unit(), kind=kind(),
-                        channel=channel(), co=r == "assign" and rng.random() < 0.3,
-                        extension=rng.random() < 0.12, hearing="done" if rng.random() < 0.05 else "",
-                        decision=rng.choice(ReplyDecision.values),
-                        evaluation=rng.choices(Evaluation.values, [65, 25, 10])[0], lapse=True, ends=old(), **kw)
+            return Spec(
+                stop=S.FINAL,
+                route="forward" if r == "direct" else r,
+                unit=unit(),
+                kind=kind(),
+                channel=channel(),
+                co=r == "assign" and rng.random() < 0.3,
+                extension=rng.random() < 0.12,
+                hearing="done" if rng.random() < 0.05 else "",
+                decision=rng.choice(ReplyDecision.values),
+                evaluation=rng.choices(Evaluation.values, [65, 25, 10])[0],
+                lapse=True,
+                ends=old(),
+                **kw,
+            )
+
         return make
 
     return [
@@ -658,26 +777,57 @@ def _scenarios(rng: random.Random) -> list[tuple[int, Callable[[], Spec]]]:
         (4, lazy(stop=S.CLOSED, route="assign", ends=0, send_back=True)),
         (14, lazy(stop=S.DECLINED, route="forward", ends=-1)),
         (14, lazy(stop=S.REDIRECTED, route="forward", ends=-1)),
-        (6, lazy(stop=S.REVIEW_REQUESTED, route="forward", review="request", evaluation=Evaluation.UNSATISFIED,
-                 ends=0)),
+        (
+            6,
+            lazy(stop=S.REVIEW_REQUESTED, route="forward", review="request", evaluation=Evaluation.UNSATISFIED, ends=0),
+        ),
         (4, lazy(stop=S.REVIEWED, route="forward", review="review", evaluation=Evaluation.UNSATISFIED, ends=0)),
-        (4, lazy(stop=S.REVIEWED, route="assign", review="delivered", evaluation=Evaluation.UNSATISFIED,
-                 ends=0)),
-        (4, lazy(stop=S.REEXAM_REQUESTED, route="forward", review="reexam_request",
-                 evaluation=Evaluation.UNSATISFIED, ends=0)),
-        (2, lazy(stop=S.REEXAM_REQUESTED, route="forward", review="reexam_request", hearing="done",
-                 evaluation=Evaluation.UNSATISFIED, ends=0)),
+        (4, lazy(stop=S.REVIEWED, route="assign", review="delivered", evaluation=Evaluation.UNSATISFIED, ends=0)),
+        (
+            4,
+            lazy(
+                stop=S.REEXAM_REQUESTED,
+                route="forward",
+                review="reexam_request",
+                evaluation=Evaluation.UNSATISFIED,
+                ends=0,
+            ),
+        ),
+        (
+            2,
+            lazy(
+                stop=S.REEXAM_REQUESTED,
+                route="forward",
+                review="reexam_request",
+                hearing="done",
+                evaluation=Evaluation.UNSATISFIED,
+                ends=0,
+            ),
+        ),
         (12, lazy(stop=S.FINAL, route="forward", review="reexam", evaluation=Evaluation.UNSATISFIED, ends=-1)),
-        (4, lazy(stop=S.FINAL, route="assign", review="delivered", lapse=True, evaluation=Evaluation.UNSATISFIED,
-                 ends=-1)),
+        (
+            4,
+            lazy(
+                stop=S.FINAL, route="assign", review="delivered", lapse=True, evaluation=Evaluation.UNSATISFIED, ends=-1
+            ),
+        ),
         (130, claim_final()),
         (3, lazy(stop=S.CLOSED, route="assign", from_city=True, ends=-1)),
         (2, lazy(stop=S.REPORTED, route="forward", from_city=True, city_pending=True, ends=0)),
         (2, lazy(stop=S.HANDLING, route="forward", review="revoke", evaluation=Evaluation.UNSATISFIED, ends=0)),
         (5, lazy(stop=S.HANDLING, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=0)),
         # Accusations run no review chain: closing is where they end.
-        (14, lazy(stop=S.CLOSED, route="forward", kind=Kind.ACCUSATION, unit="discipline", ends=-1,
-                  decision=ReplyDecision.SUPPORT)),
+        (
+            14,
+            lazy(
+                stop=S.CLOSED,
+                route="forward",
+                kind=Kind.ACCUSATION,
+                unit="discipline",
+                ends=-1,
+                decision=ReplyDecision.SUPPORT,
+            ),
+        ),
         (3, lazy(stop=S.ASSIGNED, route="assign", kind=Kind.ACCUSATION, unit="discipline", ends=0)),
     ]
 
@@ -740,8 +890,11 @@ def build_demo_cases(ctx, count: int = DEMO_CASES, *, seed: int = SEED) -> int:
         if case is not None:
             made.append(case)
     # Repeats (重复件): a new petition on a matter that is still open, merged into it.
-    originals = [c for c in made if c.status in (Status.HANDLING, Status.TO_DECIDE)
-                 and c.registered_org_id == ctx.orgs["bureau"].pk][: max(3, count // 40)]
+    originals = [
+        c
+        for c in made
+        if c.status in (Status.HANDLING, Status.TO_DECIDE) and c.registered_org_id == ctx.orgs["bureau"].pk
+    ][: max(3, count // 40)]
     for original in originals:
         original.refresh_from_db()
         spec = Spec(stop=Status.MERGED, route="assign", unit="zrzy", merge_of=original, ends=0)

@@ -63,12 +63,21 @@ class WorkbenchFilterForm(forms.Form):
     category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
     urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
     org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
-    received_from = forms.DateField(label="收件日期自", required=False, widget=DATE,
-                                    error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"})
-    received_to = forms.DateField(label="至", required=False, widget=DATE,
-                                  error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"})
+    received_from = forms.DateField(
+        label="收件日期自",
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"},
+    )
+    received_to = forms.DateField(
+        label="至",
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"},
+    )
     due = forms.ChoiceField(
-        label="期限", required=False,
+        label="期限",
+        required=False,
         choices=BLANK + [("overdue", "已超期"), ("due_soon", "3日内到期"), ("provisional", "暂定")],
     )
     sort = forms.ChoiceField(
@@ -230,24 +239,30 @@ class ForwardForm(ActionForm):
         _offer_routing_targets(self, ["org"])
 
     def call(self, d, version):
-        return actions.do_forward(self.case, actor=self.user, to_org=d["org"], note=d["note"],
-                                  expected_version=version)
+        return actions.do_forward(self.case, actor=self.user, to_org=d["org"], note=d["note"], expected_version=version)
 
 
 class AssignForm(ActionForm):
     action = Action.ASSIGN
     primary = True
     org = OrgChoice(label="主办单位", queryset=Org.objects.none(), empty_label="—— 请选择 ——")
-    co_orgs = OrgMultiChoice(label="协办单位（可多选）", queryset=Org.objects.none(), required=False,
-                             widget=forms.CheckboxSelectMultiple)
+    co_orgs = OrgMultiChoice(
+        label="协办单位（可多选）", queryset=Org.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = _note("交办要求")
 
     def setup(self):
         _offer_routing_targets(self, ["org", "co_orgs"])
 
     def call(self, d, version):
-        return actions.do_assign(self.case, actor=self.user, lead_org=d["org"], co_orgs=list(d["co_orgs"]),
-                                 note=d["note"], expected_version=version)
+        return actions.do_assign(
+            self.case,
+            actor=self.user,
+            lead_org=d["org"],
+            co_orgs=list(d["co_orgs"]),
+            note=d["note"],
+            expected_version=version,
+        )
 
 
 class MergeForm(ActionForm):
@@ -270,8 +285,9 @@ class MergeForm(ActionForm):
         return original
 
     def call(self, d, version):
-        return actions.do_merge_as_repeat(self.case, actor=self.user, original=d["original"], note=d["note"],
-                                          expected_version=version)
+        return actions.do_merge_as_repeat(
+            self.case, actor=self.user, original=d["original"], note=d["note"], expected_version=version
+        )
 
 
 class SignForForm(ActionForm):
@@ -294,16 +310,18 @@ class ReturnForm(ActionForm):
 class AcceptForm(ActionForm):
     action = Action.ACCEPT
     primary = True
-    handler = UserChoice(label="承办人（可稍后指定）", queryset=User.objects.none(), required=False,
-                         empty_label="—— 暂不指定 ——")
+    handler = UserChoice(
+        label="承办人（可稍后指定）", queryset=User.objects.none(), required=False, empty_label="—— 暂不指定 ——"
+    )
     note = _note()
 
     def setup(self):
         self.fields["handler"].queryset = _handlers(self.case)
 
     def call(self, d, version):
-        return actions.do_accept(self.case, actor=self.user, handler=d["handler"], note=d["note"],
-                                 expected_version=version)
+        return actions.do_accept(
+            self.case, actor=self.user, handler=d["handler"], note=d["note"], expected_version=version
+        )
 
 
 class DeclineForm(ActionForm):
@@ -320,8 +338,9 @@ class RedirectForm(ActionForm):
     note = _note("告知内容补充")
 
     def call(self, d, version):
-        return actions.do_redirect(self.case, actor=self.user, channel=d["channel"], note=d["note"],
-                                   expected_version=version)
+        return actions.do_redirect(
+            self.case, actor=self.user, channel=d["channel"], note=d["note"], expected_version=version
+        )
 
 
 class AssignHandlerForm(ActionForm):
@@ -345,8 +364,14 @@ class RecordStepForm(ActionForm):
         self.fields["happened_on"].initial = timezone.localdate()
 
     def call(self, d, version):
-        return actions.do_record_step(self.case, actor=self.user, kind=d["kind"], happened_on=d["happened_on"],
-                                      description=d["description"], expected_version=version)
+        return actions.do_record_step(
+            self.case,
+            actor=self.user,
+            kind=d["kind"],
+            happened_on=d["happened_on"],
+            description=d["description"],
+            expected_version=version,
+        )
 
 
 class CoReportForm(ActionForm):
@@ -364,8 +389,9 @@ class RequestExtensionForm(ActionForm):
     reason = _note("延期理由（将告知信访人）", required=True)
 
     def call(self, d, version):
-        return actions.do_request_extension(self.case, actor=self.user, days=d["days"], reason=d["reason"],
-                                            expected_version=version)
+        return actions.do_request_extension(
+            self.case, actor=self.user, days=d["days"], reason=d["reason"], expected_version=version
+        )
 
 
 class ApproveExtensionForm(ActionForm):
@@ -391,8 +417,9 @@ class StartHearingForm(ActionForm):
     note = _note()
 
     def call(self, d, version):
-        return actions.do_start_hearing(self.case, actor=self.user, day=d["day"], note=d["note"],
-                                        expected_version=version)
+        return actions.do_start_hearing(
+            self.case, actor=self.user, day=d["day"], note=d["note"], expected_version=version
+        )
 
 
 class EndHearingForm(StartHearingForm):
@@ -402,8 +429,9 @@ class EndHearingForm(StartHearingForm):
         self.fields["day"].label = "听证结束日期"
 
     def call(self, d, version):
-        return actions.do_end_hearing(self.case, actor=self.user, day=d["day"], note=d["note"],
-                                      expected_version=version)
+        return actions.do_end_hearing(
+            self.case, actor=self.user, day=d["day"], note=d["note"], expected_version=version
+        )
 
 
 class DraftReplyForm(ActionForm):
@@ -512,16 +540,18 @@ class RequestReviewForm(ActionForm):
         self.fields["received_on"].initial = timezone.localdate()
 
     def call(self, d, version):
-        return actions.do_request_review(self.case, actor=self.user, received_on=d["received_on"], note=d["note"],
-                                         expected_version=version)
+        return actions.do_request_review(
+            self.case, actor=self.user, received_on=d["received_on"], note=d["note"], expected_version=version
+        )
 
 
 class RequestReexamForm(RequestReviewForm):
     action = Action.REQUEST_REEXAM
 
     def call(self, d, version):
-        return actions.do_request_reexam(self.case, actor=self.user, received_on=d["received_on"], note=d["note"],
-                                         expected_version=version)
+        return actions.do_request_reexam(
+            self.case, actor=self.user, received_on=d["received_on"], note=d["note"], expected_version=version
+        )
 
 
 class ReviewForm(ActionForm):
@@ -544,17 +574,42 @@ class ReexamineForm(ReviewForm):
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     f.action: f
     for f in (
-        ForwardForm, AssignForm, MergeForm, SignForForm, ReturnForm, AcceptForm, DeclineForm, RedirectForm,
-        AssignHandlerForm, RecordStepForm, CoReportForm, RequestExtensionForm, ApproveExtensionForm,
-        RejectExtensionForm, StartHearingForm, EndHearingForm, DraftReplyForm, ReplyForm, RecordDeliveryForm,
-        EvaluateForm, ReportBackForm, ConfirmClosureForm, SendBackForm, CloseForm, RequestReviewForm,
-        ReviewForm, RequestReexamForm, ReexamineForm, FinalizeForm,
+        ForwardForm,
+        AssignForm,
+        MergeForm,
+        SignForForm,
+        ReturnForm,
+        AcceptForm,
+        DeclineForm,
+        RedirectForm,
+        AssignHandlerForm,
+        RecordStepForm,
+        CoReportForm,
+        RequestExtensionForm,
+        ApproveExtensionForm,
+        RejectExtensionForm,
+        StartHearingForm,
+        EndHearingForm,
+        DraftReplyForm,
+        ReplyForm,
+        RecordDeliveryForm,
+        EvaluateForm,
+        ReportBackForm,
+        ConfirmClosureForm,
+        SendBackForm,
+        CloseForm,
+        RequestReviewForm,
+        ReviewForm,
+        RequestReexamForm,
+        ReexamineForm,
+        FinalizeForm,
     )
 }
 assert set(ACTION_FORMS) == set(Action) - RECORD_ONLY_ACTIONS, "every action needs a form"
 
 
 # ---------------------------------------------------------------- registration
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -580,19 +635,22 @@ class RegistrationForm(forms.Form):
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     importance = forms.ChoiceField(label="重要程度", choices=Importance.choices, initial=Importance.NORMAL)
     person_count = forms.IntegerField(label="人数", min_value=1, initial=1)
-    place_code = forms.RegexField(label="问题属地区划代码", regex=r"^(\d{6}|\d{9}|\d{12})$", required=False,
-                                  error_messages={"invalid": "区划代码应为6、9或12位数字"})
+    place_code = forms.RegexField(
+        label="问题属地区划代码",
+        regex=r"^(\d{6}|\d{9}|\d{12})$",
+        required=False,
+        error_messages={"invalid": "区划代码应为6、9或12位数字"},
+    )
     place_name = forms.CharField(label="问题属地", max_length=100, required=False)
     summary = forms.CharField(label="内容摘要", max_length=200)
     content = forms.CharField(label="信访内容", widget=forms.Textarea(attrs={"rows": 8}))
-    referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False,
-                              empty_label="—— 请选择 ——")
+    referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False, empty_label="—— 请选择 ——")
     referring_ref = forms.CharField(label="上级交办文号", max_length=60, required=False)
-    leader_instruction = forms.CharField(label="领导批示", required=False,
-                                         widget=forms.Textarea(attrs={"rows": 3}))
+    leader_instruction = forms.CharField(label="领导批示", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     accused_name = forms.CharField(label="被反映人或单位", max_length=100, required=False)
-    accused_org = OrgChoice(label="被反映单位（本系统机构）", queryset=Org.objects.none(), required=False,
-                            empty_label="—— 不在本系统 ——")
+    accused_org = OrgChoice(
+        label="被反映单位（本系统机构）", queryset=Org.objects.none(), required=False, empty_label="—— 不在本系统 ——"
+    )
     attachments = MultipleFileField(label="附件（可多选）", required=False)
 
     def __init__(self, *args, user, **kwargs):

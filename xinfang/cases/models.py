@@ -134,9 +134,7 @@ class Case(models.Model):
 
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     decline_reason = models.TextField("不予受理理由", blank=True)
-    redirect_channel = models.CharField(
-        "导入途径", max_length=20, choices=RedirectChannel.choices, blank=True
-    )
+    redirect_channel = models.CharField("导入途径", max_length=20, choices=RedirectChannel.choices, blank=True)
     extension_days = models.PositiveSmallIntegerField("已批准延期天数", default=0)
     extension_reason = models.TextField("延期理由", blank=True)
     extension_requested_days = models.PositiveSmallIntegerField("申请延期天数", default=0)
@@ -232,8 +230,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_org = models.ForeignKey("orgs.Org", verbose_name="操作单位", null=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    actor_org = models.ForeignKey(
+        "orgs.Org", verbose_name="操作单位", null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("时间", db_index=True)
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)

@@ -27,10 +27,7 @@ def _role(user, *roles) -> bool:
 
 
 def _pending_co_units(case) -> list:
-    return [
-        p for p in case.participants.all()
-        if p.role == ParticipantRole.CO and p.reported_at is None
-    ]
+    return [p for p in case.participants.all() if p.role == ParticipantRole.CO and p.reported_at is None]
 
 
 def check(user, action: str, case) -> str | None:
@@ -91,11 +88,17 @@ def _lead_staff(user, case, *roles):
 
 def _record_step(user, case):
     if case.status == Status.REVIEW_REQUESTED:
-        return None if acts_for(user, case.review_org) and _role(user, R.PETITION_OFFICER, R.HANDLER,
-                                                                    R.UNIT_HEAD) else "只有复查机关可以记录复查过程"
+        return (
+            None
+            if acts_for(user, case.review_org) and _role(user, R.PETITION_OFFICER, R.HANDLER, R.UNIT_HEAD)
+            else "只有复查机关可以记录复查过程"
+        )
     if case.status == Status.REEXAM_REQUESTED:
-        return None if acts_for(user, case.reexam_org) and _role(user, R.PETITION_OFFICER, R.HANDLER,
-                                                                    R.UNIT_HEAD) else "只有复核机关可以记录复核过程"
+        return (
+            None
+            if acts_for(user, case.reexam_org) and _role(user, R.PETITION_OFFICER, R.HANDLER, R.UNIT_HEAD)
+            else "只有复核机关可以记录复核过程"
+        )
     return _lead_staff(user, case, R.HANDLER, R.UNIT_HEAD)
 
 

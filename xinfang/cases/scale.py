@@ -85,11 +85,29 @@ BATCH = 5000  # cases per transaction (~35,000 rows across the tables)
 S = Status
 R = ParticipantRole
 
-GROUP_WEIGHTS = {"01": 16, "02": 14, "03": 14, "04": 10, "05": 6, "06": 6, "07": 5, "08": 6, "09": 7,
-                 "10": 2, "11": 2, "12": 0, "13": 4, "99": 8}
+GROUP_WEIGHTS = {
+    "01": 16,
+    "02": 14,
+    "03": 14,
+    "04": 10,
+    "05": 6,
+    "06": 6,
+    "07": 5,
+    "08": 6,
+    "09": 7,
+    "10": 2,
+    "11": 2,
+    "12": 0,
+    "13": 4,
+    "99": 8,
+}
 SUMMARIES = {
-    "01": ["反映{p}征地补偿款未足额发放", "反映{p}安置房迟迟未交付", "反映{p}违法占用耕地建房",
-           "反映{p}宅基地审批问题"],
+    "01": [
+        "反映{p}征地补偿款未足额发放",
+        "反映{p}安置房迟迟未交付",
+        "反映{p}违法占用耕地建房",
+        "反映{p}宅基地审批问题",
+    ],
     "02": ["反映{p}小区物业服务不到位", "反映{p}商品房质量问题", "反映{p}道路施工扰民", "反映{p}违章搭建"],
     "03": ["反映{p}企业拖欠农民工工资", "反映单位未依法缴纳社会保险", "申请工伤认定久拖未决", "反映退休待遇核定有误"],
     "04": ["反映{p}土地承包经营权被调整", "反映{p}村务财务不公开", "反映{p}惠农补贴未发放到户"],
@@ -113,8 +131,17 @@ CONTENT = "信访人反映：{s}。经多次向有关单位反映，问题至今
 class Generator:
     CASE_KEYS = [f.attname for f in Case._meta.concrete_fields]
 
-    def __init__(self, world: World, clocks: Clocks, pool, rng: random.Random, today: date, now: datetime,
-                 vendor: str, case_type_id: int):
+    def __init__(
+        self,
+        world: World,
+        clocks: Clocks,
+        pool,
+        rng: random.Random,
+        today: date,
+        now: datetime,
+        vendor: str,
+        case_type_id: int,
+    ):
         self.w, self.clocks, self.pool, self.rng = world, clocks, pool, rng
         self.today, self.now = today, now
         self.aware = vendor == "postgresql"
@@ -170,8 +197,11 @@ class Generator:
         t_reg = recv + timedelta(minutes=rng.randint(2, 60))
         # What it is about
         roll = rng.random()
-        kind = Kind.ACCUSATION if (roll < 0.12 and county.discipline and county.accusable) else (
-            Kind.SUGGESTION if roll < 0.22 else Kind.CLAIM)
+        kind = (
+            Kind.ACCUSATION
+            if (roll < 0.12 and county.discipline and county.accusable)
+            else (Kind.SUGGESTION if roll < 0.22 else Kind.CLAIM)
+        )
         group = "12" if kind == Kind.ACCUSATION else rng.choices(self.groups, self.group_weights)[0]
         channel = rng.choices(Channel.values, [18, 30, 12, 30, 5, 5])[0]
         direct = None
@@ -196,13 +226,23 @@ class Generator:
         if repeat_of is None:
             pets = rng.sample(pool, min(5 if collective else n_pet, len(pool)))
         c.update(
-            id=cid, number=self.number(reg_org, day.year), channel=channel, received_at=self.dt(recv), kind=kind,
-            category_id=rng.choice(self.categories[group]), summary=summary,
-            content=CONTENT.format(s=summary), person_count=rng.randint(5, 40) if collective else len(pets),
-            is_collective=collective, place_code=reg_org.division_code[:6], place_name=f"{place}",
+            id=cid,
+            number=self.number(reg_org, day.year),
+            channel=channel,
+            received_at=self.dt(recv),
+            kind=kind,
+            category_id=rng.choice(self.categories[group]),
+            summary=summary,
+            content=CONTENT.format(s=summary),
+            person_count=rng.randint(5, 40) if collective else len(pets),
+            is_collective=collective,
+            place_code=reg_org.division_code[:6],
+            place_name=f"{place}",
             urgency=rng.choices(Urgency.values, [85, 12, 3])[0],
             importance=rng.choices(Importance.values, [80, 17, 3])[0],
-            registered_org_id=reg_org.pk, registered_by_id=registrar, registered_at=self.dt(t_reg),
+            registered_org_id=reg_org.pk,
+            registered_by_id=registrar,
+            registered_at=self.dt(t_reg),
         )
         if channel == Channel.REFERRED and self.w.city_bureau is not None:
             c["referring_org_id"] = self.w.city_bureau.pk
@@ -237,8 +277,9 @@ class Generator:
         if direct is None:
             c["routing_org_id"] = county.bureau.pk
             orgs.append((county.bureau.pk, R.ROUTING, t_reg))
-            delay = rng.choices([rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 15), rng.randint(16, 25)],
-                                [60, 30, 8, 2])[0]
+            delay = rng.choices(
+                [rng.randint(0, 3), rng.randint(4, 10), rng.randint(11, 15), rng.randint(16, 25)], [60, 30, 8, 2]
+            )[0]
             route_day = day + timedelta(days=delay)
             officer = rng.choice(county.officers)
             if route_day >= today:
@@ -256,15 +297,17 @@ class Generator:
                 orgs.append((unit.org.pk, R.LEAD if assign else R.COMPETENT, t))
                 co = None
                 if assign and rng.random() < 0.25:
-                    choices = [u for u in county.units if u is not unit and u.org.kind == OrgKind.DEPARTMENT
-                               and u.org.pk != c["accused_org_id"]]
+                    choices = [
+                        u
+                        for u in county.units
+                        if u is not unit and u.org.kind == OrgKind.DEPARTMENT and u.org.pk != c["accused_org_id"]
+                    ]
                     if choices:
                         co = rng.choice(choices)
                         orgs.append((co.org.pk, R.CO, t))
                 event(Action.ASSIGN if assign else Action.FORWARD, officer, county.bureau.pk, t)
                 comp_start = route_day
-                sign_day = route_day + timedelta(days=rng.choices([rng.randint(0, 2), rng.randint(3, 9)],
-                                                                  [95, 5])[0])
+                sign_day = route_day + timedelta(days=rng.choices([rng.randint(0, 2), rng.randint(3, 9)], [95, 5])[0])
                 if sign_day >= today:
                     deadlines.append((Clock.MISROUTING_OBJECTION, route_day, unit.org.pk, None, 0))
                     deadlines.append((Clock.ACCEPTANCE, route_day, unit.org.pk, None, 0))
@@ -281,8 +324,9 @@ class Generator:
             comp_start = decide_from = day
         if not done:
             acc_target = target_key if direct is not None else None
-            decide_day = decide_from + timedelta(days=rng.choices([rng.randint(1, 10), rng.randint(11, 14),
-                                                                   rng.randint(16, 25)], [85, 12, 3])[0])
+            decide_day = decide_from + timedelta(
+                days=rng.choices([rng.randint(1, 10), rng.randint(11, 14), rng.randint(16, 25)], [85, 12, 3])[0]
+            )
             u_officer = rng.choice(unit.officers) if unit.officers else None
             if decide_day >= today:
                 deadlines.append((Clock.ACCEPTANCE, comp_start, unit.org.pk, acc_target, 0))
@@ -321,8 +365,7 @@ class Generator:
             t = self.at(reply_day, t)
             review_org = unit.review_org
             decision = rng.choices(ReplyDecision.values, [30, 45, 25])[0]
-            c.update(reply_decision=decision, replied_on=reply_day,
-                     review_org_id=review_org.pk if review_org else None)
+            c.update(reply_decision=decision, replied_on=reply_day, review_org_id=review_org.pk if review_org else None)
             if co is not None:
                 self._co_reported = (co.org.pk, t - timedelta(days=rng.randint(1, 5)))
             event(Action.REPLY, head, unit.org.pk, t, ReplyDecision(decision).label, Notice.REPLY)
@@ -386,12 +429,10 @@ class Generator:
         c["due_provisional"] = bool((agency and agency[2]) or (window_dl and window_dl[1]))
         if window_dl:
             c["window_until"] = window_dl[0]
-        events = [(cid, Action.REGISTER, registrar, reg_org.pk, self.dt(t_reg), "", first_status, "", "", "",
-                   reg_data)]
+        events = [(cid, Action.REGISTER, registrar, reg_org.pk, self.dt(t_reg), "", first_status, "", "", "", reg_data)]
         if last is not None:
             action, actor, org_id, when, from_status, note, notice = last
-            events.append((cid, action, actor, org_id, self.dt(when), from_status, status, note, notice, "",
-                           "{}"))
+            events.append((cid, action, actor, org_id, self.dt(when), from_status, status, note, notice, "", "{}"))
         c["version"] = len(events)
         c["updated_at"] = self.dt(last[3] if last else t_reg)
         co_rep = getattr(self, "_co_reported", None)
@@ -429,8 +470,10 @@ class Generator:
             return
         t = self.at(review_day, t)
         reexam_org = self.w.orgs.get(self._superior(review_org))
-        c.update(review_decision=rng.choices(ReviewDecision.values, [85, 10, 5])[0],
-                 reexam_org_id=reexam_org.pk if reexam_org else None)
+        c.update(
+            review_decision=rng.choices(ReviewDecision.values, [85, 10, 5])[0],
+            reexam_org_id=reexam_org.pk if reexam_org else None,
+        )
         event(Action.REVIEW, rng.choice(act_for), county.bureau.pk, t, "复查意见", Notice.REVIEW)
         delivered = review_day + timedelta(days=rng.randint(0, 3))
         if delivered >= today or reexam_org is None:
@@ -481,18 +524,51 @@ class Batch:
 
 CASEORG_KEYS = ["case_id", "org_id", "role", "added_at", "reported_at", "report"]
 PET_KEYS = ["case_id", "petitioner_id", "is_representative"]
-EVENT_KEYS = ["case_id", "action", "actor_id", "actor_org_id", "at", "from_status", "to_status", "note", "notice",
-              "document", "data"]
-DEADLINE_KEYS = ["owner_type_id", "owner_id", "org_id", "clock", "rule_set_id", "start", "days", "working",
-                 "roll_forward", "extension_days", "target_key", "target_days", "target_working", "due_date",
-                 "target_date", "provisional", "pauses", "paused", "status", "created_at", "updated_at"]
+EVENT_KEYS = [
+    "case_id",
+    "action",
+    "actor_id",
+    "actor_org_id",
+    "at",
+    "from_status",
+    "to_status",
+    "note",
+    "notice",
+    "document",
+    "data",
+]
+DEADLINE_KEYS = [
+    "owner_type_id",
+    "owner_id",
+    "org_id",
+    "clock",
+    "rule_set_id",
+    "start",
+    "days",
+    "working",
+    "roll_forward",
+    "extension_days",
+    "target_key",
+    "target_days",
+    "target_working",
+    "due_date",
+    "target_date",
+    "provisional",
+    "pauses",
+    "paused",
+    "status",
+    "created_at",
+    "updated_at",
+]
 
 
 def _day_counts(n: int, first: date, last: date, rng: random.Random) -> list[tuple[date, int]]:
     """Spread n receipts over the days, fewer at weekends and slowly growing over the years."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    weights = [(0.35 if d.weekday() >= 5 else 1.0) * (0.8 + 0.4 * i / len(days)) * rng.uniform(0.85, 1.15)
-               for i, d in enumerate(days)]
+    weights = [
+        (0.35 if d.weekday() >= 5 else 1.0) * (0.8 + 0.4 * i / len(days)) * rng.uniform(0.85, 1.15)
+        for i, d in enumerate(days)
+    ]
     total = sum(weights)
     counts = [int(n * w / total) for w in weights]
     short = n - sum(counts)
@@ -559,17 +635,21 @@ def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH) -
         with connection.cursor() as cur:
             for model in (Case, CaseOrg, CasePetitioner, CaseEvent, Deadline):
                 table = model._meta.db_table
-                sql = (f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
-                       f"(SELECT COALESCE(MAX(id), 1) FROM \"{table}\"))")
+                sql = (
+                    f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                    f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+                )
                 cur.execute(sql)
     loaded = time.monotonic() - started
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     _restore_pragmas()
     seconds = time.monotonic() - started
-    write(f"已批量生成信访件 {made:,} 件（参与单位 {counts['orgs']:,}、信访人关联 {counts['pets']:,}、"
-          f"办理记录 {counts['events']:,}、期限 {counts['deadlines']:,} 条），写入 {loaded:.1f} 秒，"
-          f"含统计信息更新共 {seconds:.1f} 秒")
+    write(
+        f"已批量生成信访件 {made:,} 件（参与单位 {counts['orgs']:,}、信访人关联 {counts['pets']:,}、"
+        f"办理记录 {counts['events']:,}、期限 {counts['deadlines']:,} 条），写入 {loaded:.1f} 秒，"
+        f"含统计信息更新共 {seconds:.1f} 秒"
+    )
     return {"created": made, "seconds": seconds, "load_seconds": loaded, "rows": counts, "states": dict(gen.stats)}
 
 

@@ -23,10 +23,20 @@ YEARS = 3
 
 # Which departments are competent for which subject-category group (by name).
 KEYWORDS = {
-    "01": ("自然资源",), "02": ("住房", "城乡建设"), "03": ("人力资源",), "04": ("农业农村",),
-    "05": ("法院", "检察院"), "06": ("教育",), "07": ("卫生",), "08": ("生态环境",), "09": ("民政",),
-    "10": ("市场监督", "人力资源"), "11": ("退役军人", "人力资源"), "12": ("纪律检查", "监察"),
-    "13": ("交通", "公安"), "99": (),
+    "01": ("自然资源",),
+    "02": ("住房", "城乡建设"),
+    "03": ("人力资源",),
+    "04": ("农业农村",),
+    "05": ("法院", "检察院"),
+    "06": ("教育",),
+    "07": ("卫生",),
+    "08": ("生态环境",),
+    "09": ("民政",),
+    "10": ("市场监督", "人力资源"),
+    "11": ("退役军人", "人力资源"),
+    "12": ("纪律检查", "监察"),
+    "13": ("交通", "公安"),
+    "99": (),
 }
 LOCAL_GROUPS = {"01", "02", "04", "09", "13", "99"}  # townships handle these too
 PLACES = ["白沙镇", "清溪镇", "枫岭镇", "梅坞乡", "文昌街道", "桐源街道", "东岗镇", "城关镇"]
@@ -71,9 +81,11 @@ class World:
 
 def _staff() -> dict[int, dict[str, list[int]]]:
     out: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for user_id, org_id, role in RoleGrant.objects.filter(user__is_active=True, user__org__isnull=False).values_list(
-        "user_id", "user__org_id", "role"
-    ).order_by("user_id"):
+    for user_id, org_id, role in (
+        RoleGrant.objects.filter(user__is_active=True, user__org__isnull=False)
+        .values_list("user_id", "user__org_id", "role")
+        .order_by("user_id")
+    ):
         out[org_id][role].append(user_id)
     return out
 
@@ -90,24 +102,41 @@ def discover_world() -> World:
 
     def unit(o: Org) -> Unit:
         s = staff.get(o.pk, {})
-        return Unit(o, s.get(Role.PETITION_OFFICER, []), s.get(Role.HANDLER, []) or s.get(Role.UNIT_HEAD, []),
-                    s.get(Role.UNIT_HEAD, []), superior_government(o))
+        return Unit(
+            o,
+            s.get(Role.PETITION_OFFICER, []),
+            s.get(Role.HANDLER, []) or s.get(Role.UNIT_HEAD, []),
+            s.get(Role.UNIT_HEAD, []),
+            superior_government(o),
+        )
 
     counties = []
-    bureaus = sorted((o for o in orgs.values() if o.kind == OrgKind.PETITION_BUREAU and o.level == OrgLevel.COUNTY
-                      and staff.get(o.pk, {}).get(Role.REGISTRAR)), key=lambda o: o.path)
+    bureaus = sorted(
+        (
+            o
+            for o in orgs.values()
+            if o.kind == OrgKind.PETITION_BUREAU
+            and o.level == OrgLevel.COUNTY
+            and staff.get(o.pk, {}).get(Role.REGISTRAR)
+        ),
+        key=lambda o: o.path,
+    )
     for bureau in bureaus:
         gov = orgs.get(bureau.parent_id)
         if gov is None:
             continue
         s = staff[bureau.pk]
-        units = [unit(o) for o in sorted(children[gov.pk], key=lambda o: o.path)
-                 if o.kind in (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT, OrgKind.DISCIPLINE, OrgKind.COURT,
-                               OrgKind.PROCURATORATE)]
+        units = [
+            unit(o)
+            for o in sorted(children[gov.pk], key=lambda o: o.path)
+            if o.kind
+            in (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT, OrgKind.DISCIPLINE, OrgKind.COURT, OrgKind.PROCURATORATE)
+        ]
         if not units:
             continue
-        county = County(bureau, gov, s.get(Role.REGISTRAR, []), s.get(Role.PETITION_OFFICER, []) or
-                        s.get(Role.REGISTRAR, []), units)
+        county = County(
+            bureau, gov, s.get(Role.REGISTRAR, []), s.get(Role.PETITION_OFFICER, []) or s.get(Role.REGISTRAR, []), units
+        )
         county.townships = [u for u in units if u.org.kind == OrgKind.GOVERNMENT]
         county.discipline = next((u for u in units if u.org.kind == OrgKind.DISCIPLINE), None)
         county.accusable = [u.org for u in units if u.org.kind in (OrgKind.GOVERNMENT, OrgKind.DEPARTMENT)]
@@ -174,8 +203,9 @@ class Clocks:
         key = (start, days, working, roll, ext)
         hit = self._due.get(key)
         if hit is None:
-            r = compute_due(start, days, self.cal, working=working, roll_forward=roll and not working,
-                            extension_days=ext)
+            r = compute_due(
+                start, days, self.cal, working=working, roll_forward=roll and not working, extension_days=ext
+            )
             hit = self._due[key] = (r.due, r.provisional)
         return hit
 
@@ -189,9 +219,27 @@ class Clocks:
         if target is not None:
             target_date, tprov = self.due(start, target[0], target[1], False)
             provisional = provisional or tprov
-        return due, target_date, provisional, (org_id, clock, rs, start, days, working, roll, ext,
-                                               target_key or "", target[0] if target else None,
-                                               bool(target and target[1]), due, target_date, provisional)
+        return (
+            due,
+            target_date,
+            provisional,
+            (
+                org_id,
+                clock,
+                rs,
+                start,
+                days,
+                working,
+                roll,
+                ext,
+                target_key or "",
+                target[0] if target else None,
+                bool(target and target[1]),
+                due,
+                target_date,
+                provisional,
+            ),
+        )
 
     def simple_due(self, clock: str, start: date, org_id: int) -> date:
         rs = self.rule_set(org_id, start)
@@ -284,8 +332,13 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
         people = []
         for i in range(chunk):
             org_id, regs, _w = rng.choices(targets, [t[2] for t in targets])[0]
-            p = Petitioner(kind="person", name=names[(created + i) % len(names)], org_id=org_id,
-                           created_by_id=rng.choice(regs), address=f"{rng.choice(PLACES)}{rng.choice(VILLAGES)}")
+            p = Petitioner(
+                kind="person",
+                name=names[(created + i) % len(names)],
+                org_id=org_id,
+                created_by_id=rng.choice(regs),
+                address=f"{rng.choice(PLACES)}{rng.choice(VILLAGES)}",
+            )
             p.set_id_number(demo_id_number(rng, male=rng.random() < 0.55, seen=seen))
             people.append(p)
         Petitioner.objects.bulk_create(people, batch_size=1000)
@@ -300,5 +353,3 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
     Petitioner.objects.filter(created_at__gte=now).update(created_at=now - timedelta(days=YEARS * 365))
     write(f"  新建信访人 {created} 名（加密后批量写入，用时 {time.monotonic() - started:.1f} 秒）")
     return pool
-
-

@@ -131,8 +131,21 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.DRAFT_REPLY: (frozenset({S.HANDLING}), None),
     Action.REPLY: (frozenset({S.HANDLING}), S.REPLIED),
     Action.RECORD_DELIVERY: (
-        frozenset({S.TO_DECIDE, S.HANDLING, S.REPLIED, S.REPORTED, S.CLOSED, S.DECLINED, S.REDIRECTED,
-                   S.REVIEWED, S.REEXAM_REQUESTED, S.REVIEW_REQUESTED, S.FINAL}),
+        frozenset(
+            {
+                S.TO_DECIDE,
+                S.HANDLING,
+                S.REPLIED,
+                S.REPORTED,
+                S.CLOSED,
+                S.DECLINED,
+                S.REDIRECTED,
+                S.REVIEWED,
+                S.REEXAM_REQUESTED,
+                S.REVIEW_REQUESTED,
+                S.FINAL,
+            }
+        ),
         None,
     ),
     Action.EVALUATE: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED}), None),

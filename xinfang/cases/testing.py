@@ -78,15 +78,26 @@ class Flow:
     def reply(self, case, decision="not_support"):
         from xinfang.cases.actions import do_reply
 
-        return do_reply(case, actor=self.cast.unit_head, request="请求支付征地补偿款",
-                        facts="经核查，补偿款已按标准核定", decision=decision,
-                        basis="《中华人民共和国土地管理法》第四十八条")
+        return do_reply(
+            case,
+            actor=self.cast.unit_head,
+            request="请求支付征地补偿款",
+            facts="经核查，补偿款已按标准核定",
+            decision=decision,
+            basis="《中华人民共和国土地管理法》第四十八条",
+        )
 
     def deliver(self, case, notice="reply", when=None, actor=None):
         from xinfang.cases.actions import do_record_delivery
 
-        return do_record_delivery(case, actor=actor or self.cast.dept_officer, notice=notice, method="in_person",
-                                  delivered_at=when or timezone.now(), recipient="张三")
+        return do_record_delivery(
+            case,
+            actor=actor or self.cast.dept_officer,
+            notice=notice,
+            method="in_person",
+            delivered_at=when or timezone.now(),
+            recipient="张三",
+        )
 
     def co_report(self, case):
         from xinfang.cases.actions import do_co_report

@@ -32,16 +32,50 @@ PAGE_SIZE = 25
 
 # Buttons on the case page, in the order a clerk expects them.
 ACTION_ORDER = [
-    Action.ASSIGN, Action.FORWARD, Action.SIGN_FOR, Action.RETURN, Action.ACCEPT, Action.DECLINE,
-    Action.REDIRECT, Action.MERGE_AS_REPEAT, Action.ASSIGN_HANDLER, Action.RECORD_STEP, Action.CO_REPORT,
-    Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION, Action.START_HEARING,
-    Action.END_HEARING, Action.DRAFT_REPLY, Action.REPLY, Action.RECORD_DELIVERY, Action.EVALUATE,
-    Action.REPORT_BACK, Action.CONFIRM_CLOSURE, Action.SEND_BACK, Action.CLOSE, Action.REQUEST_REVIEW,
-    Action.REVIEW, Action.REQUEST_REEXAM, Action.REEXAMINE, Action.FINALIZE,
+    Action.ASSIGN,
+    Action.FORWARD,
+    Action.SIGN_FOR,
+    Action.RETURN,
+    Action.ACCEPT,
+    Action.DECLINE,
+    Action.REDIRECT,
+    Action.MERGE_AS_REPEAT,
+    Action.ASSIGN_HANDLER,
+    Action.RECORD_STEP,
+    Action.CO_REPORT,
+    Action.REQUEST_EXTENSION,
+    Action.APPROVE_EXTENSION,
+    Action.REJECT_EXTENSION,
+    Action.START_HEARING,
+    Action.END_HEARING,
+    Action.DRAFT_REPLY,
+    Action.REPLY,
+    Action.RECORD_DELIVERY,
+    Action.EVALUATE,
+    Action.REPORT_BACK,
+    Action.CONFIRM_CLOSURE,
+    Action.SEND_BACK,
+    Action.CLOSE,
+    Action.REQUEST_REVIEW,
+    Action.REVIEW,
+    Action.REQUEST_REEXAM,
+    Action.REEXAMINE,
+    Action.FINALIZE,
 ]
 DETAIL_RELATED = (
-    "category", "category__parent", "current_org", "competent_org", "routing_org", "registered_org",
-    "registered_by", "handler", "review_org", "reexam_org", "referring_org", "accused_org", "repeat_of",
+    "category",
+    "category__parent",
+    "current_org",
+    "competent_org",
+    "routing_org",
+    "registered_org",
+    "registered_by",
+    "handler",
+    "review_org",
+    "reexam_org",
+    "referring_org",
+    "accused_org",
+    "repeat_of",
 )
 
 
@@ -105,9 +139,7 @@ def _load_case(user, pk):
 
 def _detail_context(request, case):
     user = request.user
-    events = list(
-        CaseEvent.objects.filter(case=case).select_related("actor", "actor_org").order_by("at", "pk")
-    )
+    events = list(CaseEvent.objects.filter(case=case).select_related("actor", "actor_org").order_by("at", "pk"))
     case.prefetched_notice_events = [e for e in events if e.notice]
     deadlines = list(case_deadlines(case).select_related("org"))
     allowed = set(available_actions(user, case))
@@ -162,8 +194,12 @@ def attachment_download(request, pk, aid):
     attachment = case.attachments.filter(pk=aid).first()
     if attachment is None:
         raise Http404("附件不存在")
-    record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, target=f"{case.number} 附件#{attachment.pk}",
-           detail=attachment.original_name)
+    record(
+        AuditAction.ATTACHMENT_DOWNLOAD,
+        request=request,
+        target=f"{case.number} 附件#{attachment.pk}",
+        detail=attachment.original_name,
+    )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

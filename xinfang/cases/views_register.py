@@ -77,7 +77,12 @@ def register(request):
     lookup_q = post.get("q", "") if post else ""
     context = {
         "max_mb": max_mb(),
-        "form": form, "quick": quick, "q": lookup_q, "results": None, "warnings": [], "top_error": "",
+        "form": form,
+        "quick": quick,
+        "q": lookup_q,
+        "results": None,
+        "warnings": [],
+        "top_error": "",
     }
 
     if post is not None:
@@ -102,8 +107,12 @@ def register(request):
                 context["quick"] = quick
         elif post.get("do") == "lookup":
             context["results"] = search_petitioners(user, lookup_q, LOOKUP_LIMIT) if lookup_q.strip() else []
-        elif post.get("do") in ("check", "register") or post.get("register_repeat") or post.get("register_merge") \
-                or post.get("do") == "register_anyway":
+        elif (
+            post.get("do") in ("check", "register")
+            or post.get("register_repeat")
+            or post.get("register_merge")
+            or post.get("do") == "register_anyway"
+        ):
             response = _check_or_register(request, form, context, ids, rep_ids)
             if response is not None:
                 return response
@@ -123,8 +132,12 @@ def _quick_create(user, quick):
     d = quick.cleaned_data
     try:
         return register_petitioner(
-            actor=user, kind="person", name=d["new_name"], id_number=d["new_id_number"],
-            phones=[d["new_phone"]] if d["new_phone"] else [], address=d["new_address"],
+            actor=user,
+            kind="person",
+            name=d["new_name"],
+            id_number=d["new_id_number"],
+            phones=[d["new_phone"]] if d["new_phone"] else [],
+            address=d["new_address"],
         )
     except IdNumberError as err:
         quick.add_error("new_id_number", str(err))
@@ -153,8 +166,12 @@ def _check_or_register(request, form, context, ids, rep_ids):
         return None
     d = form.cleaned_data
     warnings = intake_warnings(
-        user, petitioner_ids=[c["p"].pk for c in chosen], category=d["category"], place_code=d["place_code"],
-        person_count=d["person_count"], representatives=sum(1 for c in chosen if c["rep"]),
+        user,
+        petitioner_ids=[c["p"].pk for c in chosen],
+        category=d["category"],
+        place_code=d["place_code"],
+        person_count=d["person_count"],
+        representatives=sum(1 for c in chosen if c["rep"]),
     )
     context["warnings"] = warnings
     repeat_id = request.POST.get("register_repeat", "")
@@ -169,11 +186,23 @@ def _check_or_register(request, form, context, ids, rep_ids):
     if repeat_id.isdigit() or merge_id.isdigit():
         original = scoped_cases(user).filter(pk=int(repeat_id or merge_id)).first()
     reg = Registration(
-        channel=d["channel"], received_at=d["received_at"], kind=d["kind"], summary=d["summary"],
-        content=d["content"], petitioners=[(c["p"], c["rep"]) for c in chosen], person_count=d["person_count"],
-        category=d["category"], urgency=d["urgency"], importance=d["importance"], place_code=d["place_code"],
-        place_name=d["place_name"], referring_org=d["referring_org"], referring_ref=d["referring_ref"],
-        leader_instruction=d["leader_instruction"], accused_name=d["accused_name"], accused_org=d["accused_org"],
+        channel=d["channel"],
+        received_at=d["received_at"],
+        kind=d["kind"],
+        summary=d["summary"],
+        content=d["content"],
+        petitioners=[(c["p"], c["rep"]) for c in chosen],
+        person_count=d["person_count"],
+        category=d["category"],
+        urgency=d["urgency"],
+        importance=d["importance"],
+        place_code=d["place_code"],
+        place_name=d["place_name"],
+        referring_org=d["referring_org"],
+        referring_ref=d["referring_ref"],
+        leader_instruction=d["leader_instruction"],
+        accused_name=d["accused_name"],
+        accused_org=d["accused_org"],
     )
     try:
         with transaction.atomic():
@@ -222,7 +251,8 @@ def check_id(request):
             context["error"] = str(err)
         else:
             context.update(
-                ok=True, birth=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+                ok=True,
+                birth=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
                 sex="男" if int(number[16]) % 2 else "女",
                 duplicate=_duplicate_finder(request.user)(crypto.hash_value(number)),
             )

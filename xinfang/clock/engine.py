@@ -113,9 +113,7 @@ class WorkCalendar:
         set_(self, "_overrides", tuple(merged))
 
     @classmethod
-    def from_entries(
-        cls, entries: Iterable[tuple[date, bool]], covered_years: Iterable[int] = ()
-    ) -> WorkCalendar:
+    def from_entries(cls, entries: Iterable[tuple[date, bool]], covered_years: Iterable[int] = ()) -> WorkCalendar:
         """Build from ``(date, is_workday)`` rows, as stored in the calendar table.
 
         A later row for the same date replaces an earlier one, so an
@@ -270,9 +268,7 @@ def working_days_between(start: date, end: date, cal: WorkCalendar) -> int:
     return cal._working_between(start.toordinal(), end.toordinal())
 
 
-def _pause_intervals(
-    pauses: Sequence[Pause], as_of: date | None
-) -> tuple[list[tuple[int, int]], list[int]]:
+def _pause_intervals(pauses: Sequence[Pause], as_of: date | None) -> tuple[list[tuple[int, int]], list[int]]:
     """Pauses as ordinal intervals sorted by start, plus the starts of open ones."""
     intervals: list[tuple[int, int]] = []
     open_starts: list[int] = []

@@ -9,8 +9,16 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(action: AuditAction, *, actor=None, request=None, target: str = "", detail: str = "",
-           reason: str = "", username: str = "") -> AuditEvent:
+def record(
+    action: AuditAction,
+    *,
+    actor=None,
+    request=None,
+    target: str = "",
+    detail: str = "",
+    reason: str = "",
+    username: str = "",
+) -> AuditEvent:
     user = getattr(request, "user", None)
     if actor is None and user is not None and user.is_authenticated:
         actor = user

@@ -184,11 +184,32 @@ REGISTRARS: list[tuple[str, int]] = [
 
 # Organisations that petition: invented trade names and trades.
 TRADE_NAMES = [
-    "恒达", "宏远", "鑫源", "华盛", "永兴", "金穗", "绿源", "润丰", "德信", "聚福", "泰和", "嘉禾", "顺通", "盛世",
+    "恒达",
+    "宏远",
+    "鑫源",
+    "华盛",
+    "永兴",
+    "金穗",
+    "绿源",
+    "润丰",
+    "德信",
+    "聚福",
+    "泰和",
+    "嘉禾",
+    "顺通",
+    "盛世",
 ]
 TRADES = [
-    "建材有限公司", "农业开发有限公司", "物业管理有限公司", "建筑工程有限公司", "食品有限公司", "纺织有限公司",
-    "茶叶专业合作社", "竹木制品厂", "运输有限公司", "家庭农场",
+    "建材有限公司",
+    "农业开发有限公司",
+    "物业管理有限公司",
+    "建筑工程有限公司",
+    "食品有限公司",
+    "纺织有限公司",
+    "茶叶专业合作社",
+    "竹木制品厂",
+    "运输有限公司",
+    "家庭农场",
 ]
 
 
@@ -206,8 +227,9 @@ def register_demo_step(name: str, *, order: int = 100):
     """Decorator: run ``fn(ctx)`` after the base county. Steps must be idempotent."""
 
     def decorator(fn):
-        if not any(step.fn.__module__ == fn.__module__ and step.fn.__qualname__ == fn.__qualname__
-                   for step in DEMO_STEPS):
+        if not any(
+            step.fn.__module__ == fn.__module__ and step.fn.__qualname__ == fn.__qualname__ for step in DEMO_STEPS
+        ):
             DEMO_STEPS.append(DemoStep(name, fn, order))
         return fn
 

@@ -93,9 +93,7 @@ class Org(models.Model):
         delta = self.depth - (len(old_path) // PATH_STEP - 1)
         descendants = Org.objects.filter(path__startswith=old_path).exclude(pk=self.pk)
         for org in descendants.only("path", "depth"):
-            Org.objects.filter(pk=org.pk).update(
-                path=self.path + org.path[len(old_path) :], depth=org.depth + delta
-            )
+            Org.objects.filter(pk=org.pk).update(path=self.path + org.path[len(old_path) :], depth=org.depth + delta)
 
     @property
     def is_petition_bureau(self) -> bool:

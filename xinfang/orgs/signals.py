@@ -53,9 +53,7 @@ _WATCHED_USER_FIELDS = ("org_id", "is_superuser", "is_staff", "is_active")
 @receiver(pre_save, sender=User)
 def _remember_user_privileges(sender, instance, **kwargs):
     if instance.pk:
-        instance._before = (
-            User.objects.filter(pk=instance.pk).values(*_WATCHED_USER_FIELDS).first() or {}
-        )
+        instance._before = User.objects.filter(pk=instance.pk).values(*_WATCHED_USER_FIELDS).first() or {}
 
 
 @receiver(post_save, sender=User)

@@ -42,9 +42,7 @@ class Cast:
 
 
 def make_org(name, kind, level, code, parent=None, short=""):
-    return Org.objects.create(
-        name=name, short_name=short, kind=kind, level=level, division_code=code, parent=parent
-    )
+    return Org.objects.create(name=name, short_name=short, kind=kind, level=level, division_code=code, parent=parent)
 
 
 def make_user(username, org, *roles, scope=None, full_name=""):
@@ -68,8 +66,16 @@ def build_cast() -> Cast:
     other_bureau = make_org("远山县信访局", k.PETITION_BUREAU, lv.COUNTY, "330782", other_county)
     other_dept = make_org("远山县自然资源局", k.DEPARTMENT, lv.COUNTY, "330782", other_county)
     return Cast(
-        city=city, city_bureau=city_bureau, county=county, bureau=bureau, dept=dept, dept2=dept2,
-        township=township, village=village, other_county=other_county, other_bureau=other_bureau,
+        city=city,
+        city_bureau=city_bureau,
+        county=county,
+        bureau=bureau,
+        dept=dept,
+        dept2=dept2,
+        township=township,
+        village=village,
+        other_county=other_county,
+        other_bureau=other_bureau,
         other_dept=other_dept,
         registrar=make_user("registrar", bureau, "registrar"),
         officer=make_user("officer", bureau, "petition_officer"),

@@ -146,9 +146,7 @@ class PetitionerForm(forms.Form):
         # so nothing typed disappears without the registrar knowing.
         if kind == PetitionerKind.ORGANISATION:
             if data.get("id_number") or self.errors.get("id_number"):
-                self.add_error(
-                    "id_number", "单位信访人不填写身份证号码；如需登记其联系人，请另行登记个人信访人"
-                )
+                self.add_error("id_number", "单位信访人不填写身份证号码；如需登记其联系人，请另行登记个人信访人")
         elif kind == PetitionerKind.PERSON:
             for name in self.ORGANISATION_ONLY:
                 if data.get(name) or self.errors.get(name):

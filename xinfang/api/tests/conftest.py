@@ -40,4 +40,3 @@ def api_as(client, token_for):
         return ApiClient(client, token_for(user))
 
     return _as
-

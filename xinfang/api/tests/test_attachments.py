@@ -27,7 +27,8 @@ def case(cast):
 def upload(client, token_for):
     def _upload(user, case, *files):
         return client.post(
-            f"/api/v1/cases/{case.pk}/attachments", {"files": list(files)},
+            f"/api/v1/cases/{case.pk}/attachments",
+            {"files": list(files)},
             headers={"Authorization": f"Bearer {token_for(user)}"},
         )
 

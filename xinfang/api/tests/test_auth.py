@@ -66,7 +66,9 @@ def test_writes_need_no_csrf_token_with_a_bearer_token(cast, api_as, settings):
     csrf_client = Client(enforce_csrf_checks=True)
     token = ApiToken.issue(cast.registrar)[1]
     response = csrf_client.post(
-        "/api/v1/petitioners", data='{"name": "李四"}', content_type="application/json",
+        "/api/v1/petitioners",
+        data='{"name": "李四"}',
+        content_type="application/json",
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 201, response.content

@@ -156,8 +156,14 @@ def test_the_detail_lists_the_actions_the_caller_may_take(cast, flow, api_as):
 
 
 def test_registration_validates_petitioners_category_and_role(cast, api_as, flow):
-    base = {"petitioners": [{"id": 999999}], "channel": "visit", "received_at": timezone.now().isoformat(),
-            "kind": "claim", "summary": "摘要", "content": "内容"}
+    base = {
+        "petitioners": [{"id": 999999}],
+        "channel": "visit",
+        "received_at": timezone.now().isoformat(),
+        "kind": "claim",
+        "summary": "摘要",
+        "content": "内容",
+    }
     unknown = api_as(cast.registrar).post("/api/v1/cases", base)
     assert unknown.status_code == 422 and unknown.json()["field"] == "petitioners"
     theirs = make_petitioner(cast.other_registrar)
@@ -176,8 +182,14 @@ def test_registration_validates_petitioners_category_and_role(cast, api_as, flow
 def test_registration_returns_the_repeat_warning(cast, api_as, flow):
     petitioner = make_petitioner(cast.registrar)
     first = register(cast.registrar, petitioners=[(petitioner, True)])
-    body = {"petitioners": [{"id": petitioner.pk, "is_representative": True}], "channel": "visit",
-            "received_at": timezone.now().isoformat(), "kind": "claim", "summary": "再次反映", "content": "同一事项"}
+    body = {
+        "petitioners": [{"id": petitioner.pk, "is_representative": True}],
+        "channel": "visit",
+        "received_at": timezone.now().isoformat(),
+        "kind": "claim",
+        "summary": "再次反映",
+        "content": "同一事项",
+    }
     response = api_as(cast.registrar).post("/api/v1/cases", body)
     assert response.status_code == 201
     warnings = response.json()["warnings"]
@@ -187,8 +199,12 @@ def test_registration_returns_the_repeat_warning(cast, api_as, flow):
 def test_malformed_json_is_a_json_error(cast, flow, api_as):
     api = api_as(cast.officer)
     case = flow.register()
-    response = api.client.post(f"/api/v1/cases/{case.pk}/forward", data="{not json",
-                               content_type="application/json", headers={"Authorization": f"Bearer {api.token}"})
+    response = api.client.post(
+        f"/api/v1/cases/{case.pk}/forward",
+        data="{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
     assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "bad_request" and "JSON" in response.json()["message"]
 

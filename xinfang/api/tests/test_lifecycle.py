@@ -78,8 +78,13 @@ def test_the_whole_lifecycle_runs_through_the_api(cast, api_as):
     assert registrar.get(f"/api/v1/cases/{case['id']}/deadlines").json()[0]["clock"] == "routing"
 
     # 交办 to the lead unit with a co-unit
-    case = step(cast.officer, "assign", {"lead_org_id": cast.dept.pk, "co_org_ids": [cast.dept2.pk],
-                                          "note": "请依法办理并报结"}, status="assigned", events=2)
+    case = step(
+        cast.officer,
+        "assign",
+        {"lead_org_id": cast.dept.pk, "co_org_ids": [cast.dept2.pk], "note": "请依法办理并报结"},
+        status="assigned",
+        events=2,
+    )
     assert case["competent_org"]["id"] == cast.dept.pk and case["is_assigned"]
     assert [o["id"] for o in case["co_orgs"]] == [cast.dept2.pk]
 
@@ -100,20 +105,29 @@ def test_the_whole_lifecycle_runs_through_the_api(cast, api_as):
     assert handling["extension_days"] == 30 and handling["status"] == "open"
 
     # 答复: drafted by the handler, signed by the unit head, delivered
-    reply = {"request": "请求支付征地补偿款", "facts": "经核查，补偿款已按标准核定并发放",
-             "decision": "not_support", "basis": "《中华人民共和国土地管理法》第四十八条"}
+    reply = {
+        "request": "请求支付征地补偿款",
+        "facts": "经核查，补偿款已按标准核定并发放",
+        "decision": "not_support",
+        "basis": "《中华人民共和国土地管理法》第四十八条",
+    }
     case = step(cast.handler, "reply/draft", reply, status="handling", events=7)
     assert case["reply_draft"]["decision"] == "not_support"
     case = step(cast.unit_head, "reply", status="replied", events=8)
     assert case["reply_decision"] == "not_support" and case["review_org"]["id"] == cast.county.pk
-    case = step(cast.handler, "deliveries", {"notice": "reply", "method": "in_person",
-                                              "delivered_at": timezone.now().isoformat(), "recipient": "王五"},
-                status="replied", events=9)
+    case = step(
+        cast.handler,
+        "deliveries",
+        {"notice": "reply", "method": "in_person", "delivered_at": timezone.now().isoformat(), "recipient": "王五"},
+        status="replied",
+        events=9,
+    )
     assert case["reply_delivered_on"] and case["window_until"]
 
     # 评价 不满意, the co-unit reports, the lead unit reports back, the bureau confirms
-    case = step(cast.handler, "evaluate", {"evaluation": "unsatisfied", "source": "follow_up"},
-                status="replied", events=10)
+    case = step(
+        cast.handler, "evaluate", {"evaluation": "unsatisfied", "source": "follow_up"}, status="replied", events=10
+    )
     assert case["evaluation"] == "unsatisfied"
     case = step(cast.handler2, "co-report", {"report": "住建局已核实安置房情况"}, status="replied", events=11)
     case = step(cast.handler, "report-back", {"note": "已答复并送达"}, status="reported", events=12)
@@ -123,19 +137,29 @@ def test_the_whole_lifecycle_runs_through_the_api(cast, api_as):
     # 复查 by the county government, acting through its petition bureau
     case = step(cast.registrar, "review/request", {"note": "信访人不服处理意见"}, status="review_requested", events=14)
     assert case["due_clock"] == "review_decision" and case["due_date"]
-    case = step(cast.officer, "review", {"decision": "uphold", "reasons": "原处理意见认定事实清楚"},
-                status="reviewed", events=15)
+    case = step(
+        cast.officer,
+        "review",
+        {"decision": "uphold", "reasons": "原处理意见认定事实清楚"},
+        status="reviewed",
+        events=15,
+    )
     assert case["reexam_org"]["id"] == cast.city.pk
-    case = step(cast.officer, "deliveries", {"notice": "review", "method": "post",
-                                              "delivered_at": timezone.now().isoformat()},
-                status="reviewed", events=16)
+    case = step(
+        cast.officer,
+        "deliveries",
+        {"notice": "review", "method": "post", "delivered_at": timezone.now().isoformat()},
+        status="reviewed",
+        events=16,
+    )
     assert case["review_delivered_on"] and case["window_until"]
 
     # 复核 by the city government, acting through the city petition bureau
     case = step(cast.city_officer, "reexam/request", status="reexam_requested", events=17)
     assert case["due_clock"] == "reexam_decision"
-    case = step(cast.city_officer, "reexam", {"decision": "uphold", "reasons": "复查意见正确"},
-                status="final", events=18)
+    case = step(
+        cast.city_officer, "reexam", {"decision": "uphold", "reasons": "复查意见正确"}, status="final", events=18
+    )
     assert case["final_on"]
     assert all(a["action"] == "record_delivery" for a in case["available_actions"])
     events = api_as(cast.city_officer).get(f"/api/v1/cases/{case['id']}/events").json()
@@ -177,8 +201,9 @@ def test_the_other_branches_run_through_the_api(cast, api_as):
 
     # handling steps, hearing pause, rejected extension, a handler change
     case = flow.handling()
-    _post(api_as, cast.handler, case, "steps", {"kind": "investigation", "happened_on": today,
-                                                "description": "实地核查"})
+    _post(
+        api_as, cast.handler, case, "steps", {"kind": "investigation", "happened_on": today, "description": "实地核查"}
+    )
     started = _post(api_as, cast.handler, case, "hearing/start", {"note": "组织听证"})
     assert started["hearing_open"] is True
     assert [d for d in started["deadlines"] if d["clock"] == "handling"][0]["paused"] is True

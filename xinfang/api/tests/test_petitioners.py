@@ -9,8 +9,10 @@ def test_search_finds_by_full_id_number_and_returns_masked_values_only(cast, api
     number = valid_id_number()
     p = make_petitioner(cast.registrar, name="钱七", id_number=number, phones=["13900001111"])
     api = api_as(cast.registrar)
-    for response in (api.get("/api/v1/petitioners", {"q": number}),
-                     api.post("/api/v1/petitioners/search", {"q": number})):
+    for response in (
+        api.get("/api/v1/petitioners", {"q": number}),
+        api.post("/api/v1/petitioners/search", {"q": number}),
+    ):
         body = response.json()
         assert response.status_code == 200 and body["kind"] == "id_number"
         assert [r["id"] for r in body["items"]] == [p.pk]

@@ -40,8 +40,7 @@ def lock(case_or_id, actor, action, *, expected_version=None):
     return case
 
 
-def finish(case, actor, action, *, note="", notice="", document="", data=None, at=None, sync=True,
-           to_status=None):
+def finish(case, actor, action, *, note="", notice="", document="", data=None, at=None, sync=True, to_status=None):
     """Apply the table's target state (or an allowed alternate), bump the version, write the event."""
     _allowed, default_to = TRANSITIONS[action]
     if to_status is not None and to_status != default_to:

@@ -59,11 +59,19 @@ def do_accept(case, *, actor, handler=None, note="", expected_version=None):
             case.handler = handler
         from xinfang.cases.actions.intake import _target_key
 
-        deadlines.start(case, Clock.HANDLING, today, org=case.competent_org,
-                        target_key=_target_key(case, case.competent_org, today))
+        deadlines.start(
+            case, Clock.HANDLING, today, org=case.competent_org, target_key=_target_key(case, case.competent_org, today)
+        )
         text = documents.acceptance_notice(case, actor.org, today)
-        finish(case, actor, Action.ACCEPT, note=note, notice=Notice.ACCEPTANCE, document=text,
-               data={"handler": handler.display_name if handler else ""})
+        finish(
+            case,
+            actor,
+            Action.ACCEPT,
+            note=note,
+            notice=Notice.ACCEPTANCE,
+            document=text,
+            data={"handler": handler.display_name if handler else ""},
+        )
     return case
 
 
@@ -116,11 +124,16 @@ def do_record_step(case, *, actor, kind, happened_on, description, expected_vers
         case = lock(case, actor, Action.RECORD_STEP, expected_version=expected_version)
         if happened_on < timezone.localtime(case.received_at).date():
             raise Invalid("办理日期不能早于收件日期", field="happened_on")
-        HandlingStep.objects.create(case=case, kind=kind, happened_on=happened_on,
-                                    description=description.strip(), recorded_by=actor)
-        finish(case, actor, Action.RECORD_STEP,
-               note=f"{StepKind(kind).label}（{happened_on:%Y-%m-%d}）：{description.strip()}",
-               data={"kind": kind, "on": happened_on.isoformat()})
+        HandlingStep.objects.create(
+            case=case, kind=kind, happened_on=happened_on, description=description.strip(), recorded_by=actor
+        )
+        finish(
+            case,
+            actor,
+            Action.RECORD_STEP,
+            note=f"{StepKind(kind).label}（{happened_on:%Y-%m-%d}）：{description.strip()}",
+            data={"kind": kind, "on": happened_on.isoformat()},
+        )
     return case
 
 
@@ -157,10 +170,18 @@ def do_approve_extension(case, *, actor, note="", expected_version=None):
         case.extension_days = days
         case.extension_requested_days = 0
         deadlines.sync(case, save=False)
-        text = documents.extension_notice(case, actor.org, timezone.localdate(), days, case.extension_reason,
-                                          case.due_date)
-        finish(case, actor, Action.APPROVE_EXTENSION, note=note or f"批准延期{days}日", notice=Notice.EXTENSION,
-               document=text, data={"days": days})
+        text = documents.extension_notice(
+            case, actor.org, timezone.localdate(), days, case.extension_reason, case.due_date
+        )
+        finish(
+            case,
+            actor,
+            Action.APPROVE_EXTENSION,
+            note=note or f"批准延期{days}日",
+            notice=Notice.EXTENSION,
+            document=text,
+            data={"days": days},
+        )
     return case
 
 
@@ -192,8 +213,13 @@ def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
         day = _hearing_day(case, day)
         deadlines.pause(case, _hearing_clock(case), day, field="day")
         case.hearing_open = True
-        finish(case, actor, Action.START_HEARING, note=_dated(f"听证开始，{day:%Y-%m-%d}起期限中止计算", note),
-               data={"on": day.isoformat()})
+        finish(
+            case,
+            actor,
+            Action.START_HEARING,
+            note=_dated(f"听证开始，{day:%Y-%m-%d}起期限中止计算", note),
+            data={"on": day.isoformat()},
+        )
     return case
 
 
@@ -203,8 +229,13 @@ def do_end_hearing(case, *, actor, day=None, note="", expected_version=None):
         day = _hearing_day(case, day)
         deadlines.resume(case, _hearing_clock(case), day, field="day")
         case.hearing_open = False
-        finish(case, actor, Action.END_HEARING, note=_dated(f"听证结束，{day:%Y-%m-%d}次日起恢复计算期限", note),
-               data={"on": day.isoformat()})
+        finish(
+            case,
+            actor,
+            Action.END_HEARING,
+            note=_dated(f"听证结束，{day:%Y-%m-%d}次日起恢复计算期限", note),
+            data={"on": day.isoformat()},
+        )
     return case
 
 
@@ -215,8 +246,11 @@ def _dated(what, note):
 def _reply_fields(request, facts, decision, basis):
     if decision not in ReplyDecision.values:
         raise Invalid("请选择处理意见", field="decision")
-    for name, value, label in (("request", request, "信访请求"), ("facts", facts, "事实和理由"),
-                               ("basis", basis, "依据")):
+    for name, value, label in (
+        ("request", request, "信访请求"),
+        ("facts", facts, "事实和理由"),
+        ("basis", basis, "依据"),
+    ):
         if not (value or "").strip():
             raise Invalid(f"请填写{label}", field=name)
     return {"request": request.strip(), "facts": facts.strip(), "decision": decision, "basis": basis.strip()}
@@ -250,11 +284,24 @@ def do_reply(case, *, actor, request=None, facts=None, decision=None, basis=None
         case.reply_draft = None
         case.replied_on = today
         case.review_org = superior_government(case.competent_org)
-        text = documents.reply_opinion(case, actor.org, today, request=fields["request"], facts=fields["facts"],
-                                       decision_label=ReplyDecision(fields["decision"]).label,
-                                       basis=fields["basis"])
-        finish(case, actor, Action.REPLY, note=ReplyDecision(fields["decision"]).label, notice=Notice.REPLY,
-               document=text, data=fields)
+        text = documents.reply_opinion(
+            case,
+            actor.org,
+            today,
+            request=fields["request"],
+            facts=fields["facts"],
+            decision_label=ReplyDecision(fields["decision"]).label,
+            basis=fields["basis"],
+        )
+        finish(
+            case,
+            actor,
+            Action.REPLY,
+            note=ReplyDecision(fields["decision"]).label,
+            notice=Notice.REPLY,
+            document=text,
+            data=fields,
+        )
     return case
 
 
@@ -280,8 +327,15 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
             raise Invalid("送达时间不能早于文书制作时间", field="delivered_at")
         if Delivery.objects.filter(case=case, event=event).exists():
             raise Invalid(f"《{Notice(notice).label}》的送达已记录", field="notice")
-        Delivery.objects.create(case=case, notice=notice, event=event, method=method, delivered_at=delivered_at,
-                                recipient=recipient, recorded_by=actor)
+        Delivery.objects.create(
+            case=case,
+            notice=notice,
+            event=event,
+            method=method,
+            delivered_at=delivered_at,
+            recipient=recipient,
+            recorded_by=actor,
+        )
         day = timezone.localtime(delivered_at).date()
         if notice == Notice.REPLY:
             case.reply_delivered_on = day
@@ -296,9 +350,13 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
                 deadlines.start(case, Clock.REEXAM_WINDOW, day, org=case.review_org)
                 _add_participants(case, case.reexam_org, ParticipantRole.REEXAMINING)
         when = timezone.localtime(delivered_at)
-        finish(case, actor, Action.RECORD_DELIVERY,
-               note=f"《{Notice(notice).label}》{DeliveryMethod(method).label}，{when:%Y-%m-%d %H:%M}",
-               data={"notice": notice, "method": method, "recipient": recipient})
+        finish(
+            case,
+            actor,
+            Action.RECORD_DELIVERY,
+            note=f"《{Notice(notice).label}》{DeliveryMethod(method).label}，{when:%Y-%m-%d %H:%M}",
+            data={"notice": notice, "method": method, "recipient": recipient},
+        )
     return case
 
 
@@ -318,9 +376,13 @@ def do_evaluate(case, *, actor, evaluation, source=EvaluationSource.FOLLOW_UP, n
         case = lock(case, actor, Action.EVALUATE, expected_version=expected_version)
         case.evaluation = evaluation
         case.evaluation_source = source
-        finish(case, actor, Action.EVALUATE,
-               note=f"{EvaluationSource(source).label}：{Evaluation(evaluation).label}。{note}".rstrip("。"),
-               data={"evaluation": evaluation, "source": source})
+        finish(
+            case,
+            actor,
+            Action.EVALUATE,
+            note=f"{EvaluationSource(source).label}：{Evaluation(evaluation).label}。{note}".rstrip("。"),
+            data={"evaluation": evaluation, "source": source},
+        )
     return case
 
 
@@ -355,8 +417,14 @@ def _close_or_report_up(case, actor, action, note):
     case.current_org = upper
     case.is_assigned = True
     lead = f"{note}。" if note else ""
-    finish(case, actor, action, to_status=Status.REPORTED, note=f"{lead}报{upper.name}审核办结",
-           data={"reported_to": upper.name})
+    finish(
+        case,
+        actor,
+        action,
+        to_status=Status.REPORTED,
+        note=f"{lead}报{upper.name}审核办结",
+        data={"reported_to": upper.name},
+    )
 
 
 def do_confirm_closure(case, *, actor, note="", expected_version=None):

@@ -63,8 +63,9 @@ def _jurisdiction_path(org) -> str:
     return org.parent.path if org.parent_id else org.path
 
 
-def intake_warnings(actor, *, petitioner_ids, category=None, place_code="", person_count=1,
-                    representatives=0) -> list[Warning]:
+def intake_warnings(
+    actor, *, petitioner_ids, category=None, place_code="", person_count=1, representatives=0
+) -> list[Warning]:
     """Non-blocking warnings: repeats, art 19(3), art 20(3), skip-level."""
     warnings: list[Warning] = []
     org = actor.org
@@ -92,34 +93,48 @@ def intake_warnings(actor, *, petitioner_ids, category=None, place_code="", pers
                 and case.competent_org.level != org.level
             )
             if below:
-                warnings.append(Warning(
-                    "accepted_below",
-                    f"该信访人的同一事项已由{case.competent_org.name}受理或正在办理（{case.number}），"
-                    "依《信访工作条例》第十九条第三款，本级可不予受理，可按重复件合并",
-                    case.pk, case.number,
-                ))
-            elif category is None or case.category_id in (
-                getattr(category, "pk", category),
-            ) or (case.category and case.category.parent_id == getattr(category, "parent_id", None)
-                  and case.category.parent_id is not None):
-                warnings.append(Warning(
-                    "repeat",
-                    f"该信访人已有同类在办信访件（{case.number}，{case.get_status_display()}），"
-                    "可关联为重复信访",
-                    case.pk, case.number,
-                ))
+                warnings.append(
+                    Warning(
+                        "accepted_below",
+                        f"该信访人的同一事项已由{case.competent_org.name}受理或正在办理（{case.number}），"
+                        "依《信访工作条例》第十九条第三款，本级可不予受理，可按重复件合并",
+                        case.pk,
+                        case.number,
+                    )
+                )
+            elif (
+                category is None
+                or case.category_id in (getattr(category, "pk", category),)
+                or (
+                    case.category
+                    and case.category.parent_id == getattr(category, "parent_id", None)
+                    and case.category.parent_id is not None
+                )
+            ):
+                warnings.append(
+                    Warning(
+                        "repeat",
+                        f"该信访人已有同类在办信访件（{case.number}，{case.get_status_display()}），可关联为重复信访",
+                        case.pk,
+                        case.number,
+                    )
+                )
     if representatives > MAX_REPRESENTATIVES:
-        warnings.append(Warning(
-            "too_many_representatives",
-            f"集体访推选代表{representatives}人，超过《信访工作条例》第二十条规定的5人",
-        ))
+        warnings.append(
+            Warning(
+                "too_many_representatives",
+                f"集体访推选代表{representatives}人，超过《信访工作条例》第二十条规定的5人",
+            )
+        )
     if place_code and org.level in (OrgLevel.CITY, OrgLevel.PROVINCE) and len(place_code) >= 6:
         county = place_code[:6]
         if not county.endswith("00") and not org.division_code.startswith(county):
-            warnings.append(Warning(
-                "skip_level",
-                "问题属地在下级行政区域，属越级信访；可告知信访人向有权处理的机关提出，或交转办",
-            ))
+            warnings.append(
+                Warning(
+                    "skip_level",
+                    "问题属地在下级行政区域，属越级信访；可告知信访人向有权处理的机关提出，或交转办",
+                )
+            )
     return warnings
 
 
@@ -188,8 +203,9 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             competent_org=None if is_bureau else org,
             repeat_of=repeat_of,
         )
-        case.is_skip_level = any(w.code == "skip_level" for w in intake_warnings(
-            actor, petitioner_ids=[], place_code=reg.place_code))
+        case.is_skip_level = any(
+            w.code == "skip_level" for w in intake_warnings(actor, petitioner_ids=[], place_code=reg.place_code)
+        )
         CasePetitioner.objects.bulk_create(
             [CasePetitioner(case=case, petitioner=p, is_representative=rep) for p, rep in reg.petitioners]
         )
@@ -205,8 +221,14 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         if representatives > MAX_REPRESENTATIVES:
             notes.append(f"代表{representatives}人，超过5人")
         CaseEvent.objects.create(
-            case=case, action=Action.REGISTER, actor=actor, actor_org=org, at=timezone.now(),
-            from_status="", to_status=case.status, note="；".join(notes),
+            case=case,
+            action=Action.REGISTER,
+            actor=actor,
+            actor_org=org,
+            at=timezone.now(),
+            from_status="",
+            to_status=case.status,
+            note="；".join(notes),
             data={"channel": reg.channel, "repeat_of": repeat_of.number if repeat_of else ""},
         )
     return case

@@ -40,8 +40,14 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
         deadlines.meet(case, Clock.REVIEW_DECISION, timezone.now())
         case.review_decision = decision
         case.reexam_org = superior_government(case.review_org)
-        text = documents.review_opinion(case, case.review_org, timezone.localdate(), decision_label=label,
-                                        reasons=reasons.strip(), redo=decision == ReviewDecision.REVOKE)
+        text = documents.review_opinion(
+            case,
+            case.review_org,
+            timezone.localdate(),
+            decision_label=label,
+            reasons=reasons.strip(),
+            redo=decision == ReviewDecision.REVOKE,
+        )
         to_status = None
         if decision == ReviewDecision.REVOKE:
             # 责令重新处理: the original org handles it again and owes a new
@@ -55,8 +61,16 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
             case.evaluation_source = ""
             case.closed_on = None
             deadlines.start(case, Clock.HANDLING, timezone.localdate(), org=case.competent_org)
-        finish(case, actor, Action.REVIEW, note=f"{label}：{reasons.strip()}", notice=Notice.REVIEW, document=text,
-               data={"decision": decision}, to_status=to_status)
+        finish(
+            case,
+            actor,
+            Action.REVIEW,
+            note=f"{label}：{reasons.strip()}",
+            notice=Notice.REVIEW,
+            document=text,
+            data={"decision": decision},
+            to_status=to_status,
+        )
     return case
 
 
@@ -82,10 +96,18 @@ def do_reexamine(case, *, actor, decision, reasons, expected_version=None):
         deadlines.cancel(case)
         case.reexam_decision = decision
         case.final_on = timezone.localdate()
-        text = documents.reexam_opinion(case, case.reexam_org, timezone.localdate(), decision_label=label,
-                                        reasons=reasons.strip())
-        finish(case, actor, Action.REEXAMINE, note=f"{label}：{reasons.strip()}", notice=Notice.REEXAM,
-               document=text, data={"decision": decision})
+        text = documents.reexam_opinion(
+            case, case.reexam_org, timezone.localdate(), decision_label=label, reasons=reasons.strip()
+        )
+        finish(
+            case,
+            actor,
+            Action.REEXAMINE,
+            note=f"{label}：{reasons.strip()}",
+            notice=Notice.REEXAM,
+            document=text,
+            data={"decision": decision},
+        )
     return case
 
 

@@ -46,8 +46,9 @@ def _route(case, actor, action, target, *, co_orgs=(), note="", expected_version
         deadlines.start(case, Clock.MISROUTING_OBJECTION, today, org=target)
         deadlines.start(case, Clock.ACCEPTANCE, today, org=target)
         letter = documents.routing_letter(case, actor.org, target, today, assign=assign, note=note, co_orgs=co_orgs)
-        finish(case, actor, action, note=note, document=letter,
-               data={"to": target.name, "co": [o.name for o in co_orgs]})
+        finish(
+            case, actor, action, note=note, document=letter, data={"to": target.name, "co": [o.name for o in co_orgs]}
+        )
     return case
 
 
@@ -58,8 +59,7 @@ def do_forward(case, *, actor, to_org, note="", expected_version=None):
 
 def do_assign(case, *, actor, lead_org, co_orgs=(), note="", expected_version=None):
     """交办: send to a lead unit (and co-units) that must report the result back."""
-    return _route(case, actor, Action.ASSIGN, lead_org, co_orgs=co_orgs, note=note,
-                  expected_version=expected_version)
+    return _route(case, actor, Action.ASSIGN, lead_org, co_orgs=co_orgs, note=note, expected_version=expected_version)
 
 
 def do_merge_as_repeat(case, *, actor, original, note="", expected_version=None):
@@ -75,8 +75,13 @@ def do_merge_as_repeat(case, *, actor, original, note="", expected_version=None)
             raise Invalid("所选原信访件已结束，不能合并", field="original")
         case.repeat_of = original
         deadlines.cancel(case)
-        finish(case, actor, Action.MERGE_AS_REPEAT, note=note or f"并入{original.number}",
-               data={"original": original.number})
+        finish(
+            case,
+            actor,
+            Action.MERGE_AS_REPEAT,
+            note=note or f"并入{original.number}",
+            data={"original": original.number},
+        )
     return case
 
 
@@ -99,8 +104,13 @@ def do_sign_for(case, *, actor, note="", expected_version=None):
         CaseOrg.objects.get_or_create(case=case, org=bureau, role=ParticipantRole.ROUTING)
         # The lower bureau's own 15 routing days run from its receipt (art 22).
         deadlines.start(case, Clock.ROUTING, timezone.localdate(), org=bureau)
-        finish(case, actor, Action.SIGN_FOR, to_status=Status.REGISTERED,
-               note=note or f"签收{upper.name if upper else '上级'}交转的信访件，由本级继续交转办")
+        finish(
+            case,
+            actor,
+            Action.SIGN_FOR,
+            to_status=Status.REGISTERED,
+            note=note or f"签收{upper.name if upper else '上级'}交转的信访件，由本级继续交转办",
+        )
     return case
 
 

@@ -31,8 +31,9 @@ def due_tag(due, provisional=False, paused=False):
     else:
         html = format_html('<span class="tag {}">剩{}天</span>', state, left)
     if provisional:
-        html += format_html(' <span class="tag provisional" title="{}">暂定</span>',
-                            "涉及尚未载入官方节假日安排的年度，仅按周末推算")
+        html += format_html(
+            ' <span class="tag provisional" title="{}">暂定</span>', "涉及尚未载入官方节假日安排的年度，仅按周末推算"
+        )
     return html
 
 

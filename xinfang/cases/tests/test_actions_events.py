@@ -40,30 +40,54 @@ def test_the_full_lifecycle_writes_one_event_per_action_with_its_notice(cast, fl
     r.step("assign", lambda: A.do_assign(r.case, actor=c.officer, lead_org=c.dept, co_orgs=[c.dept2]))
     assert "信访事项交办函" in CaseEvent.objects.filter(case=case, action="assign").get().document
     r.step("sign_for", lambda: A.do_sign_for(r.case, actor=c.dept_officer))
-    r.step("accept", lambda: A.do_accept(r.case, actor=c.dept_officer, handler=c.handler),
-           notice="acceptance", title="受理告知书")
-    r.step("record_step", lambda: A.do_record_step(r.case, actor=c.handler, kind="hearing",
-                                                    happened_on=timezone.localdate(), description="现场核查"))
+    r.step(
+        "accept",
+        lambda: A.do_accept(r.case, actor=c.dept_officer, handler=c.handler),
+        notice="acceptance",
+        title="受理告知书",
+    )
+    r.step(
+        "record_step",
+        lambda: A.do_record_step(
+            r.case, actor=c.handler, kind="hearing", happened_on=timezone.localdate(), description="现场核查"
+        ),
+    )
     r.step("request_extension", lambda: A.do_request_extension(r.case, actor=c.handler, days=30, reason="需鉴定"))
-    r.step("approve_extension", lambda: A.do_approve_extension(r.case, actor=c.unit_head),
-           notice="extension", title="延期办理告知书")
+    r.step(
+        "approve_extension",
+        lambda: A.do_approve_extension(r.case, actor=c.unit_head),
+        notice="extension",
+        title="延期办理告知书",
+    )
     r.step("start_hearing", lambda: A.do_start_hearing(r.case, actor=c.handler))
     r.step("end_hearing", lambda: A.do_end_hearing(r.case, actor=c.handler))
     r.step("co_report", lambda: A.do_co_report(r.case, actor=c.handler2, report="已配合核查"))
-    r.step("draft_reply", lambda: A.do_draft_reply(r.case, actor=c.handler, request="请求", facts="事实",
-                                                    decision="explain", basis="依据"))
+    r.step(
+        "draft_reply",
+        lambda: A.do_draft_reply(
+            r.case, actor=c.handler, request="请求", facts="事实", decision="explain", basis="依据"
+        ),
+    )
     r.step("reply", lambda: A.do_reply(r.case, actor=c.unit_head), notice="reply", title="处理意见书")
     r.step("record_delivery", lambda: flow.deliver(r.case))
     r.step("evaluate", lambda: A.do_evaluate(r.case, actor=c.handler, evaluation="unsatisfied"))
     r.step("report_back", lambda: A.do_report_back(r.case, actor=c.handler))
     r.step("confirm_closure", lambda: A.do_confirm_closure(r.case, actor=c.officer))
     r.step("request_review", lambda: A.do_request_review(r.case, actor=c.officer))
-    r.step("review", lambda: A.do_review(r.case, actor=c.officer, decision="uphold", reasons="事实清楚"),
-           notice="review", title="复查意见书")
+    r.step(
+        "review",
+        lambda: A.do_review(r.case, actor=c.officer, decision="uphold", reasons="事实清楚"),
+        notice="review",
+        title="复查意见书",
+    )
     r.step("record_delivery", lambda: flow.deliver(r.case, notice="review", actor=c.officer))
     r.step("request_reexam", lambda: A.do_request_reexam(r.case, actor=c.city_officer))
-    r.step("reexamine", lambda: A.do_reexamine(r.case, actor=c.city_officer, decision="uphold", reasons="正确"),
-           notice="reexam", title="复核意见书")
+    r.step(
+        "reexamine",
+        lambda: A.do_reexamine(r.case, actor=c.city_officer, decision="uphold", reasons="正确"),
+        notice="reexam",
+        title="复核意见书",
+    )
     assert r.case.status == "final"
     assert r.case.events.count() == 21
 
@@ -71,13 +95,21 @@ def test_the_full_lifecycle_writes_one_event_per_action_with_its_notice(cast, fl
 def test_decline_and_redirect_write_their_notice(cast, flow):
     a = flow.sign_for(flow.forward(flow.register()))
     r = Recorder(a)
-    r.step("decline", lambda: A.do_decline(a, actor=cast.dept_officer, reason="已经依法处理完毕"),
-           notice="decline", title="不予受理告知书")
+    r.step(
+        "decline",
+        lambda: A.do_decline(a, actor=cast.dept_officer, reason="已经依法处理完毕"),
+        notice="decline",
+        title="不予受理告知书",
+    )
     assert "已经依法处理完毕" in a.events.get(action="decline").document
     b = flow.sign_for(flow.forward(flow.register()))
     r = Recorder(b)
-    r.step("redirect", lambda: A.do_redirect(b, actor=cast.dept_officer, channel="admin_review"),
-           notice="redirect", title="导入法定途径告知书")
+    r.step(
+        "redirect",
+        lambda: A.do_redirect(b, actor=cast.dept_officer, channel="admin_review"),
+        notice="redirect",
+        title="导入法定途径告知书",
+    )
     assert "行政复议" in b.events.get(action="redirect").document
 
 

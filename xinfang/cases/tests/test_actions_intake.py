@@ -42,9 +42,7 @@ def test_it_warns_at_the_city_when_a_county_department_already_handles_the_matte
 
 
 def test_it_warns_of_more_than_five_representatives(cast):
-    assert codes(intake_warnings(cast.registrar, petitioner_ids=[], representatives=6)) == [
-        "too_many_representatives"
-    ]
+    assert codes(intake_warnings(cast.registrar, petitioner_ids=[], representatives=6)) == ["too_many_representatives"]
     assert intake_warnings(cast.registrar, petitioner_ids=[], representatives=5) == []
 
 
@@ -97,8 +95,13 @@ def test_registration_refuses_a_petitioner_outside_the_clerks_scope(cast):
 def test_a_referred_case_records_the_referring_org_which_then_sees_it(cast):
     from xinfang.cases.access import access_case
 
-    case = register(cast.registrar, channel="referred", referring_org=cast.city_bureau,
-                    referring_ref="示信交〔2025〕3号", leader_instruction="请依法妥善处理")
+    case = register(
+        cast.registrar,
+        channel="referred",
+        referring_org=cast.city_bureau,
+        referring_ref="示信交〔2025〕3号",
+        leader_instruction="请依法妥善处理",
+    )
     assert case.referring_org == cast.city_bureau
     assert access_case(cast.city_officer, case.pk) == case
     assert case.target_date is not None  # leader-instructed items carry the local commitment

@@ -25,10 +25,17 @@ def _handle_at_dept(cast, case):
     case = actions.do_sign_for(case, actor=cast.dept_officer)
     assert case.status == Status.TO_DECIDE
     case = actions.do_accept(case, actor=cast.dept_officer, handler=cast.handler)
-    case = actions.do_reply(case, actor=cast.unit_head, request="请求支付补偿款", facts="经查属实",
-                            decision="support", basis="《土地管理法》第四十八条")
-    return actions.do_record_delivery(case, actor=cast.handler, notice="reply", method="in_person",
-                                      delivered_at=timezone.now())
+    case = actions.do_reply(
+        case,
+        actor=cast.unit_head,
+        request="请求支付补偿款",
+        facts="经查属实",
+        decision="support",
+        basis="《土地管理法》第四十八条",
+    )
+    return actions.do_record_delivery(
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+    )
 
 
 def test_a_lower_bureau_that_signs_for_routes_the_case_on_itself(cast):
@@ -120,13 +127,21 @@ def test_a_revoking_review_sends_the_case_back_to_be_handled_again(cast):
     assert case.reply_delivered_on is None and case.due_clock == Clock.HANDLING
     assert "由清河县自然资源局重新办理" in case.events.last().document
     # Delivering the review opinion opens no re-examination window: nothing is decided yet.
-    case = actions.do_record_delivery(case, actor=cast.officer, notice="review", method="post",
-                                      delivered_at=timezone.now())
+    case = actions.do_record_delivery(
+        case, actor=cast.officer, notice="review", method="post", delivered_at=timezone.now()
+    )
     assert not open_deadlines(case).filter(clock=Clock.REEXAM_WINDOW).exists()
     # The new written reply can be reviewed again.
-    case = actions.do_reply(case, actor=cast.unit_head, request="请求支付补偿款", facts="重新核查属实",
-                            decision="support", basis="《土地管理法》第四十八条")
-    case = actions.do_record_delivery(case, actor=cast.handler, notice="reply", method="in_person",
-                                      delivered_at=timezone.now())
+    case = actions.do_reply(
+        case,
+        actor=cast.unit_head,
+        request="请求支付补偿款",
+        facts="重新核查属实",
+        decision="support",
+        basis="《土地管理法》第四十八条",
+    )
+    case = actions.do_record_delivery(
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+    )
     case = actions.do_request_review(case, actor=cast.officer)
     assert case.status == Status.REVIEW_REQUESTED

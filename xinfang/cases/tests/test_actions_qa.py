@@ -48,10 +48,16 @@ def test_the_hearing_dates_are_in_the_timeline(flow, cast):
 def test_a_step_is_dated_in_the_timeline_and_not_before_receipt(flow, cast):
     case = _handling(flow)
     with pytest.raises(Invalid, match="不能早于收件日期"):
-        actions.do_record_step(case, actor=cast.handler, kind="meeting", happened_on=timezone.localdate().replace(
-            year=2020), description="约见面谈")
-    case = actions.do_record_step(case, actor=cast.handler, kind="meeting", happened_on=timezone.localdate(),
-                                  description="约见面谈")
+        actions.do_record_step(
+            case,
+            actor=cast.handler,
+            kind="meeting",
+            happened_on=timezone.localdate().replace(year=2020),
+            description="约见面谈",
+        )
+    case = actions.do_record_step(
+        case, actor=cast.handler, kind="meeting", happened_on=timezone.localdate(), description="约见面谈"
+    )
     assert f"（{timezone.localdate():%Y-%m-%d}）" in case.events.last().note
 
 

@@ -77,8 +77,11 @@ def test_only_the_receiving_org_signs_for_or_returns(cast, flow):
 
 def test_only_the_current_orgs_petition_officer_decides_acceptance(cast, flow):
     case = flow.sign_for(flow.assign(flow.register()))
-    for act in (lambda u: A.do_accept(case, actor=u), lambda u: A.do_decline(case, actor=u, reason="理由"),
-                lambda u: A.do_redirect(case, actor=u, channel="arbitration")):
+    for act in (
+        lambda u: A.do_accept(case, actor=u),
+        lambda u: A.do_decline(case, actor=u, reason="理由"),
+        lambda u: A.do_redirect(case, actor=u, channel="arbitration"),
+    ):
         refused(lambda act=act: act(cast.unit_head), contains="受理交办员")
         refused(lambda act=act: act(cast.officer), contains="不在本单位")
     case = A.do_accept(case, actor=cast.dept_officer, handler=cast.handler)
@@ -102,10 +105,16 @@ def test_the_handler_must_belong_to_the_lead_unit(cast, flow):
 def test_the_handler_handles_but_the_bureau_and_the_dept_officer_do_not(cast, flow):
     case = flow.handling()
     today = timezone.localdate()
-    refused(lambda: A.do_record_step(case, actor=cast.dept_officer, kind="investigation", happened_on=today,
-                                     description="调查"), contains="承办人")
-    refused(lambda: A.do_record_step(case, actor=cast.officer, kind="investigation", happened_on=today,
-                                     description="调查"), contains="主办单位")
+    refused(
+        lambda: A.do_record_step(
+            case, actor=cast.dept_officer, kind="investigation", happened_on=today, description="调查"
+        ),
+        contains="承办人",
+    )
+    refused(
+        lambda: A.do_record_step(case, actor=cast.officer, kind="investigation", happened_on=today, description="调查"),
+        contains="主办单位",
+    )
     A.do_record_step(case, actor=cast.handler, kind="mediation", happened_on=today, description="组织调解")
     assert case.steps.count() == 1
 

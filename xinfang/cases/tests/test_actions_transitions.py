@@ -36,8 +36,19 @@ EXPECTED = {
     "draft_reply": ({S.HANDLING}, None),
     "reply": ({S.HANDLING}, S.REPLIED),
     "record_delivery": (
-        {S.TO_DECIDE, S.HANDLING, S.REPLIED, S.REPORTED, S.CLOSED, S.DECLINED, S.REDIRECTED, S.REVIEWED,
-         S.REEXAM_REQUESTED, S.REVIEW_REQUESTED, S.FINAL},
+        {
+            S.TO_DECIDE,
+            S.HANDLING,
+            S.REPLIED,
+            S.REPORTED,
+            S.CLOSED,
+            S.DECLINED,
+            S.REDIRECTED,
+            S.REVIEWED,
+            S.REEXAM_REQUESTED,
+            S.REVIEW_REQUESTED,
+            S.FINAL,
+        },
         None,
     ),
     "evaluate": ({S.REPLIED, S.REPORTED, S.CLOSED}, None),
@@ -65,8 +76,9 @@ def _calls(cast, other_case):
         "decline": lambda c, u: A.do_decline(c, actor=u, reason="已经处理完毕"),
         "redirect": lambda c, u: A.do_redirect(c, actor=u, channel="litigation"),
         "assign_handler": lambda c, u: A.do_assign_handler(c, actor=u, handler=cast.handler),
-        "record_step": lambda c, u: A.do_record_step(c, actor=u, kind="investigation", happened_on=date(2020, 1, 1),
-                                                     description="实地调查"),
+        "record_step": lambda c, u: A.do_record_step(
+            c, actor=u, kind="investigation", happened_on=date(2020, 1, 1), description="实地调查"
+        ),
         "co_report": lambda c, u: A.do_co_report(c, actor=u, report="已核实"),
         "request_extension": lambda c, u: A.do_request_extension(c, actor=u, days=10, reason="情况复杂"),
         "approve_extension": lambda c, u: A.do_approve_extension(c, actor=u),
@@ -75,8 +87,9 @@ def _calls(cast, other_case):
         "end_hearing": lambda c, u: A.do_end_hearing(c, actor=u),
         "draft_reply": lambda c, u: A.do_draft_reply(c, actor=u, **reply),
         "reply": lambda c, u: A.do_reply(c, actor=u, **reply),
-        "record_delivery": lambda c, u: A.do_record_delivery(c, actor=u, notice="reply", method="post",
-                                                             delivered_at=timezone.now()),
+        "record_delivery": lambda c, u: A.do_record_delivery(
+            c, actor=u, notice="reply", method="post", delivered_at=timezone.now()
+        ),
         "evaluate": lambda c, u: A.do_evaluate(c, actor=u, evaluation="satisfied"),
         "report_back": lambda c, u: A.do_report_back(c, actor=u),
         "confirm_closure": lambda c, u: A.do_confirm_closure(c, actor=u),

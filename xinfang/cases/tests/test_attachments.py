@@ -137,8 +137,9 @@ def test_the_reviewing_body_may_attach_the_petitioners_review_request(cast):
     case = actions.do_accept(case, actor=cast.dept_officer, handler=cast.handler)
     assert "不是该件的办理单位" in can_attach(cast.officer, case)  # no reviewing body yet
     case = actions.do_reply(case, actor=cast.unit_head, request="请求", facts="事实", decision="explain", basis="依据")
-    case = actions.do_record_delivery(case, actor=cast.handler, notice="reply", method="in_person",
-                                      delivered_at=timezone.now())
+    case = actions.do_record_delivery(
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+    )
     case = actions.do_request_review(case, actor=cast.officer)
     assert can_attach(cast.officer, case) is None
     assert "不是该件的办理单位" in can_attach(cast.city_officer, case)

@@ -86,10 +86,22 @@ def test_two_forms_opened_on_the_same_version_one_gets_a_conflict():
     case = flow.handling()
     v = case.version
     results, errors = race(
-        lambda: A.do_record_step(case.pk, actor=cast.handler, kind="investigation",
-                                 happened_on=case.accepted_on, description="走访", expected_version=v),
-        lambda: A.do_record_step(case.pk, actor=cast.unit_head, kind="mediation",
-                                 happened_on=case.accepted_on, description="调解", expected_version=v),
+        lambda: A.do_record_step(
+            case.pk,
+            actor=cast.handler,
+            kind="investigation",
+            happened_on=case.accepted_on,
+            description="走访",
+            expected_version=v,
+        ),
+        lambda: A.do_record_step(
+            case.pk,
+            actor=cast.unit_head,
+            kind="mediation",
+            happened_on=case.accepted_on,
+            description="调解",
+            expected_version=v,
+        ),
     )
     assert sum(r is not None for r in results) == 1, errors
     assert sum(isinstance(e, Conflict) for e in errors) == 1, errors
@@ -98,14 +110,13 @@ def test_two_forms_opened_on_the_same_version_one_gets_a_conflict():
 
 def test_concurrent_registrations_never_duplicate_or_skip_a_case_number():
     cast = build_cast()
-    clerks = [cast.registrar, cast.officer] + [
-        make_user(f"clerk{i}", cast.bureau, "registrar") for i in range(6)
-    ]
+    clerks = [cast.registrar, cast.officer] + [make_user(f"clerk{i}", cast.bureau, "registrar") for i in range(6)]
     people = {c.pk: make_petitioner(c) for c in clerks}
 
     def clerk_job(clerk):
         def job():
             return [register(clerk, petitioners=[(people[clerk.pk], True)]).number for _ in range(5)]
+
         return job
 
     results, errors = race(*[clerk_job(c) for c in clerks])

@@ -16,8 +16,15 @@ from xinfang.clock.models import PETITIONER_WINDOWS, Deadline, DeadlineStatus
 from xinfang.orgs.demo import DemoContext, build_orgs, build_petitioners, build_staff
 from xinfang.orgs.models import User
 
-AGENCY_STATES = {Status.REGISTERED, Status.FORWARDED, Status.ASSIGNED, Status.TO_DECIDE, Status.HANDLING,
-                 Status.REVIEW_REQUESTED, Status.REEXAM_REQUESTED}
+AGENCY_STATES = {
+    Status.REGISTERED,
+    Status.FORWARDED,
+    Status.ASSIGNED,
+    Status.TO_DECIDE,
+    Status.HANDLING,
+    Status.REVIEW_REQUESTED,
+    Status.REEXAM_REQUESTED,
+}
 
 
 @pytest.fixture
@@ -93,17 +100,21 @@ def test_scale_generator_writes_consistent_cases(county):
     # a unit what it takes part in, a handler what is assigned to them.
     users = county.users
     bureau = county.orgs["bureau"]
-    assert scoped_cases(users["officer"]).count() == CaseOrg.objects.filter(org=bureau).values("case").distinct(
-    ).count()
+    assert (
+        scoped_cases(users["officer"]).count() == CaseOrg.objects.filter(org=bureau).values("case").distinct().count()
+    )
     zrzy = county.orgs["zrzy"]
     visible = set(scoped_cases(users["zrzy_officer"]).values_list("pk", flat=True))
     expected = set(CaseOrg.objects.filter(org=zrzy).values_list("case_id", flat=True)) - set(
-        Case.objects.filter(kind=Kind.ACCUSATION, accused_org=zrzy).values_list("pk", flat=True))
+        Case.objects.filter(kind=Kind.ACCUSATION, accused_org=zrzy).values_list("pk", flat=True)
+    )
     assert visible == expected and visible
     handler = users["zrzy_handler"]
     co_cases = set(CaseOrg.objects.filter(org=zrzy, role="co").values_list("case_id", flat=True))
-    assert set(scoped_cases(handler).values_list("pk", flat=True)) == set(
-        Case.objects.filter(handler=handler).values_list("pk", flat=True)) | co_cases
+    assert (
+        set(scoped_cases(handler).values_list("pk", flat=True))
+        == set(Case.objects.filter(handler=handler).values_list("pk", flat=True)) | co_cases
+    )
     # Accusations never show to the accused unit.
     for key in ("baisha", "zrzy"):
         staff = User.objects.filter(org=county.orgs[key]).first()

@@ -95,8 +95,12 @@ def test_other_county_gets_404_everywhere(cast, login, settings, tmp_path):
     store_attachments(case, cast.registrar, [(SimpleUploadedFile("a.pdf", PDF), "application/pdf")])
     aid = case.attachments.get().pk
     client = login(cast.other_officer)
-    for url in (f"/cases/{case.pk}/", f"/cases/{case.pk}/print/", f"/cases/{case.pk}/attachments/{aid}/",
-                f"/cases/{case.pk}/act/assign/"):
+    for url in (
+        f"/cases/{case.pk}/",
+        f"/cases/{case.pk}/print/",
+        f"/cases/{case.pk}/attachments/{aid}/",
+        f"/cases/{case.pk}/act/assign/",
+    ):
         assert client.get(url).status_code == 404, url
     response = client.post(f"/cases/{case.pk}/act/forward/", {"version": case.version, "org": cast.other_dept.pk})
     assert response.status_code == 404
@@ -112,8 +116,7 @@ def test_accused_unit_gets_404_and_never_sees_it_in_the_workbench(cast, login):
         assert client.get(f"/cases/{case.pk}/print/").status_code == 404
         assert case.number not in html(client.get("/cases/"))
     # The bureau may not route it to the accused unit either: the form says why.
-    response = login(cast.officer).post(f"/cases/{case.pk}/act/assign/",
-                                        {"version": case.version, "org": cast.dept.pk})
+    response = login(cast.officer).post(f"/cases/{case.pk}/act/assign/", {"version": case.version, "org": cast.dept.pk})
     assert response.status_code == 422
     assert "选择一个有效的选项" in html(response) or "被反映" in html(response)
     case.refresh_from_db()
@@ -162,8 +165,9 @@ def test_registration_happy_path(cast, login):
 def test_registration_errors_keep_everything_typed(cast, login):
     p = make_petitioner(cast.registrar, name="赵六")
     client = login(cast.registrar)
-    response = client.post("/cases/new/", reg_data([p], summary="", content="我写了很长的一段内容",
-                                                   channel="referred", kind="accusation"))
+    response = client.post(
+        "/cases/new/", reg_data([p], summary="", content="我写了很长的一段内容", channel="referred", kind="accusation")
+    )
     assert response.status_code == 422
     body = html(response)
     assert "请填写" in body or "这个字段是必填项" in body
@@ -264,9 +268,7 @@ def test_attachment_size_limit(cast, login, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.ATTACHMENT_MAX_BYTES = 10
     p = make_petitioner(cast.registrar)
-    response = login(cast.registrar).post(
-        "/cases/new/", reg_data([p], attachments=[SimpleUploadedFile("a.pdf", PDF)])
-    )
+    response = login(cast.registrar).post("/cases/new/", reg_data([p], attachments=[SimpleUploadedFile("a.pdf", PDF)]))
     assert response.status_code == 422
     assert "大小限制" in html(response)
 
@@ -303,15 +305,36 @@ def test_full_lifecycle_through_the_screens(cast, login):
     case = act(login(cast.handler), case, "request_extension", days="10", reason="需进一步核实补偿标准")
     case = act(login(cast.unit_head), case, "approve_extension")
     assert case.extension_days == 10 and case.due_date > due_before
-    case = act(login(cast.handler), case, "draft_reply", request="支付补偿款", facts="经查补偿款已拨付至镇政府",
-               decision="support", basis="《土地管理法》第四十八条")
+    case = act(
+        login(cast.handler),
+        case,
+        "draft_reply",
+        request="支付补偿款",
+        facts="经查补偿款已拨付至镇政府",
+        decision="support",
+        basis="《土地管理法》第四十八条",
+    )
     form = html(login(cast.unit_head).get(f"/cases/{case.pk}/act/reply/"))
     assert "经查补偿款已拨付至镇政府" in form  # prefilled from the draft
-    case = act(login(cast.unit_head), case, "reply", request="支付补偿款", facts="经查补偿款已拨付至镇政府",
-               decision="support", basis="《土地管理法》第四十八条")
+    case = act(
+        login(cast.unit_head),
+        case,
+        "reply",
+        request="支付补偿款",
+        facts="经查补偿款已拨付至镇政府",
+        decision="support",
+        basis="《土地管理法》第四十八条",
+    )
     assert case.status == Status.REPLIED
-    case = act(login(cast.handler), case, "record_delivery", notice="reply", method="in_person",
-               delivered_at=local_now(1), recipient="钱一")
+    case = act(
+        login(cast.handler),
+        case,
+        "record_delivery",
+        notice="reply",
+        method="in_person",
+        delivered_at=local_now(1),
+        recipient="钱一",
+    )
     assert case.reply_delivered_on is not None
     assert case.number in html(login(cast.officer).get("/cases/?tab=to_evaluate")) or True
     case = act(login(cast.handler), case, "evaluate", evaluation="satisfied", source="follow_up")
@@ -335,8 +358,15 @@ def test_full_lifecycle_through_the_screens(cast, login):
     assert case.status == Status.REVIEW_REQUESTED and case.current_org == cast.county
     case = act(login(cast.officer), case, "review", decision="uphold", reasons="原处理意见事实清楚、依据正确")
     assert case.status == Status.REVIEWED
-    case = act(login(cast.officer), case, "record_delivery", notice="review", method="post",
-               delivered_at=local_now(0), recipient="钱一")
+    case = act(
+        login(cast.officer),
+        case,
+        "record_delivery",
+        notice="review",
+        method="post",
+        delivered_at=local_now(0),
+        recipient="钱一",
+    )
     assert case.window_until is not None
     case = act(login(cast.city_officer), case, "request_reexam", received_on=today, note="对复查意见不服")
     assert case.status == Status.REEXAM_REQUESTED
@@ -368,11 +398,13 @@ def test_htmx_action_form_is_a_fragment_and_redirects_on_success(cast, login):
     response = client.get(f"/cases/{case.pk}/act/forward/", HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "<html" not in html(response) and 'hx-post="/cases/' in html(response)
-    response = client.post(f"/cases/{case.pk}/act/forward/", {"version": case.version, "org": ""},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/cases/{case.pk}/act/forward/", {"version": case.version, "org": ""}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and response["X-Action-Status"] == "422"
-    response = client.post(f"/cases/{case.pk}/act/forward/", {"version": case.version, "org": cast.dept.pk},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/cases/{case.pk}/act/forward/", {"version": case.version, "org": cast.dept.pk}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 204 and response["HX-Redirect"] == f"/cases/{case.pk}/"
 
 
@@ -427,8 +459,23 @@ def test_detail_query_count_is_pinned(cast, login):
     assert len(ctx.captured_queries) == DETAIL_QUERIES, "\n".join(q["sql"] for q in ctx.captured_queries)
 
 
-@pytest.mark.parametrize("tab", ["all", "registered", "to_sign", "to_decide", "handling", "due_soon", "overdue",
-                                 "co_report", "to_evaluate", "to_confirm", "review", "search"])
+@pytest.mark.parametrize(
+    "tab",
+    [
+        "all",
+        "registered",
+        "to_sign",
+        "to_decide",
+        "handling",
+        "due_soon",
+        "overdue",
+        "co_report",
+        "to_evaluate",
+        "to_confirm",
+        "review",
+        "search",
+    ],
+)
 def test_every_tab_renders(cast, login, tab):
     register(cast.registrar)
     assert login(cast.officer).get(f"/cases/?tab={tab}").status_code == 200

@@ -27,9 +27,14 @@ def test_accusation_routing_form_says_why_the_accused_unit_is_missing(cast, logi
 
 def test_accusation_co_unit_naming_the_accused_is_refused_with_the_reason(cast, login):
     case = register(cast.registrar, kind=Kind.ACCUSATION, accused_org=cast.township, accused_name="某镇某干部")
-    response = login(cast.officer).post(f"/cases/{case.pk}/act/assign/", {
-        "version": case.version, "org": cast.dept.pk, "co_orgs": [cast.township.pk],
-    })
+    response = login(cast.officer).post(
+        f"/cases/{case.pk}/act/assign/",
+        {
+            "version": case.version,
+            "org": cast.dept.pk,
+            "co_orgs": [cast.township.pk],
+        },
+    )
     assert response.status_code == 422
     assert "检举控告件不得交转给被反映人或被反映单位（清河县东岗镇人民政府）" in html(response)
 

@@ -112,11 +112,11 @@ def test_a_paused_deadline_is_not_shown_as_due(cast, login):
     client = login(cast.handler)
     response = client.get("/cases/")
     body = html(response)
-    row = body[body.index(case.number):]
-    row = row[:row.index("</tr>")]
+    row = body[body.index(case.number) :]
+    row = row[: row.index("</tr>")]
     assert "已中止计时" in row and "超期" not in row
     assert '<tr class="">' in body and 'class="overdue"' not in body
-    assert 'tab-bad' not in body
+    assert "tab-bad" not in body
     assert case.number not in html(client.get("/cases/?tab=overdue"))
 
 

@@ -39,9 +39,7 @@ WEEKENDS_ONLY = WorkCalendar()
 
 def test_it_counts_sixty_calendar_days_after_the_trigger_day():
     # Sep 10 + 20 = Sep 30, + 31 = Oct 31, + 9 = Nov 9 (a Saturday).
-    assert compute_due(D(2024, 9, 10), 60, CAL, working=False) == DueResult(
-        D(2024, 11, 9), provisional=False
-    )
+    assert compute_due(D(2024, 9, 10), 60, CAL, working=False) == DueResult(D(2024, 11, 9), provisional=False)
 
 
 def test_it_rolls_a_calendar_period_ending_on_a_weekend_to_monday():
@@ -197,9 +195,7 @@ CALENDAR_CASES = [
 
 
 @pytest.mark.parametrize(("start", "days", "due", "rolled"), CALENDAR_CASES)
-def test_it_rolls_a_calendar_period_off_official_rest_days_only_when_asked(
-    start, days, due, rolled
-):
+def test_it_rolls_a_calendar_period_off_official_rest_days_only_when_asked(start, days, due, rolled):
     assert compute_due(start, days, CAL, working=False).due == due
     assert add_calendar_days(start, days) == due
     assert compute_due(start, days, CAL, working=False, roll_forward=True).due == rolled
@@ -236,23 +232,17 @@ def test_it_refuses_negative_periods(call):
 def test_it_marks_a_period_reaching_an_unscheduled_year_provisional():
     assert last_covered_year() == 2026  # chinesecalendar 1.11.0 stops at 2026
     # 30 days after Dec 15 2026 = Jan 14 2027, and 2027 has no schedule loaded.
-    assert compute_due(D(2026, 12, 15), 30, CAL, working=False) == DueResult(
-        D(2027, 1, 14), provisional=True
-    )
+    assert compute_due(D(2026, 12, 15), 30, CAL, working=False) == DueResult(D(2027, 1, 14), provisional=True)
 
 
 def test_it_assumes_weekends_only_in_an_unscheduled_year():
     # Dec 21-25 5, Dec 28-31 9, then 2027: Jan 1 (Fri) is not known to be a holiday
     # yet, so it counts 10, Jan 4-8 15.
-    assert compute_due(D(2026, 12, 20), 15, CAL, working=True) == DueResult(
-        D(2027, 1, 8), provisional=True
-    )
+    assert compute_due(D(2026, 12, 20), 15, CAL, working=True) == DueResult(D(2027, 1, 8), provisional=True)
 
 
 def test_it_trusts_a_period_ending_on_the_last_scheduled_day():
-    assert compute_due(D(2026, 12, 1), 30, CAL, working=False) == DueResult(
-        D(2026, 12, 31), provisional=False
-    )
+    assert compute_due(D(2026, 12, 1), 30, CAL, working=False) == DueResult(D(2026, 12, 31), provisional=False)
 
 
 def test_it_trusts_a_period_crossing_between_two_scheduled_years():
@@ -268,16 +258,12 @@ def test_it_marks_a_rolled_forward_date_in_an_unscheduled_year_provisional():
 
 def test_it_computes_a_year_with_no_schedule_at_all_from_weekends():
     # 2030 is not in the package: Oct 1 2030 (Tue) is treated as an ordinary day.
-    assert compute_due(D(2030, 9, 30), 3, CAL, working=True) == DueResult(
-        D(2030, 10, 3), provisional=True
-    )
+    assert compute_due(D(2030, 9, 30), 3, CAL, working=True) == DueResult(D(2030, 10, 3), provisional=True)
     # Sat Oct 5 2030 rolls to Mon Oct 7.
     assert compute_due(D(2030, 9, 5), 30, CAL, working=False, roll_forward=True) == DueResult(
         D(2030, 10, 7), provisional=True
     )
-    assert roll_forward(D(2030, 10, 5), WEEKENDS_ONLY) == DueResult(
-        D(2030, 10, 7), provisional=True
-    )
+    assert roll_forward(D(2030, 10, 5), WEEKENDS_ONLY) == DueResult(D(2030, 10, 7), provisional=True)
 
 
 def test_it_does_not_call_a_zero_day_period_provisional():
@@ -328,9 +314,7 @@ P_START = D(2025, 3, 3)
     ],
 )
 def test_it_stops_a_calendar_clock_during_closed_pauses(pauses, due):
-    assert compute_due(P_START, 30, CAL, working=False, pauses=pauses) == DueResult(
-        due, provisional=False
-    )
+    assert compute_due(P_START, 30, CAL, working=False, pauses=pauses) == DueResult(due, provisional=False)
 
 
 def test_it_only_loses_paused_working_days_on_a_working_clock():
@@ -376,9 +360,7 @@ def test_it_does_not_report_a_pause_opened_after_the_clock_ran_out():
 
 def test_it_counts_an_open_pause_on_a_working_clock():
     # Paused from Wed Mar 5, still running on Fri Mar 7: Mar 5-7 lost.
-    result = compute_due(
-        P_START, 5, CAL, working=True, pauses=[Pause(D(2025, 3, 5))], as_of=D(2025, 3, 7)
-    )
+    result = compute_due(P_START, 5, CAL, working=True, pauses=[Pause(D(2025, 3, 5))], as_of=D(2025, 3, 7))
     assert result == DueResult(D(2025, 3, 13), provisional=False, paused=True)
 
 
@@ -616,9 +598,7 @@ def test_every_clock_agrees_with_counting_one_day_at_a_time_on_any_calendar(
         as_of=as_of,
     )
     assert result.due == expected
-    unrolled = naive_due(
-        start, days, cal, working=working, pauses=pauses, extension=extension, as_of=as_of
-    )
+    unrolled = naive_due(start, days, cal, working=working, pauses=pauses, extension=extension, as_of=as_of)
     assert result.paused == any(p.end is None and p.start <= unrolled for p in pauses)
     if days + extension:
         assert result.provisional == naive_provisional(start, result.due, cal)

@@ -34,8 +34,11 @@ def load(**options) -> str:
 
 def counts():
     return (
-        Org.objects.count(), User.objects.count(), RoleGrant.objects.count(),
-        Petitioner.objects.count(), PetitionerPhone.objects.count(),
+        Org.objects.count(),
+        User.objects.count(),
+        RoleGrant.objects.count(),
+        Petitioner.objects.count(),
+        PetitionerPhone.objects.count(),
     )
 
 
@@ -66,8 +69,18 @@ def test_every_role_is_staffed_at_the_bureau_and_elsewhere(isolated_steps):
 
 def test_the_documented_accounts_exist_with_the_demo_password(isolated_steps):
     output = load()
-    for username in ("registrar", "officer", "zrzy_officer", "zrzy_handler", "zrzy_head", "leader", "supervisor",
-                     "statistician", "admin", "city_officer"):
+    for username in (
+        "registrar",
+        "officer",
+        "zrzy_officer",
+        "zrzy_handler",
+        "zrzy_head",
+        "leader",
+        "supervisor",
+        "statistician",
+        "admin",
+        "city_officer",
+    ):
         user = User.objects.get(username=username)
         assert user.check_password(demo.DEMO_PASSWORD), username
         assert re.search(rf"^\s+{username}\s", output, re.MULTILINE), username
@@ -80,9 +93,22 @@ def test_the_documented_accounts_exist_with_the_demo_password(isolated_steps):
 def test_the_org_tree_is_complete_with_valid_division_codes(isolated_steps):
     load()
     names = set(Org.objects.values_list("name", flat=True))
-    for required in ("清河县信访局", "清河县自然资源和规划局", "清河县住房和城乡建设局", "清河县人力资源和社会保障局",
-                     "清河县教育局", "示例市生态环境局清河分局", "清河县民政局", "清河县农业农村局", "清河县公安局",
-                     "清河县人民法院", "清河县人民检察院", "清河县人大常委会办公室", "示例市信访局", "示例市人民政府"):
+    for required in (
+        "清河县信访局",
+        "清河县自然资源和规划局",
+        "清河县住房和城乡建设局",
+        "清河县人力资源和社会保障局",
+        "清河县教育局",
+        "示例市生态环境局清河分局",
+        "清河县民政局",
+        "清河县农业农村局",
+        "清河县公安局",
+        "清河县人民法院",
+        "清河县人民检察院",
+        "清河县人大常委会办公室",
+        "示例市信访局",
+        "示例市人民政府",
+    ):
         assert required in names, required
     assert Org.objects.filter(kind="discipline").exists()
     townships = Org.objects.filter(level=OrgLevel.TOWNSHIP)
@@ -91,7 +117,7 @@ def test_the_org_tree_is_complete_with_valid_division_codes(isolated_steps):
     for org in Org.objects.select_related("parent"):
         assert re.fullmatch(r"\d+", org.division_code) and len(org.division_code) == expected_length[org.level]
         if org.level in ("township", "village"):
-            assert org.division_code.startswith(org.parent.division_code[:6 if org.level == "township" else 9])
+            assert org.division_code.startswith(org.parent.division_code[: 6 if org.level == "township" else 9])
     for township in townships:
         assert 2 <= township.children.count() <= 4
 

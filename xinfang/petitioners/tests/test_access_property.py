@@ -101,7 +101,10 @@ class ScopedPetitionersPropertyTest(TestCase):
         for i, parent in enumerate(parents):
             orgs.append(
                 Org.objects.create(
-                    name=f"机构{i}", kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY, division_code="330781",
+                    name=f"机构{i}",
+                    kind=OrgKind.GOVERNMENT,
+                    level=OrgLevel.COUNTY,
+                    division_code="330781",
                     parent=orgs[parent] if parent is not None else None,
                 )
             )

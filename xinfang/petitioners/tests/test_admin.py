@@ -35,9 +35,16 @@ def test_petitioners_cannot_be_added_in_the_admin(login, superuser):
 def test_correcting_a_uscc_in_the_admin_updates_its_checksum_flag(login, superuser, make_petitioner, cast):
     org = make_petitioner(cast.registrar, "示例公司", kind="organisation", uscc="91350100M000100Y44")
     data = {
-        "kind": "organisation", "name": "示例公司", "org": cast.bureau.pk, "uscc": "91350100m000100y43",
-        "legal_representative": "", "address": "", "division_code": "",
-        "phones-TOTAL_FORMS": "0", "phones-INITIAL_FORMS": "0", "phones-MIN_NUM_FORMS": "0",
+        "kind": "organisation",
+        "name": "示例公司",
+        "org": cast.bureau.pk,
+        "uscc": "91350100m000100y43",
+        "legal_representative": "",
+        "address": "",
+        "division_code": "",
+        "phones-TOTAL_FORMS": "0",
+        "phones-INITIAL_FORMS": "0",
+        "phones-MIN_NUM_FORMS": "0",
         "phones-MAX_NUM_FORMS": "1000",
     }
     response = login(superuser).post(f"/admin/petitioners/petitioner/{org.pk}/change/", data)

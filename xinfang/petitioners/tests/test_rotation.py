@@ -52,7 +52,9 @@ def test_rotation_moves_every_value_to_the_new_key(settings, three):
     p = Petitioner.objects.get(name="甲0")
     assert p.decrypt_id_number() == VECTOR_ID
     assert sorted(ph.decrypt_number() for ph in PetitionerPhone.objects.all()) == [
-        "13912340000", "13912340001", "13912340002",
+        "13912340000",
+        "13912340001",
+        "13912340002",
     ]
     # Lookup hashes do not depend on the encryption key.
     assert p.id_number_hash == hash_before == crypto.hash_value(VECTOR_ID)

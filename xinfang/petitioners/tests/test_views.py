@@ -213,8 +213,14 @@ def test_a_missing_name_is_explained_in_chinese(login, cast):
 
 
 def test_a_uscc_checksum_failure_warns_but_saves(login, cast):
-    data = {**PERSON, "kind": "organisation", "name": "示例建材公司", "id_number": "", "uscc": "91350100M000100Y44",
-            "legal_representative": "赵六"}
+    data = {
+        **PERSON,
+        "kind": "organisation",
+        "name": "示例建材公司",
+        "id_number": "",
+        "uscc": "91350100M000100Y44",
+        "legal_representative": "赵六",
+    }
     response = login(cast.registrar).post("/petitioners/new/", data, follow=True)
     petitioner = Petitioner.objects.get()
     assert petitioner.uscc == "91350100M000100Y44" and not petitioner.uscc_checksum_ok

@@ -20,7 +20,9 @@ class Command(BaseCommand):
             "--petitioners", type=int, default=demo.DEFAULT_PETITIONERS, help="演示信访人数量（默认 300）"
         )
         parser.add_argument(
-            "--cases", type=int, default=0,
+            "--cases",
+            type=int,
+            default=0,
             help="批量生成信访件，使库中信访件总数达到 N（规模测试用，见 xinfang/cases/scale.py）",
         )
         parser.add_argument(
@@ -29,9 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, petitioners, force, cases=0, **options):
         if not settings.DEBUG and not force:
-            raise CommandError(
-                "演示数据包含使用公开密码的账号，只能在开发环境（DEBUG=1）载入；确需载入请加 --force"
-            )
+            raise CommandError("演示数据包含使用公开密码的账号，只能在开发环境（DEBUG=1）载入；确需载入请加 --force")
         # Hundreds of generated transitions would bury the account table.
         for name in ("xinfang.notify", "xinfang.clock.services"):
             logging.getLogger(name).setLevel(logging.WARNING if name == "xinfang.notify" else logging.ERROR)
