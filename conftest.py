@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang.orgs.testing import build_cast
+from xinfang.devdata.cast import build_cast
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@
         .venv/bin/python bench/cases_bench.py --cases 100000             # PostgreSQL (db created if missing)
 
 The database is migrated and filled with the demo county plus
-``load_demo --cases N`` (bulk generator, xinfang/cases/scale.py) when it holds
+``load_demo --cases N`` (bulk generator, xinfang/devdata/scale.py) when it holds
 fewer than N cases; the load time is reported. Then, in-process with
 django.test.Client against the real URLs, production-like settings (DEBUG
 off, test settings module for plain static files):

@@ -30,7 +30,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from e2e.helpers import is_csp_violation  # noqa: E402
-from xinfang.orgs.testing import build_cast  # noqa: E402
+from xinfang.devdata.cast import build_cast  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--headless",

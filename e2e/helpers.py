@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from xinfang.orgs.testing import PASSWORD
+from xinfang.devdata.cast import PASSWORD
 
 LOGIN_PATH = "/accounts/login/"
 CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to")

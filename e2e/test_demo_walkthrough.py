@@ -16,7 +16,7 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from e2e.helpers import act_on_case, case_status, reseed_migration_data, switch_user
-from xinfang.orgs.demo import DEMO_PASSWORD, DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.devdata.county import DEMO_PASSWORD, DemoContext, build_orgs, build_petitioners, build_staff
 
 pytestmark = pytest.mark.browser
 

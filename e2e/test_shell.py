@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.helpers import LOGIN_PATH, expect_logged_in, is_csp_violation, login_as
-from xinfang.orgs.testing import PASSWORD
+from xinfang.devdata.cast import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from e2e.helpers import act_on_case, case_status, login_as, reseed_migration_data, switch_user
-from xinfang.cases.testing import register, valid_id_number
+from xinfang.devdata.flow import register, valid_id_number
 
 pytestmark = pytest.mark.browser
 

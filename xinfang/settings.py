@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "xinfang.clock",
     "xinfang.cases",
     "xinfang.api",
+    "xinfang.shell",
+    "xinfang.devdata",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xinfang.orgs.context_processors.shell",
+                "xinfang.shell.context_processors.shell",
             ],
         },
     },

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xinfang.cases.models import Attachment, CaseEvent
 from xinfang.cases.states import Action
-from xinfang.cases.testing import Flow
+from xinfang.devdata.flow import Flow
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from xinfang.cases import actions as A
 from xinfang.cases.models import Case
-from xinfang.cases.testing import Flow, make_petitioner, register
-from xinfang.orgs.testing import make_user
+from xinfang.devdata.cast import make_user
+from xinfang.devdata.flow import Flow, make_petitioner, register
 
 pytestmark = pytest.mark.django_db
 

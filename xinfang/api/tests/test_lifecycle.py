@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xinfang.cases.testing import valid_id_number
+from xinfang.devdata.flow import valid_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,7 @@ def _post(api_as, user, case, path, body=None):
 
 
 def test_the_other_branches_run_through_the_api(cast, api_as):
-    from xinfang.cases.testing import Flow
+    from xinfang.devdata.flow import Flow
 
     flow = Flow(cast)
     today = timezone.localdate().isoformat()

@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang.cases.testing import make_petitioner, valid_id_number
+from xinfang.devdata.flow import make_petitioner, valid_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 import pytest
 from django.utils import timezone
 
-from xinfang.cases.testing import Flow
+from xinfang.devdata.flow import Flow
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from xinfang.cases import actions as A
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.errors import Invalid
 from xinfang.cases.states import Kind
-from xinfang.cases.testing import make_petitioner
-from xinfang.orgs.testing import make_org, make_user
+from xinfang.devdata.cast import make_org, make_user
+from xinfang.devdata.flow import make_petitioner
 from xinfang.petitioners.access import scoped_petitioners
 
 

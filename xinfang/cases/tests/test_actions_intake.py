@@ -6,7 +6,7 @@ from xinfang.cases.actions import intake_warnings
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import Category
 from xinfang.cases.states import Kind
-from xinfang.cases.testing import make_petitioner, register
+from xinfang.devdata.flow import make_petitioner, register
 
 
 def codes(warnings):

@@ -9,8 +9,8 @@ from xinfang.cases.access import access_case
 from xinfang.cases.deadlines import open_deadlines
 from xinfang.cases.errors import NotAllowed
 from xinfang.cases.states import Status
-from xinfang.cases.testing import make_petitioner, register
 from xinfang.clock.models import Clock
+from xinfang.devdata.flow import make_petitioner, register
 
 pytestmark = pytest.mark.django_db
 

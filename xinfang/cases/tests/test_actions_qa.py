@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from xinfang.cases import actions
 from xinfang.cases.errors import Invalid
-from xinfang.cases.testing import register
 from xinfang.clock.models import Clock
+from xinfang.devdata.flow import register
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.models import CaseEvent
 from xinfang.cases.permissions import available_actions
 from xinfang.cases.states import Status
-from xinfang.cases.testing import make_petitioner, register
+from xinfang.devdata.flow import make_petitioner, register
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

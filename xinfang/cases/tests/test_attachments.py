@@ -129,7 +129,7 @@ def test_who_may_attach(flow, cast):
 def test_the_reviewing_body_may_attach_the_petitioners_review_request(cast):
     from django.utils import timezone
 
-    from xinfang.cases.testing import register
+    from xinfang.devdata.flow import register
 
     # Registered directly at the department, so the county bureau takes part
     # only as the body acting for the reviewing county government.

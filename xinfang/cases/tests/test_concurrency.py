@@ -13,8 +13,8 @@ from xinfang.cases import actions as A
 from xinfang.cases.errors import Conflict, InvalidTransition
 from xinfang.cases.models import Case, CaseEvent
 from xinfang.cases.numbering import next_case_number
-from xinfang.cases.testing import Flow, make_petitioner, register
-from xinfang.orgs.testing import build_cast, make_user
+from xinfang.devdata.cast import build_cast, make_user
+from xinfang.devdata.flow import Flow, make_petitioner, register
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,8 +10,8 @@ from xinfang.cases import actions as A
 from xinfang.cases import deadlines
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.models import CaseEvent
-from xinfang.cases.testing import make_petitioner, register
 from xinfang.clock.models import Clock, DeadlineStatus
+from xinfang.devdata.flow import make_petitioner, register
 
 D = date
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseCounter
 from xinfang.cases.numbering import next_case_number
-from xinfang.cases.testing import make_petitioner, register
+from xinfang.devdata.flow import make_petitioner, register
 
 PATTERN = re.compile(r"^(?P<org>.+)〔(?P<year>\d{4})〕(?P<seq>\d{5})号$")
 

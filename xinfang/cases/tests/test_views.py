@@ -13,9 +13,9 @@ from xinfang.cases import actions
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import Category
 from xinfang.cases.states import Kind, Status
-from xinfang.cases.testing import make_petitioner, register, valid_id_number
+from xinfang.devdata.cast import make_user
+from xinfang.devdata.flow import make_petitioner, register, valid_id_number
 from xinfang.orgs.models import AuditAction, AuditEvent
-from xinfang.orgs.testing import make_user
 
 GOOD_ID = valid_id_number(birth="19800101")
 BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")

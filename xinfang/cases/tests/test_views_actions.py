@@ -3,8 +3,8 @@
 import pytest
 
 from xinfang.cases.states import Kind, Status
-from xinfang.cases.testing import register
 from xinfang.cases.tests.test_views import html
+from xinfang.devdata.flow import register
 
 
 @pytest.mark.parametrize("action", ["assign", "forward"])
@@ -46,7 +46,7 @@ def test_routing_form_of_a_claim_has_no_accused_note(cast, login):
 
 
 def test_evaluation_radio_group_is_a_fieldset_with_a_legend(cast, login):
-    from xinfang.cases.testing import Flow
+    from xinfang.devdata.flow import Flow
 
     case = Flow(cast).delivered()
     body = html(login(cast.officer).get(f"/cases/{case.pk}/act/evaluate/"))

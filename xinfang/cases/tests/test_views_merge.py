@@ -3,7 +3,7 @@
 import pytest
 
 from xinfang.cases.states import Status
-from xinfang.cases.testing import register
+from xinfang.devdata.flow import register
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_a_repeat_is_merged_by_its_sequence_number_and_the_original_lists_it(cas
 
 
 def test_an_ambiguous_sequence_number_asks_for_the_full_number(cast, login):
-    from xinfang.orgs.testing import make_user
+    from xinfang.devdata.cast import make_user
 
     wide = make_user("wide_officer", cast.bureau, "petition_officer", scope="all")
     ours = register(cast.registrar)  # 清河县信访局〔…〕00001号

@@ -1,7 +1,7 @@
 """Registration screen (/cases/new/): quick-create duplicates, which steps validate, nothing lost."""
 
-from xinfang.cases.testing import make_petitioner, valid_id_number
 from xinfang.cases.tests.test_views import html, reg_data
+from xinfang.devdata.flow import make_petitioner, valid_id_number
 from xinfang.petitioners.models import Petitioner
 
 

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from xinfang.cases.models import Case
-from xinfang.cases.testing import Flow, register
 from xinfang.cases.tests.test_views import html
+from xinfang.devdata.flow import Flow, register
 
 SEARCH_QUERIES = 10
 

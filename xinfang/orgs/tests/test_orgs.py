@@ -1,8 +1,8 @@
 import pytest
 
+from xinfang.devdata.cast import PASSWORD
 from xinfang.orgs.access import org_scope, visible_orgs
 from xinfang.orgs.models import AuditAction, AuditEvent, Org, RoleGrant
-from xinfang.orgs.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

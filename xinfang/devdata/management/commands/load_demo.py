@@ -1,4 +1,4 @@
-"""Load the demo county (see xinfang/orgs/demo.py for what it contains).
+"""Load the demo county (see xinfang/devdata/county.py for what it contains).
 
 Refuses to run with DEBUG off unless --force: it creates accounts with a
 published password, which must never reach a production database.
@@ -9,7 +9,8 @@ import logging
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.orgs import demo
+from xinfang.devdata import county as demo
+from xinfang.devdata.loader import load_demo
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             "--cases",
             type=int,
             default=0,
-            help="批量生成信访件，使库中信访件总数达到 N（规模测试用，见 xinfang/cases/scale.py）",
+            help="批量生成信访件，使库中信访件总数达到 N（规模测试用，见 xinfang/devdata/scale.py）",
         )
         parser.add_argument(
             "--force", action="store_true", help="在 DEBUG 关闭时也运行（会创建使用公开密码的账号，切勿用于生产环境）"
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         # Hundreds of generated transitions would bury the account table.
         for name in ("xinfang.notify", "xinfang.clock.services"):
             logging.getLogger(name).setLevel(logging.WARNING if name == "xinfang.notify" else logging.ERROR)
-        ctx = demo.load_demo(petitioners=petitioners, write=self.stdout.write)
+        ctx = load_demo(petitioners=petitioners, write=self.stdout.write)
         created = ctx.created
         if not any(created.values()):
             self.stdout.write("演示县已存在，未作改动。")
@@ -52,6 +53,6 @@ class Command(BaseCommand):
         for line in demo.staff_table(ctx):
             self.stdout.write("  " + line)
         if cases:
-            from xinfang.cases.scale import generate
+            from xinfang.devdata.scale import generate
 
             generate(cases, write=self.stdout.write)

@@ -1,6 +1,6 @@
 """Demo cases: a few hundred 信访件 in every state, made by the real actions.
 
-``load_demo`` runs this after the base county (xinfang/orgs/demo.py). Every
+``load_demo`` runs this after the base county (xinfang/devdata/county.py). Every
 case is registered, routed, decided, handled, answered and carried through
 review and re-examination by the demo staff calling the same action
 functions the screens and the API call, so each one is consistent with the
@@ -47,7 +47,7 @@ from xinfang.cases.states import (
     StepKind,
     Urgency,
 )
-from xinfang.orgs.demo import DEMO_PASSWORD, register_demo_step
+from xinfang.devdata.county import DEMO_PASSWORD
 from xinfang.orgs.models import Org, Role, RoleGrant, User
 from xinfang.petitioners.services import register_petitioner
 
@@ -55,7 +55,7 @@ DEMO_CASES = 300
 YEARS_BACK = 3
 SEED = 20240607
 
-# The units that handle demo cases (org key in xinfang/orgs/demo.py → staff
+# The units that handle demo cases (org key in xinfang/devdata/county.py → staff
 # username prefix, and the subject-category groups they are competent for).
 UNITS: dict[str, tuple[str, tuple[str, ...]]] = {
     "zrzy": ("zrzy", ("01", "04")),
@@ -904,7 +904,6 @@ def build_demo_cases(ctx, count: int = DEMO_CASES, *, seed: int = SEED) -> int:
     return runner.made
 
 
-@register_demo_step("信访件（各状态）", order=100)
 def load(ctx) -> None:
     import time as _time
 

@@ -8,7 +8,7 @@ def home(request):
     try:
         return redirect(reverse("cases:workbench"))
     except NoReverseMatch:
-        return render(request, "orgs/home.html")
+        return render(request, "shell/home.html")
 
 
 @login_not_required

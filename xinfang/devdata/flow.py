@@ -42,7 +42,7 @@ def register(actor, *, petitioners=None, received_at=None, kind=Kind.CLAIM, chan
 
 
 class Flow:
-    """Drive one case through the real actions with the fixed cast (orgs.testing).
+    """Drive one case through the real actions with the fixed cast (devdata.cast).
 
     Each step returns the refreshed case; steps are idempotent-free on
     purpose: call them in workflow order.

@@ -301,7 +301,7 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
     """Petitioner ids per registering org: the existing ones, topped up to ``size`` in bulk."""
     from faker import Faker
 
-    from xinfang.orgs.demo import demo_id_number
+    from xinfang.devdata.county import demo_id_number
     from xinfang.petitioners.models import Petitioner, PetitionerPhone
 
     county_orgs = {c.bureau.pk: c for c in world.counties}

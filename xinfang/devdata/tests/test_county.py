@@ -1,4 +1,4 @@
-"""load_demo: a complete, valid, idempotent demo county with a hook for other apps."""
+"""load_demo: a complete, valid, idempotent demo county, then the demo steps in order."""
 
 import re
 from io import StringIO
@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 
 from xinfang.core.idnumbers import normalize_id_number
 from xinfang.core.uscc import validate_uscc
-from xinfang.orgs import demo
+from xinfang.devdata import county as demo
+from xinfang.devdata import loader
 from xinfang.orgs.models import Org, OrgLevel, Role, RoleGrant, User
 from xinfang.petitioners.models import Petitioner, PetitionerPhone
 
@@ -21,8 +22,7 @@ SMALL = 40  # petitioners: enough to cover every branch, fast enough for the sui
 def isolated_steps(monkeypatch):
     """Only the steps a test registers run (not other apps' real demo modules)."""
     steps: list = []
-    monkeypatch.setattr(demo, "DEMO_STEPS", steps)
-    monkeypatch.setattr(demo, "autodiscover_modules", lambda name: None)
+    monkeypatch.setattr(loader, "STEPS", steps)
     return steps
 
 
@@ -149,32 +149,22 @@ def test_demo_petitioners_are_scoped_like_real_ones(isolated_steps, client):
         assert client.get(f"/petitioners/{city_only.first().pk}/").status_code == 404
 
 
-def test_registered_steps_run_after_the_county_in_order(isolated_steps):
+def test_the_steps_run_after_the_county_in_order(isolated_steps):
     calls = []
 
-    @demo.register_demo_step("second", order=20)
-    def second(ctx):
-        calls.append(("second", ctx.petitioners().count()))
-
-    @demo.register_demo_step("first", order=10)
     def first(ctx):
         calls.append(("first", ctx.users["registrar"].username, ctx.orgs["zrzy"].name, ctx.county.name))
 
-    demo.register_demo_step("first", order=10)(first)  # registering twice does not run twice
+    def second(ctx):
+        calls.append(("second", ctx.petitioners().count()))
+
+    isolated_steps.extend([("first", first), ("second", second)])
     load()
     assert calls == [("first", "registrar", "清河县自然资源和规划局", "清河县人民政府"), ("second", SMALL)]
 
 
-def test_load_demo_discovers_other_apps_demo_modules(monkeypatch):
-    discovered = []
-    monkeypatch.setattr(demo, "DEMO_STEPS", [])
-    monkeypatch.setattr(demo, "autodiscover_modules", discovered.append)
-    load()
-    assert discovered == ["demo"]
-
-
 def test_a_demo_administrator_can_manage_orgs_and_staff_in_the_admin(client):
-    from xinfang.orgs import demo
+    from xinfang.devdata import county as demo
 
     ctx = demo.DemoContext(write=lambda *_: None)
     demo.build_orgs(ctx)

@@ -7,13 +7,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from xinfang.cases.access import scoped_cases
-from xinfang.cases.demo import _ensure_discipline_staff, build_demo_cases
 from xinfang.cases.models import Case, CaseCounter, CaseEvent, CaseOrg, CasePetitioner
 from xinfang.cases.numbering import next_case_number
-from xinfang.cases.scale import generate
 from xinfang.cases.states import Action, Kind, Status
 from xinfang.clock.models import PETITIONER_WINDOWS, Deadline, DeadlineStatus
-from xinfang.orgs.demo import DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.devdata.cases import _ensure_discipline_staff, build_demo_cases
+from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.devdata.scale import generate
 from xinfang.orgs.models import User
 
 AGENCY_STATES = {

@@ -1,6 +1,6 @@
 """Scale data: ``load_demo --cases N`` brings the database to N cases with bulk inserts.
 
-The demo cases (xinfang/cases/demo.py) go through the real actions; a
+The demo cases (xinfang/devdata/cases.py) go through the real actions; a
 million cannot (about 40 queries per step). Here each case's life is
 simulated in memory instead, with the same rules the actions apply, and the
 rows are written straight to the tables in large batches:
@@ -49,18 +49,6 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseCounter, CaseEvent, CaseOrg, CasePetitioner, Category
 from xinfang.cases.numbering import number_prefix
-from xinfang.cases.scale_world import (
-    PLACES,
-    VILLAGES,
-    YEARS,
-    Clocks,
-    World,
-    Writer,
-    _bulk_pragmas,
-    _restore_pragmas,
-    discover_world,
-    petitioner_pool,
-)
 from xinfang.cases.states import (
     TRANSITIONS,
     Action,
@@ -78,6 +66,18 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.clock.models import Clock, Deadline
+from xinfang.devdata.scale_world import (
+    PLACES,
+    VILLAGES,
+    YEARS,
+    Clocks,
+    World,
+    Writer,
+    _bulk_pragmas,
+    _restore_pragmas,
+    discover_world,
+    petitioner_pool,
+)
 from xinfang.orgs.models import Org, OrgKind
 
 SEED = 20240615

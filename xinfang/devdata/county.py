@@ -34,39 +34,21 @@ Idempotent: orgs are found again by (parent, name), users by username
 the demo county has none, all in one transaction, so running ``load_demo``
 twice changes nothing the second time.
 
-Hook for other apps
--------------------
-After orgs, staff and petitioners, ``load_demo`` imports the ``demo``
-module of every installed app (like the admin's autodiscovery) and runs the
-steps registered with ``register_demo_step``, in ``order``::
-
-    # xinfang/cases/demo.py
-    from xinfang.orgs.demo import register_demo_step
-
-    @register_demo_step("信访件", order=100)
-    def load(ctx):            # ctx: DemoContext
-        if Case.objects.filter(...demo marker...).exists():
-            return            # steps must be idempotent too
-        ...ctx.users["registrar"], ctx.orgs["zrzy"], ctx.petitioners()...
-
-Appending ``DemoStep`` objects to ``DEMO_STEPS`` from ``AppConfig.ready()``
-works as well. Each step runs in its own transaction after the base county
-has been committed, so a failing step does not undo the county.
+The demo cases come after the county (xinfang/devdata/loader.py runs the
+steps in order), each step in its own transaction so that a failing step
+does not undo the county.
 """
 
 from __future__ import annotations
 
 import random
-import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from xinfang.core.idnumbers import check_digit
 from xinfang.core.uscc import CHARSET, uscc_check_char
@@ -214,29 +196,6 @@ TRADES = [
 
 
 @dataclass
-class DemoStep:
-    name: str
-    fn: Callable[[DemoContext], None]
-    order: int = 100
-
-
-DEMO_STEPS: list[DemoStep] = []
-
-
-def register_demo_step(name: str, *, order: int = 100):
-    """Decorator: run ``fn(ctx)`` after the base county. Steps must be idempotent."""
-
-    def decorator(fn):
-        if not any(
-            step.fn.__module__ == fn.__module__ and step.fn.__qualname__ == fn.__qualname__ for step in DEMO_STEPS
-        ):
-            DEMO_STEPS.append(DemoStep(name, fn, order))
-        return fn
-
-    return decorator
-
-
-@dataclass
 class DemoContext:
     """What later steps need: the demo orgs and users by key, and seeded randomness."""
 
@@ -264,25 +223,6 @@ class DemoContext:
         fake = Faker("zh_CN")
         fake.seed_instance(SEED + salt)
         return fake
-
-
-def load_demo(*, petitioners: int = DEFAULT_PETITIONERS, write: Callable[[str], None] = print) -> DemoContext:
-    """Build (or find) the demo county, then run the registered demo steps."""
-    ctx = DemoContext(write=write)
-    started = time.monotonic()
-    with transaction.atomic():
-        build_orgs(ctx)
-        build_staff(ctx)
-        build_petitioners(ctx, petitioners)
-    ctx.seconds["演示县（机构、人员、信访人）"] = time.monotonic() - started
-    autodiscover_modules("demo")
-    for step in sorted(DEMO_STEPS, key=lambda s: s.order):
-        write(f"演示数据：{step.name} …")
-        started = time.monotonic()
-        with transaction.atomic():
-            step.fn(ctx)
-        ctx.seconds[step.name] = time.monotonic() - started
-    return ctx
 
 
 # --- orgs -------------------------------------------------------------------
