@@ -17,3 +17,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def clock():
+    """The clock seam (xinfang.core.clock) under the test's control: set(when), advance(days=...)."""
+    from xinfang.core.clock import TestClock
+
+    test_clock = TestClock()
+    yield test_clock
+    test_clock.reset()

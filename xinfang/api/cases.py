@@ -29,6 +29,7 @@ from xinfang.cases.attachments import add_attachments
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import Category
 from xinfang.cases.states import OPEN_STATES, RECORD_ONLY_ACTIONS, Action, Channel, Importance, Kind, Status, Urgency
+from xinfang.core import clock
 from xinfang.orgs.models import Org, User
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.models import Petitioner
@@ -195,7 +196,7 @@ def filter_cases(qs, f: CaseFilters, today):
 @router.get("/cases", response={200: s.CaseListOut, **ERRORS}, summary="信访件列表", operation_id="list_cases")
 def list_cases(request, filters: Query[CaseFilters]):
     """当前用户有权查看的信访件（分页），可按状态、渠道、性质、分类、紧急程度、当前单位、收件日期、文字和期限筛选。"""
-    today = timezone.localdate()
+    today = clock.today()
     qs = filter_cases(scoped_cases(request.auth), filters, today)
     count = qs.count()
     page = qs.select_related("category__parent", "current_org", "handler")[

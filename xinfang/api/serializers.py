@@ -1,11 +1,10 @@
 """Turning cases, events, deadlines and petitioners into API dicts."""
 
-from django.utils import timezone
-
 from xinfang.cases import deadlines as case_deadlines
 from xinfang.cases.permissions import available_actions
 from xinfang.cases.states import Action, ParticipantRole, Status
 from xinfang.clock.models import Clock, DeadlineStatus
+from xinfang.core import clock
 
 # Action code -> path under /cases/{id}/ (one POST endpoint each).
 ACTION_PATHS = {
@@ -63,7 +62,7 @@ def _days_left(due, today):
 
 
 def case_summary(case, today=None) -> dict:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     category = case.category
     return {
         "id": case.pk,
@@ -96,7 +95,7 @@ def case_summary(case, today=None) -> dict:
 
 
 def deadline_dict(d, today=None) -> dict:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return {
         "id": d.pk,
         "clock": d.clock,
@@ -117,7 +116,7 @@ def deadline_dict(d, today=None) -> dict:
 
 
 def deadlines_of(case, today=None) -> list[dict]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return [deadline_dict(d, today) for d in case_deadlines.case_deadlines(case).select_related("org")]
 
 
@@ -134,7 +133,7 @@ def action_links(user, case) -> list[dict]:
 
 
 def case_detail(case, user) -> dict:
-    today = timezone.localdate()
+    today = clock.today()
     data = case_summary(case, today)
     participants = list(case.participants.select_related("org"))
     links = list(case.case_petitioners.select_related("petitioner").order_by("pk"))

@@ -11,13 +11,13 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from xinfang.cases.access import access_case
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.models import Attachment, CaseEvent
 from xinfang.cases.permissions import can_attach
 from xinfang.cases.states import Action
+from xinfang.core import clock
 
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg": "jpg",
@@ -113,7 +113,7 @@ def add_attachments(case, *, actor, files) -> list[Attachment]:
             action=Action.ADD_ATTACHMENT,
             actor=actor,
             actor_org=actor.org,
-            at=timezone.now(),
+            at=clock.now(),
             from_status=case.status,
             to_status=case.status,
             note="补充附件：" + "、".join(a.original_name for a in stored),

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from xinfang.clock.models import Clock, Deadline, DeadlineStatus
 from xinfang.clock.signals import deadlines_recomputed
+from xinfang.core import clock
 
 PETITIONER_WINDOWS = frozenset({Clock.REVIEW_WINDOW, Clock.REEXAM_WINDOW})
 
@@ -42,10 +43,8 @@ def start(case, clock_code, day, *, org, target_key=None):
 def meet(case, clock_code, when):
     from datetime import datetime
 
-    from django.utils import timezone
-
     if isinstance(when, datetime):
-        when = timezone.localtime(when).date()
+        when = clock.local_date(when)
     for d in open_deadlines(case).filter(clock=clock_code):
         _services().meet(d, when)
 

@@ -30,6 +30,7 @@ from xinfang.cases.states import (
     StepKind,
     Urgency,
 )
+from xinfang.core import clock
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.orgs.access import visible_orgs
 from xinfang.orgs.models import Org, Role, User
@@ -361,7 +362,7 @@ class RecordStepForm(ActionForm):
     description = _note("办理情况", required=True)
 
     def setup(self):
-        self.fields["happened_on"].initial = timezone.localdate()
+        self.fields["happened_on"].initial = clock.today()
 
     def call(self, d, version):
         return actions.do_record_step(
@@ -470,7 +471,7 @@ class RecordDeliveryForm(ActionForm):
     recipient = forms.CharField(label="签收人", max_length=50, required=False)
 
     def setup(self):
-        self.fields["delivered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["delivered_at"].initial = clock.localtime().replace(second=0, microsecond=0)
         # Offer the notices this case has produced (latest first), defaulting to the newest.
         produced = [e.notice for e in getattr(self.case, "prefetched_notice_events", [])]
         if produced:
@@ -537,7 +538,7 @@ class RequestReviewForm(ActionForm):
     note = _note("申请事项")
 
     def setup(self):
-        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_on"].initial = clock.today()
 
     def call(self, d, version):
         return actions.do_request_review(
@@ -657,7 +658,7 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["category"].choices = category_choices()
-        self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["received_at"].initial = clock.localtime().replace(second=0, microsecond=0)
         org = user.org
         higher = Org.objects.none()
         if org is not None:
@@ -695,7 +696,7 @@ class RegistrationForm(forms.Form):
         if d.get("kind") == Kind.ACCUSATION and not (d.get("accused_name") or d.get("accused_org")):
             self.add_error("accused_name", "检举控告类须填写被反映人或单位")
         received = d.get("received_at")
-        if received and received > timezone.now() + timezone.timedelta(minutes=5):
+        if received and received > clock.now() + timezone.timedelta(minutes=5):
             self.add_error("received_at", "收件时间不能晚于当前时间")
         return d
 

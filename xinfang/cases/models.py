@@ -21,6 +21,7 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.clock.models import Clock
+from xinfang.core.fields import ClockDateTimeField
 
 
 class Category(models.Model):
@@ -100,7 +101,7 @@ class Case(models.Model):
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
-    registered_at = models.DateTimeField("登记时间", auto_now_add=True)
+    registered_at = ClockDateTimeField("登记时间", auto_now_add=True)
     # The org whose move it is now; the workbench is built on it.
     current_org = models.ForeignKey("orgs.Org", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+")
     routing_org = models.ForeignKey(
@@ -160,7 +161,7 @@ class Case(models.Model):
     window_until = models.DateField("信访人申请期限", null=True, blank=True, db_index=True)
 
     version = models.PositiveIntegerField("版本", default=1)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = ClockDateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "信访件"
@@ -199,7 +200,7 @@ class CaseOrg(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="case_roles")
     role = models.CharField(max_length=12, choices=ParticipantRole.choices)
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = ClockDateTimeField(auto_now_add=True)
     # Co-units report their part of the result back to the lead unit.
     reported_at = models.DateTimeField(null=True, blank=True)
     report = models.TextField(blank=True)
@@ -270,7 +271,7 @@ class HandlingStep(models.Model):
     happened_on = models.DateField("日期")
     description = models.TextField("情况")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "办理过程"
@@ -288,7 +289,7 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField("送达时间")
     recipient = models.CharField("签收人", max_length=50, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "送达记录"
@@ -309,7 +310,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "附件"

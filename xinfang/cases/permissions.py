@@ -5,9 +5,8 @@ reason in Chinese, so the same rule both guards the action and decides which
 buttons the case page shows.
 """
 
-from django.utils import timezone
-
 from xinfang.cases.states import ENDED_STATES, TRANSITIONS, Action, Kind, ParticipantRole, Status
+from xinfang.core import clock
 from xinfang.orgs.models import OrgKind, Role
 
 R = Role
@@ -196,7 +195,7 @@ def _close(user, case):
 
 
 def _window_open(case, today=None) -> str | None:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if case.window_until is None:
         return "答复意见尚未送达，申请期限未开始"
     if today > case.window_until:
@@ -243,7 +242,7 @@ def _reexamine(user, case):
 
 
 def _finalize(user, case):
-    if case.window_until is None or timezone.localdate() <= case.window_until:
+    if case.window_until is None or clock.today() <= case.window_until:
         return "信访人申请期限尚未届满，不能终结"
     if user is None:
         return None  # the scheduled lapse sweep

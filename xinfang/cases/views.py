@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,6 +24,7 @@ from xinfang.cases.forms import ACTION_FORMS, WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
 from xinfang.cases.permissions import available_actions, can_attach, check
 from xinfang.cases.states import TRANSITIONS, Action, Notice
+from xinfang.core import clock
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Role
 
@@ -109,7 +109,7 @@ def workbench(request):
         "current_tab": next(t for t in tabs if t["key"] == tab),
         "form": form,
         "page": page,
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "can_register": user.has_role(Role.REGISTRAR, Role.PETITION_OFFICER),
         "searching": searching,
         "filtered": any(v for k, v in request.GET.items() if k not in ("tab", "page", "sort")),
@@ -167,7 +167,7 @@ def _detail_context(request, case):
         "buttons": [{"action": a, "label": Action(a).label, "primary": ACTION_FORMS[a].primary} for a in buttons],
         "refused": refused,
         "latest_reply": latest_reply,
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
 
 
@@ -183,7 +183,7 @@ def detail(request, pk):
 def print_view(request, pk):
     case = _load_case(request.user, pk)
     context = _detail_context(request, case)
-    context["printed_at"] = timezone.localtime()
+    context["printed_at"] = clock.localtime()
     return render(request, "cases/print.html", context)
 
 

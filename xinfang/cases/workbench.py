@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Q, Subquery
-from django.utils import timezone
 
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import CaseOrg
 from xinfang.cases.states import OPEN_STATES, ParticipantRole, Status
+from xinfang.core import clock
 from xinfang.orgs.models import OrgKind, Role
 
 DUE_SOON_DAYS = 3
@@ -72,7 +72,7 @@ def acting_org_ids(user) -> list[int]:
 
 
 def tab_filters(user, today=None) -> dict[str, Q]:
-    today = today or timezone.localdate()
+    today = today or clock.today()
     none = Q(pk__in=[])
     if user.org_id is None:
         return {key: none for key in TAB_KEYS}
@@ -147,7 +147,7 @@ def tab_queryset(user, tab: str, today=None):
 
 def due_filter(value: str, today=None) -> Q | None:
     """The 期限 filter over open cases whose deadline is running (a hearing pauses it)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     running = Q(status__in=OPEN_STATES, hearing_open=False)
     return {
         "overdue": running & Q(due_date__lt=today),
@@ -160,7 +160,7 @@ def due_state(due, today=None, *, soon_days: int = DUE_SOON_DAYS) -> tuple[str, 
     """('overdue'|'due_soon'|'ok'|'', days left): shared by the row class and the tag."""
     if due is None:
         return "", None
-    today = today or timezone.localdate()
+    today = today or clock.today()
     left = (due - today).days
     if left < 0:
         return "overdue", left

@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from xinfang.clock import services
@@ -20,6 +19,7 @@ from xinfang.clock.models import (
     weekday_label,
 )
 from xinfang.clock.rules import RuleNotFound, RuleResolver, resolve_rule_set
+from xinfang.core import clock as core_clock
 
 
 def _report_recompute(request, count) -> None:
@@ -219,7 +219,7 @@ class OrgRuleAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         # Resolve every org on the page from one preloaded set of assignments
         # (two queries), bound per request so the shared admin instance keeps no state.
-        resolver = RuleResolver(timezone.localdate())
+        resolver = RuleResolver(core_clock.today())
         rules: dict[int, list[ClockRule]] = {}
         for rule in ClockRule.objects.order_by("pk"):
             rules.setdefault(rule.rule_set_id, []).append(rule)
@@ -253,7 +253,7 @@ class OrgRuleAdmin(admin.ModelAdmin):
         cached = getattr(obj, "_resolution", None)
         if cached is None:
             try:
-                cached = resolve_rule_set(obj, timezone.localdate())
+                cached = resolve_rule_set(obj, core_clock.today())
             except RuleNotFound:
                 cached = False
             obj._resolution = cached

@@ -60,6 +60,7 @@ from xinfang.clock.rules import (
 )
 from xinfang.clock.signals import deadlines_recomputed
 from xinfang.clock.workcalendar import bump_calendar_revision, get_work_calendar
+from xinfang.core import clock as core_clock
 
 __all__ = [
     "DeadlineError",
@@ -173,7 +174,7 @@ def _compute(
 def _refresh(deadline: Deadline, cal: WorkCalendar | None = None, today: date | None = None) -> None:
     due, target, provisional, paused = _compute(
         cal or get_work_calendar(),
-        today or timezone.localdate(),
+        today or core_clock.today(),
         start=deadline.start,
         days=deadline.days,
         working=deadline.working,
@@ -432,8 +433,8 @@ def recompute_deadlines(queryset=None, *, dates: Iterable[date | int] | None = N
         qs = qs.filter(Q(paused=True) | (Q(start__lte=hi) & (Q(due_date__gte=lo) | Q(target_date__gte=lo))))
     db = qs.db
     cal = get_work_calendar()
-    today = timezone.localdate()
-    now = timezone.now()
+    today = core_clock.today()
+    now = core_clock.now()
     ids = qs.order_by("pk").values_list("pk", flat=True)
     owners: dict[int, list[int]] = defaultdict(list)
     changed = 0

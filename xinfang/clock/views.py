@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from xinfang.clock import services
 from xinfang.clock.forms import DueForm
 from xinfang.clock.models import CalendarDay, CalendarYear, DayKind, weekday_label
+from xinfang.core import clock as core_clock
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -17,7 +17,7 @@ def _year(request) -> int:
     raw = request.GET.get("year", "")
     if raw.isdigit() and MIN_YEAR <= int(raw) <= MAX_YEAR:
         return int(raw)
-    return timezone.localdate().year
+    return core_clock.today().year
 
 
 def _holiday_runs(days: list[CalendarDay]) -> list[dict]:
@@ -66,7 +66,7 @@ def calendar(request):
     days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
     loaded = CalendarYear.objects.filter(year=year).first()
     covered = list(CalendarYear.objects.order_by("year").values_list("year", flat=True))
-    today = timezone.localdate()
+    today = core_clock.today()
     form = DueForm(request.GET) if "start" in request.GET else DueForm(initial={"start": today, "days": 15})
     context = {
         "year": year,

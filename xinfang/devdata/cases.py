@@ -8,8 +8,8 @@ rules by construction: its events, deadlines (from the clock engine),
 deliveries, evaluations and participant orgs are whatever the actions wrote.
 
 Dates: receipt is spread over the last three years. Each step runs on its
-own realistic past date by patching ``django.utils.timezone.now`` (which the
-actions, the clock services and ``auto_now`` fields all ask), see
+own realistic past date through the clock seam (``xinfang.core.clock.at``,
+which the actions, the clock services and the dated fields all ask), see
 ``travel()``. A case's steps are planned first (delays in days), then its
 receipt is placed so that its last step lands where the scenario wants it:
 long ago for ended cases, recently for open ones, overdue or due soon for a
@@ -25,7 +25,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from unittest import mock
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -47,6 +46,7 @@ from xinfang.cases.states import (
     StepKind,
     Urgency,
 )
+from xinfang.core import clock
 from xinfang.devdata.county import DEMO_PASSWORD
 from xinfang.orgs.models import Org, Role, RoleGrant, User
 from xinfang.petitioners.services import register_petitioner
@@ -225,8 +225,8 @@ DECLINE_REASONS = [
 
 @contextmanager
 def travel(when: datetime):
-    """Make django.utils.timezone.now() (and so localdate(), auto_now) answer ``when``."""
-    with mock.patch.object(timezone, "now", lambda: when):
+    """Run the block at ``when``: the actions, the clock services and the dated fields ask core.clock."""
+    with clock.at(when):
         yield
 
 
@@ -426,7 +426,7 @@ class Runner:
                 c,
                 actor=handler,
                 kind=StepKind.INVESTIGATION,
-                happened_on=timezone.localdate(),
+                happened_on=clock.today(),
                 description="到现场走访核实，调阅相关档案材料，听取信访人及有关方面意见。",
             ),
         )
@@ -454,7 +454,7 @@ class Runner:
                     c,
                     actor=handler,
                     kind=rng.choice([StepKind.MEDIATION, StepKind.MEETING]),
-                    happened_on=timezone.localdate(),
+                    happened_on=clock.today(),
                     description="约见信访人面谈，听取诉求并释明政策。",
                 ),
             )
@@ -528,7 +528,7 @@ class Runner:
             rng.uniform(2, 8),
             "review-request",
             lambda c, t: A.do_request_review(
-                c, actor=U("registrar"), received_on=timezone.localdate(), note="信访人对处理意见不服，请求复查"
+                c, actor=U("registrar"), received_on=clock.today(), note="信访人对处理意见不服，请求复查"
             ),
         )
         if spec.review == "request":
@@ -570,7 +570,7 @@ class Runner:
             rng.uniform(2, 12),
             "reexam-request",
             lambda c, t: A.do_request_reexam(
-                c, actor=city, received_on=timezone.localdate(), note="信访人对复查意见不服，请求复核"
+                c, actor=city, received_on=clock.today(), note="信访人对复查意见不服，请求复核"
             ),
         )
         if spec.review == "reexam_request" and not spec.hearing:

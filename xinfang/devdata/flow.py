@@ -3,10 +3,9 @@
 import itertools
 from datetime import timedelta
 
-from django.utils import timezone
-
 from xinfang.cases.actions import Registration, do_register
 from xinfang.cases.states import Channel, Kind
+from xinfang.core import clock
 from xinfang.core.idnumbers import check_digit
 from xinfang.petitioners.services import register_petitioner
 
@@ -31,7 +30,7 @@ def register(actor, *, petitioners=None, received_at=None, kind=Kind.CLAIM, chan
         petitioners = [(make_petitioner(actor), True)]
     reg = Registration(
         channel=channel,
-        received_at=received_at or timezone.now() - timedelta(hours=1),
+        received_at=received_at or clock.now() - timedelta(hours=1),
         kind=kind,
         summary=kwargs.pop("summary", "反映征地补偿款未发放"),
         content=kwargs.pop("content", "信访人反映其承包地被征收后补偿款至今未发放到位，请求依法支付。"),
@@ -95,7 +94,7 @@ class Flow:
             actor=actor or self.cast.dept_officer,
             notice=notice,
             method="in_person",
-            delivered_at=when or timezone.now(),
+            delivered_at=when or clock.now(),
             recipient="张三",
         )
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.core import idnumbers
+from xinfang.core.fields import ClockDateTimeField
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.core.phones import normalize_phone
 from xinfang.petitioners import crypto
@@ -79,8 +80,8 @@ class Petitioner(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = ClockDateTimeField("登记时间", auto_now_add=True)
+    updated_at = ClockDateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "信访人"

@@ -3,7 +3,6 @@
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 
 from xinfang.cases import deadlines
 from xinfang.cases.access import access_case
@@ -11,6 +10,7 @@ from xinfang.cases.errors import Conflict, InvalidTransition, NotAllowed
 from xinfang.cases.models import CaseEvent
 from xinfang.cases.permissions import check
 from xinfang.cases.states import ALTERNATE_TARGETS, TRANSITIONS
+from xinfang.core import clock
 
 log = logging.getLogger("xinfang.notify")
 
@@ -59,7 +59,7 @@ def finish(case, actor, action, *, note="", notice="", document="", data=None, a
         action=action,
         actor=actor,
         actor_org=actor.org if actor is not None else None,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         from_status=getattr(case, "_from_status", ""),
         to_status=case.status,
         note=note,

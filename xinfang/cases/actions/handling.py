@@ -21,6 +21,7 @@ from xinfang.cases.states import (
     StepKind,
 )
 from xinfang.clock.models import Clock
+from xinfang.core import clock
 from xinfang.orgs.models import OrgKind, Role
 
 MAX_EXTENSION_DAYS = 30  # 条例 art 34
@@ -51,9 +52,9 @@ def do_accept(case, *, actor, handler=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.ACCEPT, expected_version=expected_version)
         _check_handler(case, handler)
-        today = timezone.localdate()
-        deadlines.meet(case, Clock.ACCEPTANCE, timezone.now())
-        deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
+        today = clock.today()
+        deadlines.meet(case, Clock.ACCEPTANCE, clock.now())
+        deadlines.meet(case, Clock.MISROUTING_OBJECTION, clock.now())
         case.accepted_on = today
         if handler is not None:
             case.handler = handler
@@ -80,10 +81,10 @@ def do_decline(case, *, actor, reason, expected_version=None):
         raise Invalid("请填写不予受理的理由", field="reason")
     with transaction.atomic():
         case = lock(case, actor, Action.DECLINE, expected_version=expected_version)
-        deadlines.meet(case, Clock.ACCEPTANCE, timezone.now())
+        deadlines.meet(case, Clock.ACCEPTANCE, clock.now())
         deadlines.cancel(case)
         case.decline_reason = reason.strip()
-        text = documents.decline_notice(case, actor.org, timezone.localdate(), case.decline_reason)
+        text = documents.decline_notice(case, actor.org, clock.today(), case.decline_reason)
         finish(case, actor, Action.DECLINE, note=case.decline_reason, notice=Notice.DECLINE, document=text)
     return case
 
@@ -93,11 +94,11 @@ def do_redirect(case, *, actor, channel, note="", expected_version=None):
         raise Invalid("请选择导入的法定途径", field="channel")
     with transaction.atomic():
         case = lock(case, actor, Action.REDIRECT, expected_version=expected_version)
-        deadlines.meet(case, Clock.ACCEPTANCE, timezone.now())
+        deadlines.meet(case, Clock.ACCEPTANCE, clock.now())
         deadlines.cancel(case)
         case.redirect_channel = channel
         label = RedirectChannel(channel).label
-        text = documents.redirect_notice(case, actor.org, timezone.localdate(), label, note)
+        text = documents.redirect_notice(case, actor.org, clock.today(), label, note)
         finish(case, actor, Action.REDIRECT, note=f"导入{label}途径。{note}", notice=Notice.REDIRECT, document=text)
     return case
 
@@ -118,11 +119,11 @@ def do_record_step(case, *, actor, kind, happened_on, description, expected_vers
         raise Invalid("请选择办理方式", field="kind")
     if not (description or "").strip():
         raise Invalid("请填写办理情况", field="description")
-    if happened_on > timezone.localdate():
+    if happened_on > clock.today():
         raise Invalid("办理日期不能晚于今天", field="happened_on")
     with transaction.atomic():
         case = lock(case, actor, Action.RECORD_STEP, expected_version=expected_version)
-        if happened_on < timezone.localtime(case.received_at).date():
+        if happened_on < clock.local_date(case.received_at):
             raise Invalid("办理日期不能早于收件日期", field="happened_on")
         HandlingStep.objects.create(
             case=case, kind=kind, happened_on=happened_on, description=description.strip(), recorded_by=actor
@@ -143,7 +144,7 @@ def do_co_report(case, *, actor, report, expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.CO_REPORT, expected_version=expected_version)
         CaseOrg.objects.filter(case=case, org=actor.org, role=ParticipantRole.CO, reported_at__isnull=True).update(
-            reported_at=timezone.now(), report=report.strip()
+            reported_at=clock.now(), report=report.strip()
         )
         finish(case, actor, Action.CO_REPORT, note=report.strip())
     return case
@@ -170,9 +171,7 @@ def do_approve_extension(case, *, actor, note="", expected_version=None):
         case.extension_days = days
         case.extension_requested_days = 0
         deadlines.sync(case, save=False)
-        text = documents.extension_notice(
-            case, actor.org, timezone.localdate(), days, case.extension_reason, case.due_date
-        )
+        text = documents.extension_notice(case, actor.org, clock.today(), days, case.extension_reason, case.due_date)
         finish(
             case,
             actor,
@@ -198,10 +197,10 @@ def _hearing_clock(case):
 
 
 def _hearing_day(case, day):
-    day = day or timezone.localdate()
-    if day > timezone.localdate():
+    day = day or clock.today()
+    if day > clock.today():
         raise Invalid("听证日期不能晚于今天：听证开始、结束后再记录", field="day")
-    if day < timezone.localtime(case.received_at).date():
+    if day < clock.local_date(case.received_at):
         raise Invalid("听证日期不能早于收件日期", field="day")
     return day
 
@@ -278,8 +277,8 @@ def do_reply(case, *, actor, request=None, facts=None, decision=None, basis=None
         if not fields:
             raise Invalid("尚无答复意见草稿，请填写答复意见", field="request")
         fields = _reply_fields(fields["request"], fields["facts"], fields["decision"], fields["basis"])
-        today = timezone.localdate()
-        deadlines.meet(case, Clock.HANDLING, timezone.now())
+        today = clock.today()
+        deadlines.meet(case, Clock.HANDLING, clock.now())
         case.reply_decision = fields["decision"]
         case.reply_draft = None
         case.replied_on = today
@@ -316,7 +315,7 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
         raise Invalid("请选择送达的文书", field="notice")
     if method not in DeliveryMethod.values:
         raise Invalid("请选择送达方式", field="method")
-    if delivered_at > timezone.now() + timezone.timedelta(minutes=5):
+    if delivered_at > clock.now() + timezone.timedelta(minutes=5):
         raise Invalid("送达时间不能晚于当前时间", field="delivered_at")
     with transaction.atomic():
         case = lock(case, actor, Action.RECORD_DELIVERY, expected_version=expected_version)
@@ -336,7 +335,7 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
             recipient=recipient,
             recorded_by=actor,
         )
-        day = timezone.localtime(delivered_at).date()
+        day = clock.local_date(delivered_at)
         if notice == Notice.REPLY:
             case.reply_delivered_on = day
             # Only claims run the review chain (DESIGN §3; 条例 art 31(6), 35).
@@ -406,7 +405,7 @@ def _close_or_report_up(case, actor, action, note):
         chain.pop()
     if not chain:
         case.routing_chain = []
-        case.closed_on = timezone.localdate()
+        case.closed_on = clock.today()
         finish(case, actor, action, note=note)
         return
     from xinfang.orgs.models import Org
@@ -445,7 +444,7 @@ def do_send_back(case, *, actor, reason, expected_version=None):
         # Handling resumes under the original (already met) clock's period; a
         # fresh handling deadline from today keeps the lead unit accountable.
         deadlines.cancel(case, Clock.REVIEW_WINDOW)
-        deadlines.start(case, Clock.HANDLING, timezone.localdate(), org=case.competent_org)
+        deadlines.start(case, Clock.HANDLING, clock.today(), org=case.competent_org)
         case.reply_delivered_on = None
         case.evaluation = ""
         case.evaluation_source = ""

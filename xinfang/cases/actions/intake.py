@@ -23,6 +23,7 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.clock.models import Clock
+from xinfang.core import clock
 from xinfang.orgs.models import OrgLevel, Role
 
 MAX_REPRESENTATIVES = 5  # 条例 art 20(3)
@@ -157,7 +158,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         raise Invalid("请至少选择一名信访人", field="petitioners")
     if not reg.summary.strip():
         raise Invalid("请填写内容摘要", field="summary")
-    if reg.received_at > timezone.now() + timezone.timedelta(minutes=5):
+    if reg.received_at > clock.now() + timezone.timedelta(minutes=5):
         raise Invalid("收件时间不能晚于当前时间", field="received_at")
     if reg.channel == Channel.REFERRED and reg.referring_org is None:
         raise Invalid("上级交办件须填写交办上级", field="referring_org")
@@ -172,7 +173,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     from xinfang.cases.numbering import next_case_number
 
     is_bureau = org.is_petition_bureau
-    received_day = timezone.localtime(reg.received_at).date()
+    received_day = clock.local_date(reg.received_at)
     representatives = sum(1 for _p, rep in reg.petitioners if rep)
     with transaction.atomic():
         case = Case.objects.create(
@@ -225,7 +226,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             action=Action.REGISTER,
             actor=actor,
             actor_org=org,
-            at=timezone.now(),
+            at=clock.now(),
             from_status="",
             to_status=case.status,
             note="；".join(notes),

@@ -1,7 +1,6 @@
 """The petitioner's review (复查) and re-examination (复核), and finality (终结)."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from xinfang.cases import deadlines, documents
 from xinfang.cases.actions.base import finish, lock
@@ -9,16 +8,17 @@ from xinfang.cases.actions.handling import superior_government
 from xinfang.cases.errors import Invalid
 from xinfang.cases.states import Action, Notice, ReviewDecision, Status
 from xinfang.clock.models import Clock
+from xinfang.core import clock
 
 
 def do_request_review(case, *, actor, received_on=None, note="", expected_version=None):
     """Register the petitioner's request for review, within 30 days of the reply's delivery."""
     with transaction.atomic():
         case = lock(case, actor, Action.REQUEST_REVIEW, expected_version=expected_version)
-        day = received_on or timezone.localdate()
+        day = received_on or clock.today()
         if case.window_until and day > case.window_until:
             raise Invalid(f"复查申请期限已于{case.window_until:%Y年%m月%d日}届满", field="received_on")
-        deadlines.meet(case, Clock.REVIEW_WINDOW, timezone.now())
+        deadlines.meet(case, Clock.REVIEW_WINDOW, clock.now())
         deadlines.start(case, Clock.REVIEW_DECISION, day, org=case.review_org)
         case.current_org = case.review_org
         finish(case, actor, Action.REQUEST_REVIEW, note=note, data={"received_on": day.isoformat()})
@@ -37,13 +37,13 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
     label = _decision(decision, reasons)
     with transaction.atomic():
         case = lock(case, actor, Action.REVIEW, expected_version=expected_version)
-        deadlines.meet(case, Clock.REVIEW_DECISION, timezone.now())
+        deadlines.meet(case, Clock.REVIEW_DECISION, clock.now())
         case.review_decision = decision
         case.reexam_org = superior_government(case.review_org)
         text = documents.review_opinion(
             case,
             case.review_org,
-            timezone.localdate(),
+            clock.today(),
             decision_label=label,
             reasons=reasons.strip(),
             redo=decision == ReviewDecision.REVOKE,
@@ -60,7 +60,7 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
             case.evaluation = ""
             case.evaluation_source = ""
             case.closed_on = None
-            deadlines.start(case, Clock.HANDLING, timezone.localdate(), org=case.competent_org)
+            deadlines.start(case, Clock.HANDLING, clock.today(), org=case.competent_org)
         finish(
             case,
             actor,
@@ -77,10 +77,10 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
 def do_request_reexam(case, *, actor, received_on=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.REQUEST_REEXAM, expected_version=expected_version)
-        day = received_on or timezone.localdate()
+        day = received_on or clock.today()
         if case.window_until and day > case.window_until:
             raise Invalid(f"复核申请期限已于{case.window_until:%Y年%m月%d日}届满", field="received_on")
-        deadlines.meet(case, Clock.REEXAM_WINDOW, timezone.now())
+        deadlines.meet(case, Clock.REEXAM_WINDOW, clock.now())
         deadlines.start(case, Clock.REEXAM_DECISION, day, org=case.reexam_org)
         case.current_org = case.reexam_org
         finish(case, actor, Action.REQUEST_REEXAM, note=note, data={"received_on": day.isoformat()})
@@ -92,12 +92,12 @@ def do_reexamine(case, *, actor, decision, reasons, expected_version=None):
     label = _decision(decision, reasons)
     with transaction.atomic():
         case = lock(case, actor, Action.REEXAMINE, expected_version=expected_version)
-        deadlines.meet(case, Clock.REEXAM_DECISION, timezone.now())
+        deadlines.meet(case, Clock.REEXAM_DECISION, clock.now())
         deadlines.cancel(case)
         case.reexam_decision = decision
-        case.final_on = timezone.localdate()
+        case.final_on = clock.today()
         text = documents.reexam_opinion(
-            case, case.reexam_org, timezone.localdate(), decision_label=label, reasons=reasons.strip()
+            case, case.reexam_org, clock.today(), decision_label=label, reasons=reasons.strip()
         )
         finish(
             case,
@@ -116,7 +116,7 @@ def do_finalize(case, *, actor=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.FINALIZE, expected_version=expected_version)
         deadlines.cancel(case)
-        case.final_on = timezone.localdate()
+        case.final_on = clock.today()
         reason = note or f"信访人未在期限（{case.window_until:%Y年%m月%d日}）内申请，处理意见终结"
         if case.status == Status.REVIEWED:
             reason = note or f"信访人未在期限（{case.window_until:%Y年%m月%d日}）内申请复核，复查意见终结"
@@ -132,7 +132,7 @@ def finalize_lapsed() -> int:
     """
     from xinfang.cases.models import Case
 
-    today = timezone.localdate()
+    today = clock.today()
     ids = list(
         Case.objects.filter(
             window_until__lt=today,

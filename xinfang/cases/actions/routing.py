@@ -1,7 +1,6 @@
 """Routing by the petition bureau, and the receiving org's sign-for or return."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from xinfang.cases import deadlines, documents
 from xinfang.cases.access import accused_may_not_receive, scoped_cases
@@ -10,6 +9,7 @@ from xinfang.cases.errors import Invalid
 from xinfang.cases.models import CaseOrg
 from xinfang.cases.states import Action, ParticipantRole, Status
 from xinfang.clock.models import Clock
+from xinfang.core import clock
 
 
 def _check_target(case, org, label="接收单位"):
@@ -31,8 +31,8 @@ def _route(case, actor, action, target, *, co_orgs=(), note="", expected_version
             raise Invalid("主办单位不能同时作为协办单位", field="co_orgs")
         for co in co_orgs:
             _check_target(case, co, "协办单位")
-        today = timezone.localdate()
-        deadlines.meet(case, Clock.ROUTING, timezone.now())
+        today = clock.today()
+        deadlines.meet(case, Clock.ROUTING, clock.now())
         case.current_org = target
         case.competent_org = target
         case.is_assigned = assign
@@ -90,7 +90,7 @@ def do_sign_for(case, *, actor, note="", expected_version=None):
     that receives a case from the bureau above routes it on in its own area."""
     with transaction.atomic():
         case = lock(case, actor, Action.SIGN_FOR, expected_version=expected_version)
-        deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
+        deadlines.meet(case, Clock.MISROUTING_OBJECTION, clock.now())
         bureau = case.current_org
         if not bureau.is_petition_bureau:
             finish(case, actor, Action.SIGN_FOR, note=note)
@@ -103,7 +103,7 @@ def do_sign_for(case, *, actor, note="", expected_version=None):
         case.is_assigned = False
         CaseOrg.objects.get_or_create(case=case, org=bureau, role=ParticipantRole.ROUTING)
         # The lower bureau's own 15 routing days run from its receipt (art 22).
-        deadlines.start(case, Clock.ROUTING, timezone.localdate(), org=bureau)
+        deadlines.start(case, Clock.ROUTING, clock.today(), org=bureau)
         finish(
             case,
             actor,
@@ -121,17 +121,16 @@ def do_return(case, *, actor, reason, expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.RETURN, expected_version=expected_version)
         late = any(
-            d.due_date < timezone.localdate()
-            for d in deadlines.open_deadlines(case).filter(clock=Clock.MISROUTING_OBJECTION)
+            d.due_date < clock.today() for d in deadlines.open_deadlines(case).filter(clock=Clock.MISROUTING_OBJECTION)
         )
-        deadlines.meet(case, Clock.MISROUTING_OBJECTION, timezone.now())
+        deadlines.meet(case, Clock.MISROUTING_OBJECTION, clock.now())
         deadlines.cancel(case, Clock.ACCEPTANCE)
         router = case.routing_org
         case.current_org = router
         case.competent_org = None
         case.is_assigned = False
         # The bureau must route again; its 15 days run afresh from the return.
-        deadlines.start(case, Clock.ROUTING, timezone.localdate(), org=router)
+        deadlines.start(case, Clock.ROUTING, clock.today(), org=router)
         note = reason.strip() + ("（已超过5个工作日异议期限）" if late else "")
         finish(case, actor, Action.RETURN, note=note, data={"late": late})
     return case

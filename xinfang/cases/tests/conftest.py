@@ -1,9 +1,6 @@
 """Fixtures for the workflow tests: the cast, a case driver, and a settable clock."""
 
-from datetime import date, datetime, time
-
 import pytest
-from django.utils import timezone
 
 from xinfang.devdata.flow import Flow
 
@@ -14,18 +11,9 @@ def flow(cast):
 
 
 @pytest.fixture
-def now_at(monkeypatch):
-    """Set "now" for everything that asks django.utils.timezone (actions, the clock, auto_now).
+def now_at(clock):
+    """Set "now" (core.clock) for the actions, the clock services and the dated fields.
 
     Takes a date (10:00 local that day) or a naive local datetime; returns the aware datetime.
     """
-
-    def _set(when):
-        if isinstance(when, date) and not isinstance(when, datetime):
-            when = datetime.combine(when, time(10, 0))
-        if timezone.is_naive(when):
-            when = timezone.make_aware(when)
-        monkeypatch.setattr(timezone, "now", lambda: when)
-        return when
-
-    return _set
+    return clock.set
