@@ -1,4 +1,4 @@
-"""Forms of the case screens: workbench filters, one small form per action, registration.
+"""Action forms of the case page (one small form per action; to be generated from the action specs).
 
 Action forms only parse and validate input; the action functions decide and
 write. Every action form carries the case ``version`` it was opened on, which
@@ -6,123 +6,24 @@ goes to the action as ``expected_version`` (optimistic locking).
 """
 
 from django import forms
-from django.db.models import F
-from django.forms.utils import ErrorDict
-from django.utils import timezone
 
-from xinfang.cases import actions, workbench
+from xinfang.cases import actions
 from xinfang.cases.access import accused_may_not_receive, scoped_cases
-from xinfang.cases.attachments import sniff_all
-from xinfang.cases.models import Category
 from xinfang.cases.states import (
     RECORD_ONLY_ACTIONS,
     Action,
-    Channel,
     DeliveryMethod,
     Evaluation,
     EvaluationSource,
-    Importance,
-    Kind,
     Notice,
     RedirectChannel,
     ReplyDecision,
     ReviewDecision,
     StepKind,
-    Urgency,
 )
+from xinfang.cases.widgets import DATE, DATETIME, OrgChoice
 from xinfang.core import clock
-from xinfang.core.idnumbers import IdNumberError, normalize_id_number
-from xinfang.orgs.access import visible_orgs
 from xinfang.orgs.models import Org, Role, User
-from xinfang.petitioners import crypto
-
-BLANK = [("", "全部")]
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def category_choices(blank_label="—— 请选择 ——"):
-    """Two-level categories as <optgroup>s (one query)."""
-    groups: dict[int, tuple[str, list]] = {}
-    order = []
-    for cat in Category.objects.filter(is_active=True).order_by("code"):
-        if cat.parent_id is None:
-            groups[cat.pk] = (cat.name, [])
-            order.append(cat.pk)
-        elif cat.parent_id in groups:
-            groups[cat.parent_id][1].append((str(cat.pk), cat.name))
-    return [("", blank_label)] + [(groups[pk][0], groups[pk][1]) for pk in order if groups[pk][1]]
-
-
-# ---------------------------------------------------------------- workbench
-
-
-class WorkbenchFilterForm(forms.Form):
-    q = forms.CharField(label="编号/摘要", required=False, widget=forms.TextInput(attrs={"type": "search"}))
-    channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
-    kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
-    category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
-    urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
-    org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
-    received_from = forms.DateField(
-        label="收件日期自",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"},
-    )
-    received_to = forms.DateField(
-        label="至",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"},
-    )
-    due = forms.ChoiceField(
-        label="期限",
-        required=False,
-        choices=BLANK + [("overdue", "已超期"), ("due_soon", "3日内到期"), ("provisional", "暂定")],
-    )
-    sort = forms.ChoiceField(
-        label="排序", required=False, choices=[("due", "按期限"), ("received", "按收件时间（新→旧）")]
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices("全部")
-        orgs = visible_orgs(user).filter(is_active=True).only("pk", "name").order_by("path")[:300]
-        self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
-
-    def apply(self, qs, *, default_sort="due"):
-        """The filtered, ordered cases. A bad value is reported at its field and
-        ignored; the other filters still apply (cleaned_data keeps the valid ones)."""
-        if not self.is_bound:
-            return self._order(qs, default_sort)
-        self.is_valid()
-        d = self.cleaned_data
-        if d.get("due"):
-            qs = qs.filter(workbench.due_filter(d["due"]))
-        for name in ("channel", "kind", "urgency"):
-            if d.get(name):
-                qs = qs.filter(**{name: d[name]})
-        if d.get("category"):
-            qs = qs.filter(category_id=d["category"]) | qs.filter(category__parent_id=d["category"])
-        if d.get("org"):
-            qs = qs.filter(current_org_id=d["org"])
-        if d.get("received_from"):
-            qs = qs.filter(received_at__date__gte=d["received_from"])
-        if d.get("received_to"):
-            qs = qs.filter(received_at__date__lte=d["received_to"])
-        text = (d.get("q") or "").strip()
-        if text:
-            qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
-        return self._order(qs, d.get("sort") or default_sort)
-
-    @staticmethod
-    def _order(qs, sort):
-        if sort == "received":
-            return qs.order_by("-received_at", "-pk")
-        # Earliest deadline first; cases without a running deadline last (on every database).
-        return qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "pk")
-
 
 # ---------------------------------------------------------------- actions
 
@@ -214,11 +115,6 @@ def _handlers(case):
         .distinct()
         .order_by("username")
     )
-
-
-class OrgChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class OrgMultiChoice(forms.ModelMultipleChoiceField):
@@ -607,141 +503,3 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     )
 }
 assert set(ACTION_FORMS) == set(Action) - RECORD_ONLY_ACTIONS, "every action needs a form"
-
-
-# ---------------------------------------------------------------- registration
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
-class RegistrationForm(forms.Form):
-    channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.VISIT)
-    received_at = forms.DateTimeField(label="收件时间", widget=DATETIME)
-    kind = forms.ChoiceField(label="信访性质", choices=Kind.choices, initial=Kind.CLAIM)
-    category = forms.TypedChoiceField(label="内容分类", coerce=int, empty_value=None)
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    importance = forms.ChoiceField(label="重要程度", choices=Importance.choices, initial=Importance.NORMAL)
-    person_count = forms.IntegerField(label="人数", min_value=1, initial=1)
-    place_code = forms.RegexField(
-        label="问题属地区划代码",
-        regex=r"^(\d{6}|\d{9}|\d{12})$",
-        required=False,
-        error_messages={"invalid": "区划代码应为6、9或12位数字"},
-    )
-    place_name = forms.CharField(label="问题属地", max_length=100, required=False)
-    summary = forms.CharField(label="内容摘要", max_length=200)
-    content = forms.CharField(label="信访内容", widget=forms.Textarea(attrs={"rows": 8}))
-    referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False, empty_label="—— 请选择 ——")
-    referring_ref = forms.CharField(label="上级交办文号", max_length=60, required=False)
-    leader_instruction = forms.CharField(label="领导批示", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    accused_name = forms.CharField(label="被反映人或单位", max_length=100, required=False)
-    accused_org = OrgChoice(
-        label="被反映单位（本系统机构）", queryset=Org.objects.none(), required=False, empty_label="—— 不在本系统 ——"
-    )
-    attachments = MultipleFileField(label="附件（可多选）", required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["category"].choices = category_choices()
-        self.fields["received_at"].initial = clock.localtime().replace(second=0, microsecond=0)
-        org = user.org
-        higher = Org.objects.none()
-        if org is not None:
-            higher = org.ancestors().filter(is_active=True)
-        self.fields["referring_org"].queryset = higher | Org.objects.filter(
-            parent__in=org.ancestors() if org else [], kind="petition_bureau"
-        ).exclude(pk=getattr(org, "pk", None))
-        root = org.parent if org and org.parent_id else org
-        self.fields["accused_org"].queryset = root.subtree().filter(is_active=True) if root else Org.objects.none()
-
-    def hide_errors(self):
-        """Keep what was typed but show no errors (steps that do not register: 查找, 选择, 新建)."""
-        self._errors = ErrorDict()
-
-    def clean_category(self):
-        value = self.cleaned_data["category"]
-        if value is None:
-            raise forms.ValidationError("请选择内容分类")
-        category = Category.objects.filter(pk=value, is_active=True).first()
-        if category is None:
-            raise forms.ValidationError("内容分类无效")
-        return category
-
-    def clean_attachments(self):
-        files = self.cleaned_data.get("attachments") or []
-        self.sniffed, errors = sniff_all(files)
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
-
-    def clean(self):
-        d = super().clean()
-        if d.get("channel") == Channel.REFERRED and not d.get("referring_org"):
-            self.add_error("referring_org", "上级交办件须选择交办上级")
-        if d.get("kind") == Kind.ACCUSATION and not (d.get("accused_name") or d.get("accused_org")):
-            self.add_error("accused_name", "检举控告类须填写被反映人或单位")
-        received = d.get("received_at")
-        if received and received > clock.now() + timezone.timedelta(minutes=5):
-            self.add_error("received_at", "收件时间不能晚于当前时间")
-        return d
-
-
-class QuickPetitionerForm(forms.Form):
-    """Inline quick-create of a person petitioner on the registration screen."""
-
-    new_name = forms.CharField(label="姓名", max_length=100)
-    new_id_number = forms.CharField(label="身份证号码", max_length=30, required=False)
-    new_phone = forms.CharField(label="联系电话", max_length=30, required=False)
-    new_address = forms.CharField(label="住址", max_length=200, required=False)
-
-    def __init__(self, *args, duplicate_finder=None, **kwargs):
-        """``duplicate_finder(id_hash)`` returns a petitioner this user can see
-        who already has the number (as on /petitioners/new/), or None."""
-        super().__init__(*args, **kwargs)
-        self.duplicate_finder = duplicate_finder
-        self.duplicate = None
-
-    @classmethod
-    def typed(cls, data, **kwargs):
-        """Unbound (no errors), showing what was typed into the section during another step."""
-        values = {name: data.get(name, "") for name in cls.base_fields if data.get(name, "").strip()}
-        form = cls(initial=values, **kwargs)
-        form.has_typed = bool(values)
-        return form
-
-    has_typed = False
-
-    @property
-    def open(self) -> bool:
-        return self.is_bound or self.has_typed
-
-    def clean_new_id_number(self):
-        raw = self.cleaned_data["new_id_number"]
-        if not raw.strip():
-            return ""
-        try:
-            number = normalize_id_number(raw)  # the 15-digit form becomes the 18-digit one
-        except IdNumberError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
-        if self.duplicate_finder is not None:
-            self.duplicate = self.duplicate_finder(crypto.hash_value(number))
-            if self.duplicate is not None:
-                raise forms.ValidationError(
-                    f"该身份证号码已登记为信访人“{self.duplicate.name}”，请直接选择，勿重复登记", code="duplicate"
-                )
-        return number

@@ -20,7 +20,8 @@ from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.attachments import ACCEPT, add_attachments, max_mb
 from xinfang.cases.deadlines import case_deadlines
 from xinfang.cases.errors import ActionError, Conflict
-from xinfang.cases.forms import ACTION_FORMS, WorkbenchFilterForm
+from xinfang.cases.forms import ACTION_FORMS
+from xinfang.cases.forms_workbench import WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
 from xinfang.cases.permissions import available_actions, can_attach, check
 from xinfang.cases.states import TRANSITIONS, Action, Notice

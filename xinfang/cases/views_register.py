@@ -17,7 +17,7 @@ from xinfang.cases.access import scoped_cases
 from xinfang.cases.actions import Registration, do_merge_as_repeat, do_register, intake_warnings
 from xinfang.cases.attachments import max_mb, store_attachments
 from xinfang.cases.errors import ActionError
-from xinfang.cases.forms import QuickPetitionerForm, RegistrationForm
+from xinfang.cases.forms_register import QuickPetitionerForm, RegistrationForm
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.phones import PhoneError
 from xinfang.orgs.models import Role
