@@ -19,11 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from xinfang.cases.errors import ActionError
-from xinfang.clock.rules import RuleNotFound
-from xinfang.core.idnumbers import IdNumberError
-from xinfang.core.phones import PhoneError
-from xinfang.core.uscc import UsccError
+from xinfang.core.errors import DomainError
 
 log = logging.getLogger("xinfang.api")
 
@@ -83,9 +79,11 @@ def install(api):
     def respond(request, status, body):
         return api.create_response(request, body, status=status)
 
-    @api.exception_handler(ActionError)
-    def action_error(request, exc: ActionError):
-        return respond(request, exc.status, error_body(exc.code, exc.message, exc.field))
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        # Every refusal the domain explains (actions, ID/phone/USCC validation,
+        # missing clock rules) is one type with its code, message and field.
+        return respond(request, exc.status, error_body(exc.error_code, exc.message, exc.field))
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
@@ -119,18 +117,6 @@ def install(api):
         first = errors[0] if errors else {"field": None, "message": "请求数据不符合要求"}
         message = "请求数据有误：" + "；".join(e["message"] for e in errors[:5])
         return respond(request, 422, error_body("validation_error", message, first["field"], errors=errors))
-
-    @api.exception_handler(IdNumberError)
-    @api.exception_handler(PhoneError)
-    @api.exception_handler(UsccError)
-    def identifier_error(request, exc):
-        field = {IdNumberError: "id_number", PhoneError: "phones", UsccError: "uscc"}[type(exc)]
-        return respond(request, 422, error_body("invalid", exc.message, field))
-
-    @api.exception_handler(RuleNotFound)
-    def rule_missing(request, exc):
-        # A deadline rule is missing for the org: configuration, explained in Chinese.
-        return respond(request, 422, error_body("invalid", str(exc) or "该单位未配置期限规则，请联系管理员"))
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

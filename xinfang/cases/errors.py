@@ -1,16 +1,20 @@
 """Errors an action raises, each with a stable code and a Chinese message."""
 
+from xinfang.core.errors import DomainError
 
-class ActionError(Exception):
+
+class ActionError(DomainError):
     code = "action_error"
     status = 400
 
     def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, field=field)
         if code:
             self.code = code
-        self.field = field
+
+    @property
+    def error_code(self) -> str:  # type: ignore[override]
+        return self.code
 
 
 class NotAllowed(ActionError):

@@ -19,13 +19,14 @@ from xinfang.cases import workbench as wb
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.attachments import ACCEPT, add_attachments, max_mb
 from xinfang.cases.deadlines import case_deadlines
-from xinfang.cases.errors import ActionError, Conflict
+from xinfang.cases.errors import Conflict
 from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.forms_workbench import WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
 from xinfang.cases.permissions import available_actions, can_attach, check
 from xinfang.cases.states import TRANSITIONS, Action, Notice
 from xinfang.core import clock
+from xinfang.core.errors import DomainError
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Role
 
@@ -219,7 +220,7 @@ def attachment_upload(request, pk):
     files = request.FILES.getlist("files")
     try:
         stored = add_attachments(pk, actor=user, files=files)  # 404 through access_case when out of scope
-    except ActionError as err:
+    except DomainError as err:
         context = _detail_context(request, _load_case(user, pk))
         context["attach_error"] = err.message
         return render(request, "cases/detail.html", context, status=_error_status(err))
@@ -230,8 +231,8 @@ def attachment_upload(request, pk):
 # ---------------------------------------------------------------- actions
 
 
-def _error_status(err: ActionError) -> int:
-    return {"conflict": 409, "not_allowed": 403, "invalid_transition": 409}.get(err.code, 422)
+def _error_status(err: DomainError) -> int:
+    return err.status
 
 
 @never_cache
@@ -260,7 +261,7 @@ def act(request, pk, action):
         elif form.is_valid():
             try:
                 form.run()
-            except ActionError as err:
+            except DomainError as err:
                 if err.field and err.field in form.fields and err.field != "version":
                     form.add_error(err.field, err.message)
                 else:

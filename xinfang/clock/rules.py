@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from xinfang.clock.models import Clock, ClockRule, LocalTarget, OrgRuleSet, RuleSet
+from xinfang.core.errors import DomainError
 from xinfang.orgs.models import PATH_STEP, Org
 
 
-class RuleNotFound(LookupError):
+class RuleNotFound(DomainError, LookupError):
     """No rule set, clock rule or local target is configured for a request (message in Chinese)."""
 
 

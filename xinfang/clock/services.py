@@ -61,6 +61,7 @@ from xinfang.clock.rules import (
 from xinfang.clock.signals import deadlines_recomputed
 from xinfang.clock.workcalendar import bump_calendar_revision, get_work_calendar
 from xinfang.core import clock as core_clock
+from xinfang.core.errors import DomainError
 
 __all__ = [
     "DeadlineError",
@@ -93,7 +94,7 @@ BATCH_SIZE = 2000
 MAX_PERIOD_DAYS = 3660
 
 
-class DeadlineError(ValueError):
+class DeadlineError(DomainError, ValueError):
     """A requested change to a deadline is not allowed (message in Chinese, for the user)."""
 
 

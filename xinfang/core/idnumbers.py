@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Final, Literal
 
 from xinfang.core._text import fold
+from xinfang.core.errors import DomainError
 
 __all__ = [
     "IdNumberError",
@@ -65,13 +66,15 @@ _EARLIEST_BIRTH: Final = date(1900, 1, 1)
 _CHINA_TZ: Final = timezone(timedelta(hours=8), "CST")
 
 
-class IdNumberError(ValueError):
+class IdNumberError(DomainError, ValueError):
     """An ID number failed validation.
 
     ``str(error)`` is a Chinese message fit to show next to the form field;
     ``code`` tells callers (forms, the API, import jobs) which rule failed
     without parsing the message.
     """
+
+    field = "id_number"
 
     def __init__(self, code: IdNumberErrorCode, message: str) -> None:
         super().__init__(message)

@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from xinfang.core.errors import DomainError
+
 __all__ = ["PhoneError", "PhoneKind", "PhoneNumber", "normalize_phone"]
 
 PhoneKind = Literal["mobile", "landline", "service"]
@@ -39,8 +41,10 @@ _LANDLINE_4: Final = re.compile(r"(0[3-9]\d{2})([1-9]\d{6,7})")
 _SERVICE: Final = re.compile(r"([48]00)(\d{3})(\d{4})")
 
 
-class PhoneError(ValueError):
+class PhoneError(DomainError, ValueError):
     """A value is not a usable phone number; ``str()`` is a Chinese message."""
+
+    field = "phones"
 
     def __init__(self, message: str = _INVALID_MESSAGE, *, code: str = "invalid") -> None:
         super().__init__(message)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from xinfang.core._text import fold
+from xinfang.core.errors import DomainError
 
 __all__ = ["CHARSET", "UsccError", "UsccResult", "uscc_check_char", "validate_uscc"]
 
@@ -37,12 +38,14 @@ _WEIGHTS: Final = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 2
 _LENGTH: Final = 18
 
 
-class UsccError(ValueError):
+class UsccError(DomainError, ValueError):
     """A value cannot be a unified social credit code (length or characters).
 
     ``str(error)`` is a Chinese message for the form field; ``code`` is
     ``'empty'``, ``'length'`` or ``'chars'``.
     """
+
+    field = "uscc"
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
