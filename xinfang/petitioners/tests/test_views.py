@@ -341,3 +341,10 @@ def test_templates_have_no_inline_script_or_style_for_the_csp():
         text = template.read_text()
         assert "<script" not in text and "<style" not in text, template
         assert not re.search(r"\sstyle=|\son[a-z]+=|hx-on", text), template
+
+
+def test_every_form_leaves_validation_to_the_server():
+    """The browser's own validation speaks the browser's language; ours answers in Chinese at the field."""
+    for template in (APP / "templates").rglob("*.html"):
+        for tag in re.findall(r"<form\b[^>]*>", template.read_text()):
+            assert "novalidate" in tag, f"{template.name}: {tag}"
