@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "xinfang.shell.middleware.ChineseNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "xinfang.urls"
