@@ -181,3 +181,105 @@ class RevealForm(forms.Form):
         if not reason:
             raise forms.ValidationError("请填写查看完整信息的事由", code="required")
         return reason
+
+
+ADDED_PHONE_FIELDS = ("add_phone_1", "add_phone_2")
+
+
+class ContactForm(forms.Form):
+    """Correct a petitioner's address and phone numbers (住址、联系电话).
+
+    Stored numbers are never shown in full here: each is listed masked, with
+    a field to type its replacement and a box to delete it. Fields are built
+    per stored number (``phone_<pk>`` and ``remove_<pk>``).
+    """
+
+    address = forms.CharField(label="住址/单位地址", required=False, max_length=200)
+    division_code = forms.CharField(
+        label="住址行政区划代码",
+        required=False,
+        max_length=12,
+        help_text="6 位（县级及以上）、9 位（乡镇、街道）或 12 位（村、社区），可不填",
+    )
+    add_phone_1 = forms.CharField(label="新增电话", required=False, max_length=30)
+    add_phone_2 = forms.CharField(label="再新增一个电话", required=False, max_length=30)
+    reason = forms.CharField(
+        label="更正说明",
+        required=False,
+        max_length=200,
+        help_text="可不填，例如：信访人来电告知新号码。与更正前后的内容一并记入安全审计日志",
+    )
+
+    def __init__(self, *args, phones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phones = list(phones)
+        for phone in self.phones:
+            self.fields[f"phone_{phone.pk}"] = forms.CharField(
+                label=f"将 {phone.masked} 改为", required=False, max_length=30, help_text="不改请留空"
+            )
+            self.fields[f"remove_{phone.pk}"] = forms.BooleanField(label=f"删除 {phone.masked}", required=False)
+        for name, field in self.fields.items():
+            if name.startswith("phone_") or name in ADDED_PHONE_FIELDS:
+                field.widget.input_type = "tel"
+                field.widget.attrs["autocomplete"] = "off"
+            # The server refuses an over-long value with a message; the
+            # browser's maxlength would cut what was typed without a word.
+            field.widget.attrs.pop("maxlength", None)
+            if getattr(field, "max_length", None):
+                field.error_messages["max_length"] = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个）"
+        self.fields["division_code"].widget.attrs["inputmode"] = "numeric"
+
+    def phone_rows(self):
+        """(phone, replacement field, delete box) per stored number, for the template."""
+        return [(phone, self[f"phone_{phone.pk}"], self[f"remove_{phone.pk}"]) for phone in self.phones]
+
+    def clean_address(self):
+        return self.cleaned_data["address"].strip()
+
+    def clean_division_code(self):
+        code = "".join(self.cleaned_data["division_code"].split())
+        if code and not _DIVISION_CODE.fullmatch(code):
+            raise forms.ValidationError("行政区划代码应为 6、9 或 12 位数字", code="invalid")
+        return code
+
+    def clean_reason(self):
+        return " ".join(self.cleaned_data["reason"].split())
+
+    def clean(self):
+        data = super().clean()
+        # Every number typed is checked here at once, each error at its own field.
+        typed: list[tuple[str, str]] = []
+        for name in [f"phone_{p.pk}" for p in self.phones] + list(ADDED_PHONE_FIELDS):
+            raw = data.get(name) or ""
+            if not raw.strip():
+                data[name] = ""
+                continue
+            try:
+                data[name] = normalize_phone(raw).number
+            except PhoneError as error:
+                self.add_error(name, error.message)
+                continue
+            typed.append((name, data[name]))
+        for phone in self.phones:
+            if data.get(f"remove_{phone.pk}") and data.get(f"phone_{phone.pk}"):
+                self.add_error(f"phone_{phone.pk}", "该号码已勾选删除，请不要同时填写新号码")
+        # The numbers kept unchanged are known only by their hash.
+        replaced = {name for name, _number in typed}
+        seen = {
+            p.number_hash for p in self.phones if not data.get(f"remove_{p.pk}") and f"phone_{p.pk}" not in replaced
+        }
+        for name, number in typed:
+            digest = crypto.hash_value(number)
+            if digest in seen:
+                self.add_error(name, "该号码与信访人的其他号码重复")
+            seen.add(digest)
+        return data
+
+    def replacements(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data[f"phone_{p.pk}"] for p in self.phones if self.cleaned_data.get(f"phone_{p.pk}")}
+
+    def removals(self) -> set[int]:
+        return {p.pk for p in self.phones if self.cleaned_data.get(f"remove_{p.pk}")}
+
+    def added(self) -> list[str]:
+        return [self.cleaned_data[name] for name in ADDED_PHONE_FIELDS if self.cleaned_data.get(name)]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("lookup/", views.petitioner_lookup, name="lookup"),
     path("<int:pk>/", views.petitioner_detail, name="detail"),
     path("<int:pk>/reveal/", views.petitioner_reveal, name="reveal"),
+    path("<int:pk>/contact/", views.petitioner_contact, name="contact"),
 ]

@@ -32,9 +32,9 @@ from xinfang.petitioners.access import (
     reveal,
     scoped_petitioners,
 )
-from xinfang.petitioners.forms import PetitionerForm, RevealForm
+from xinfang.petitioners.forms import ContactForm, PetitionerForm, RevealForm
 from xinfang.petitioners.search import parse_query, search_petitioners, search_queryset
-from xinfang.petitioners.services import register_petitioner
+from xinfang.petitioners.services import register_petitioner, update_contact
 
 PAGE_SIZE = 20
 # Exact-number searches find a handful of rows; they are shown on one page so
@@ -154,6 +154,7 @@ def _detail_context(request, petitioner, *, phones=None, reveal_form=None, revea
         "phones": phones,
         "has_secret": petitioner.has_id_number or bool(phones),
         "can_reveal": request.user.can_reveal_pii(),
+        "can_correct": can_register_petitioners(request.user),
         "reveal_form": reveal_form or RevealForm(),
         "revealed": revealed,
     }
@@ -201,3 +202,40 @@ def petitioner_lookup(request):
         "petitioners/_lookup.html",
         {"q": q, "parsed": parsed, "results": results, "limit": LOOKUP_LIMIT},
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petitioner_contact(request, pk):
+    """Correct the address and phone numbers (更正住址和电话); every change is audited."""
+    if not can_register_petitioners(request.user):
+        raise PermissionDenied("您无权更正信访人信息")
+    petitioner = access_petitioner(request.user, pk)
+    phones = petitioner.phone_list()
+    status = 200
+    if request.method == "POST":
+        form = ContactForm(request.POST, phones=phones)
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = update_contact(
+                actor=request.user,
+                petitioner_id=petitioner.pk,
+                address=data["address"],
+                division_code=data["division_code"],
+                replace=form.replacements(),
+                remove=form.removals(),
+                add=form.added(),
+                reason=data["reason"],
+                request=request,
+            )
+            if changes:
+                messages.success(request, f"已更正信访人信息：{'；'.join(changes)}（已记入安全审计日志）")
+            else:
+                messages.info(request, "没有需要保存的更改")
+            return redirect("petitioners:detail", pk=petitioner.pk)
+        status = 422
+    else:
+        form = ContactForm(
+            initial={"address": petitioner.address, "division_code": petitioner.division_code}, phones=phones
+        )
+    return render(request, "petitioners/contact.html", {"petitioner": petitioner, "form": form}, status=status)
