@@ -1,7 +1,13 @@
-"""The application shell: navigation by role, the user's org."""
+"""The application shell: navigation by role, the user's org, the calendar warning."""
 
+from datetime import date
+
+from django.db.models import Count, Max, Min
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
+from xinfang.clock.models import Deadline, DeadlineStatus
+from xinfang.clock.services import get_work_calendar, uncovered_years
 from xinfang.orgs.models import Role
 
 ANY = None
@@ -45,6 +51,61 @@ def _todo_count(request, user) -> int | None:
     return todo_count(user)
 
 
+def _may_fix_calendar(user) -> bool:
+    """Administrators, and staff who may load a year's schedule in the admin."""
+    if user.is_superuser or Role.ADMINISTRATOR in user.role_set():
+        return True
+    return user.is_staff and user.has_perm("clock.add_calendaryear")
+
+
+def _first_gap(covered: frozenset[int]) -> int | None:
+    """The first year without a schedule after the earliest loaded one (None: nothing loaded)."""
+    if not covered:
+        return None
+    year = min(covered)
+    while year in covered:
+        year += 1
+    return year
+
+
+def calendar_warning(user) -> dict | None:
+    """Open deadlines flagged 暂定 because a year's official schedule is not loaded, for those who can load it.
+
+    One aggregate over the open provisional deadlines, on the (status,
+    due_date) index: a provisional deadline's window reaches a year without a
+    schedule, so its due date is on or after 1 January of the first such year
+    (years before the earliest loaded one are out of any open deadline's
+    reach). The calendar itself is the per-process cached copy (one
+    primary-key read of its revision token).
+    """
+    if not _may_fix_calendar(user):
+        return None
+    cal = get_work_calendar()
+    first_gap = _first_gap(cal.covered_years)
+    provisional = Deadline.objects.filter(status=DeadlineStatus.OPEN, provisional=True)
+    if first_gap is not None:
+        provisional = provisional.filter(due_date__gte=date(first_gap, 1, 1))
+    found = provisional.aggregate(count=Count("pk"), first=Min("start"), last=Max("due_date"))
+    if not found["count"]:
+        return None
+    years = [y for y in uncovered_years(found["first"], found["last"], cal) if first_gap is None or y >= first_gap]
+    if not years:
+        return None  # flags older than the calendar: `clock recompute` clears them
+    links = None
+    if user.is_staff:  # the admin site turns others away
+        links = {
+            "days": reverse("admin:clock_calendarday_changelist"),
+            "years": reverse("admin:clock_calendaryear_changelist"),
+        }
+    return {
+        "years": years,
+        "years_label": "、".join(map(str, years)),
+        "which": "该年" if len(years) == 1 else "各年",
+        "count": found["count"],
+        "admin": links,
+    }
+
+
 def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -58,4 +119,6 @@ def shell(request):
         "nav_items": items,
         "user_org": user.org,
         "user_roles": [Role(r).label for r in roles],
+        # Lazy: asked only by pages that show it (base.html), not by htmx fragments.
+        "calendar_warning": SimpleLazyObject(lambda: calendar_warning(user)),
     }
