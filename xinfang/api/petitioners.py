@@ -5,10 +5,17 @@ from ninja import Field, Query, Router, Schema, Status
 from xinfang.api import schemas as s
 from xinfang.api.serializers import petitioner_dict
 from xinfang.petitioners.search import search_queryset
-from xinfang.petitioners.services import register_petitioner
+from xinfang.petitioners.services import register_or_reuse
 
 router = Router(tags=["信访人"])
 ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 422: s.ErrorOut}
+
+
+class RegisteredOut(s.PetitionerOut):
+    existing: bool = Field(
+        description="true：该身份证号码已在本辖区登记，未新建，返回的是已有记录（HTTP 200）；false：新登记（HTTP 201）"
+    )
+    message: str = Field(description="中文说明")
 
 
 class SearchQuery(Schema):
@@ -48,11 +55,18 @@ def search_post(request, body: s.PetitionerSearchIn):
 
 
 @router.post(
-    "/petitioners", response={201: s.PetitionerOut, **ERRORS}, summary="登记信访人", operation_id="register_petitioner"
+    "/petitioners",
+    response={200: RegisteredOut, 201: RegisteredOut, **ERRORS},
+    summary="登记信访人",
+    operation_id="register_petitioner",
 )
 def register(request, body: s.PetitionerIn):
-    """登记员、受理交办员为本单位登记信访人；号码加密保存，返回脱敏值。"""
-    petitioner = register_petitioner(
+    """登记员、受理交办员为本单位登记信访人；号码加密保存，返回脱敏值。
+
+    身份证号码已在本辖区（本级人民政府及其下级，信访部门为其所属人民政府）登记过的，不重复登记：
+    返回 200 和已有记录（`existing` 为 true），此后可用其 `id` 登记信访件；所填其他内容不写入已有记录。
+    新登记的返回 201。"""
+    outcome = register_or_reuse(
         actor=request.auth,
         kind=body.kind,
         name=body.name,
@@ -63,4 +77,7 @@ def register(request, body: s.PetitionerIn):
         uscc=body.uscc,
         legal_representative=body.legal_representative,
     )
-    return Status(201, petitioner_dict(petitioner))
+    if outcome.created:
+        return Status(201, {**petitioner_dict(outcome.petitioner), "existing": False, "message": "已登记信访人"})
+    message = f"{outcome.match.notice}，未重复登记"
+    return Status(200, {**petitioner_dict(outcome.petitioner), "existing": True, "message": message})

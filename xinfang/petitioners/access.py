@@ -6,8 +6,19 @@ and maintenance commands uses ``Petitioner.objects`` directly (a test greps
 the views for it).
 
 Base rule: a user sees the petitioners registered by an org inside their
-data scope (``xinfang.orgs.access.org_scope``); a grant with the ASSIGNED
-scope adds the petitioners the user registered personally.
+data scope (``xinfang.orgs.access.org_scope``), or shared with such an org
+(``PetitionerShare``: an org that registered the same ID number found the
+record in its jurisdiction and uses it); a grant with the ASSIGNED scope
+adds the petitioners the user registered personally.
+
+Identity across a jurisdiction
+------------------------------
+``find_registered(user, id_hash)`` answers "is this ID number already
+registered?" across the user's jurisdiction (``jurisdiction_root``), not
+just their scope, so that a county bureau does not register again a person
+a township under the same government registered. It matches by the keyed
+hash only and returns the record without granting anything; the caller
+decides to use it (``services.register_or_reuse``).
 
 Widening the rule from other apps
 ---------------------------------
@@ -37,6 +48,7 @@ builders:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -46,15 +58,18 @@ from django.shortcuts import get_object_or_404
 from xinfang.core.masking import mask_name
 from xinfang.orgs.access import org_scope
 from xinfang.orgs.audit import record
-from xinfang.orgs.models import AuditAction, Role
-from xinfang.petitioners.models import Petitioner
+from xinfang.orgs.models import AuditAction, Org, OrgKind, Role
+from xinfang.petitioners.models import Petitioner, PetitionerShare
 
 __all__ = [
     "EXTRA_SCOPE_BUILDERS",
     "REVEALABLE_FIELDS",
     "REGISTER_ROLES",
+    "RegisteredMatch",
     "access_petitioner",
     "can_register_petitioners",
+    "find_registered",
+    "jurisdiction_root",
     "reveal",
     "scope_q",
     "scoped_petitioners",
@@ -88,6 +103,8 @@ def scope_q(user) -> Q | None:
         # not be OR-ed with the extra builders below.
         return None
     q = scope.q("org", assigned=Q(created_by=user))
+    shared = PetitionerShare.objects.filter(scope.q("org"))
+    q |= Q(pk__in=shared.values("petitioner_id"))
     for builder in EXTRA_SCOPE_BUILDERS:
         extra = builder(user)
         if not extra:
@@ -117,6 +134,74 @@ def access_petitioner(user, pk, *, for_write: bool = False) -> Petitioner:
         # A malformed id is as missing as an unknown or out-of-scope one.
         raise Http404("没有找到该信访人") from None
     return get_object_or_404(qs, pk=pk)
+
+
+def jurisdiction_root(org: Org | None) -> Org | None:
+    """The government an org belongs to: itself when it is one, else its nearest government above.
+
+    A petition bureau or a department belongs to the government above it, so
+    the county bureau's jurisdiction is the county government's whole subtree
+    (townships and villages included). An org with no government above is
+    its own root.
+    """
+    if org is None:
+        return None
+    if org.kind == OrgKind.GOVERNMENT:
+        return org
+    above = org.ancestors().filter(kind=OrgKind.GOVERNMENT).last()
+    return above or org
+
+
+@dataclass(frozen=True)
+class RegisteredMatch:
+    """A petitioner already registered with an ID number, and whether the user may already see them."""
+
+    petitioner: Petitioner
+    visible: bool
+
+    @property
+    def org_name(self) -> str:
+        return self.petitioner.org.name
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.petitioner.name)
+
+    @property
+    def id_masked(self) -> str:
+        return self.petitioner.id_masked
+
+    @property
+    def notice(self) -> str:
+        """What the clerk is told when the record is used instead of a new one."""
+        return f"该身份证号码已登记（{self.org_name}），将使用已有信访人记录"
+
+
+def find_registered(user, id_hash: str) -> RegisteredMatch | None:
+    """The petitioner already registered with this ID number hash in the user's jurisdiction, or None.
+
+    One the user may see comes first (``visible=True``); otherwise the
+    earliest registered anywhere under the user's government
+    (``jurisdiction_root``), which the user may not see yet: show them no
+    more of it than ``RegisteredMatch`` offers (the registering org, the
+    masked name and ID number). Matching is by the keyed hash, never by
+    decrypting; an empty hash matches nothing.
+    """
+    if not id_hash or not _is_active_user(user):
+        return None
+    visible = scoped_petitioners(user).filter(id_number_hash=id_hash).select_related("org").order_by("pk").first()
+    if visible is not None:
+        return RegisteredMatch(visible, True)
+    root = jurisdiction_root(user.org)
+    if root is None:
+        return None
+    found = (
+        Petitioner.objects.filter(id_number_hash=id_hash, org__path__startswith=root.path)
+        .select_related("org")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return RegisteredMatch(found, False) if found is not None else None
 
 
 def can_register_petitioners(user) -> bool:

@@ -10,6 +10,7 @@ access layer as every other page.
 from django import forms
 from django.contrib import admin
 
+from xinfang.core import clock
 from xinfang.core.uscc import UsccError, validate_uscc
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.models import Petitioner, PetitionerPhone
@@ -54,14 +55,30 @@ class PetitionerAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [PetitionerPhoneInline]
     autocomplete_fields = ("org",)
-    readonly_fields = ("id_masked", "sex", "birth_year", "uscc_checksum_ok", "created_by", "created_at", "updated_at")
+    readonly_fields = (
+        "id_masked",
+        "sex",
+        "birth_year",
+        "uscc_checksum_ok",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "shared_with",
+    )
     fieldsets = (
         (None, {"fields": ("kind", "name", "org")}),
         ("个人", {"fields": ("id_masked", "sex", "birth_year")}),
         ("单位", {"fields": ("uscc", "uscc_checksum_ok", "legal_representative")}),
         ("住址", {"fields": ("address", "division_code")}),
-        ("登记", {"fields": ("created_by", "created_at", "updated_at")}),
+        ("登记", {"fields": ("created_by", "created_at", "updated_at", "shared_with")}),
     )
+
+    @admin.display(description="共用单位")
+    def shared_with(self, obj):
+        # Orgs in the same jurisdiction that registered this ID number again and use this record.
+        shares = obj.shares.select_related("org", "created_by").order_by("created_at")
+        rows = [f"{s.org}（{s.created_by.display_name}，{clock.local_date(s.created_at)}）" for s in shares]
+        return "；".join(rows) or "—"
 
     @admin.display(description="联系电话")
     def masked_phones(self, obj):

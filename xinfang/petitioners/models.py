@@ -182,3 +182,33 @@ class PetitionerPhone(models.Model):
         return crypto.decrypt(self.number_enc)
 
     decrypt_number.alters_data = True  # see Petitioner.decrypt_id_number
+
+
+class PetitionerShare(models.Model):
+    """Another org in the same jurisdiction that uses a registered petitioner.
+
+    A petitioner belongs to the org that registered them. When a clerk of a
+    county petition bureau registers an ID number that a township under the
+    same county government already registered, the existing record is used
+    rather than a second one created (``services.register_or_reuse``); this
+    row is what lets the bureau's staff see and use that record from then
+    on, exactly as if the bureau had registered it. It is written only on
+    proof of the full ID number (matched by its keyed hash) and records who
+    matched it and when.
+    """
+
+    petitioner = models.ForeignKey(Petitioner, verbose_name="信访人", on_delete=models.CASCADE, related_name="shares")
+    org = models.ForeignKey("orgs.Org", verbose_name="共用单位", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = ClockDateTimeField("共用时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "信访人共用单位"
+        verbose_name_plural = "信访人共用单位"
+        constraints = [models.UniqueConstraint(fields=["petitioner", "org"], name="unique_petitioner_share")]
+        indexes = [models.Index(fields=["org"], name="petitioner_share_org")]
+
+    def __str__(self):
+        return f"{self.org} 共用 信访人#{self.petitioner_id}"

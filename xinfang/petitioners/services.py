@@ -8,17 +8,19 @@ place (DESIGN §6 "writes are actions").
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from xinfang.core.idnumbers import normalize_id_number
 from xinfang.core.masking import mask_name, mask_phone
 from xinfang.core.phones import normalize_phone
 from xinfang.core.uscc import validate_uscc
 from xinfang.orgs.audit import record
 from xinfang.petitioners import crypto
-from xinfang.petitioners.access import access_petitioner, can_register_petitioners
-from xinfang.petitioners.models import Petitioner, PetitionerKind, PetitionerPhone
+from xinfang.petitioners.access import RegisteredMatch, access_petitioner, can_register_petitioners, find_registered
+from xinfang.petitioners.models import Petitioner, PetitionerKind, PetitionerPhone, PetitionerShare
 
 # The security audit action of a correction to a petitioner's contact data.
 # xinfang.orgs.models.AuditAction has no member for it yet; the value is the
@@ -82,6 +84,54 @@ def register_petitioner(
         rows.append(phone)
     PetitionerPhone.objects.bulk_create(rows)
     return petitioner
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What ``register_or_reuse`` did: a new record, or the one already registered (``match``)."""
+
+    petitioner: Petitioner
+    match: RegisteredMatch | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.match is None
+
+
+def match_id_number(actor, id_number: str) -> RegisteredMatch | None:
+    """The petitioner already registered with this ID number in the actor's jurisdiction, or None.
+
+    ``id_number`` may be raw input (``IdNumberError`` when invalid); see
+    ``access.find_registered`` for what a match may show the actor.
+    """
+    if not (id_number or "").strip():
+        return None
+    return find_registered(actor, crypto.hash_value(normalize_id_number(id_number)))
+
+
+@transaction.atomic
+def register_or_reuse(*, actor, kind: str, name: str, id_number: str = "", **fields) -> Registered:
+    """Register a petitioner, unless this person is already registered in the actor's jurisdiction.
+
+    A person whose ID number (matched by its keyed hash) is registered
+    anywhere under the actor's government is not registered twice: the
+    existing record is returned, and shared with the actor's org when the
+    actor could not see it yet (``PetitionerShare``), so that the actor may
+    use it for a case from now on. Nothing typed is written to the existing
+    record: corrections go through ``update_contact``. Otherwise this is
+    ``register_petitioner`` (same arguments, same errors).
+    """
+    if not can_register_petitioners(actor):
+        raise PermissionDenied("您无权登记信访人")
+    if kind == PetitionerKind.PERSON:
+        match = match_id_number(actor, id_number)
+        if match is not None:
+            if not match.visible:
+                PetitionerShare.objects.get_or_create(
+                    petitioner=match.petitioner, org_id=actor.org_id, defaults={"created_by": actor}
+                )
+            return Registered(match.petitioner, match)
+    return Registered(register_petitioner(actor=actor, kind=kind, name=name, id_number=id_number, **fields))
 
 
 @transaction.atomic

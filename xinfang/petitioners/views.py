@@ -25,16 +25,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import push_url
 
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
+from xinfang.core.masking import mask_phone
 from xinfang.petitioners import crypto
 from xinfang.petitioners.access import (
     access_petitioner,
     can_register_petitioners,
+    find_registered,
     reveal,
     scoped_petitioners,
 )
 from xinfang.petitioners.forms import ContactForm, PetitionerForm, RevealForm
 from xinfang.petitioners.search import parse_query, search_petitioners, search_queryset
-from xinfang.petitioners.services import register_petitioner, update_contact
+from xinfang.petitioners.services import register_or_reuse, update_contact
 
 PAGE_SIZE = 20
 # Exact-number searches find a handful of rows; they are shown on one page so
@@ -96,7 +98,7 @@ def petitioner_create(request):
         form = PetitionerForm(request.POST, duplicate_finder=_duplicate_finder(request.user))
         if form.is_valid():
             data = form.cleaned_data
-            petitioner = register_petitioner(
+            outcome = register_or_reuse(
                 actor=request.user,
                 kind=data["kind"],
                 name=data["name"],
@@ -107,13 +109,31 @@ def petitioner_create(request):
                 uscc=data["uscc"],
                 legal_representative=data["legal_representative"],
             )
-            messages.success(request, f"已登记信访人：{petitioner.name}")
-            for warning in form.warnings.get("uscc", []):
-                messages.warning(request, f"{warning}（已保存，可在核实后更正）")
+            petitioner = outcome.petitioner
+            if outcome.created:
+                messages.success(request, f"已登记信访人：{petitioner.name}")
+                for warning in form.warnings.get("uscc", []):
+                    messages.warning(request, f"{warning}（已保存，可在核实后更正）")
+            else:
+                # Registered elsewhere in the jurisdiction: that record is used, none is added.
+                messages.warning(request, f"{outcome.match.notice}，未重复登记")
+                left = _typed_but_not_on_record(form, petitioner)
+                if left:
+                    messages.info(request, f"您填写的{'、'.join(left)}未写入已有记录；如需更正，请点击“更正住址和电话”")
             return redirect("petitioners:detail", pk=petitioner.pk)
     else:
         form = PetitionerForm(initial={"kind": request.GET.get("kind") or "person"})
     return render(request, "petitioners/form.html", {"form": form})
+
+
+def _typed_but_not_on_record(form, petitioner) -> list[str]:
+    """What the registrar typed that the existing record does not hold (masked), to say it was not saved."""
+    on_record = {phone.number_hash for phone in petitioner.phones.all()}
+    left = [f"联系电话 {mask_phone(number)}" for number in form.phones() if crypto.hash_value(number) not in on_record]
+    address = form.cleaned_data["address"].strip()
+    if address and address != petitioner.address:
+        left.append("住址")
+    return left
 
 
 @never_cache
@@ -135,7 +155,7 @@ def validate_id(request):
                 converted=len("".join(raw.split())) == 15,
                 birth=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
                 sex="男" if int(number[16]) % 2 else "女",
-                duplicate=_duplicate_finder(request.user)(crypto.hash_value(number)),
+                match=find_registered(request.user, crypto.hash_value(number)),
             )
     return render(request, "petitioners/_id_check.html", context)
 
