@@ -3,6 +3,18 @@ import pytest
 from xinfang.devdata.cast import build_cast
 
 
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are skipped at collection on another database (not inside each test)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL (this run uses {connection.vendor})")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def cast(db):
     return build_cast()

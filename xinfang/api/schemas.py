@@ -182,6 +182,10 @@ class EventOut(Schema):
     action: str
     action_label: str
     at: datetime
+    actor_kind: str = Field(
+        description="staff=工作人员；petitioner=信访人；system=系统（如期限届满自动终结）；integration=外部系统"
+    )
+    actor_label: str = Field(description="操作人的称呼，如“王建国”“系统（期限届满自动终结）”")
     actor: UserRef | None
     actor_org: OrgRef | None
     from_status: str

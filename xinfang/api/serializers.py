@@ -197,6 +197,8 @@ def event_dict(e) -> dict:
         "action": e.action,
         "action_label": _label(Action, e.action),
         "at": e.at,
+        "actor_kind": e.actor_kind,
+        "actor_label": e.actor_display,
         "actor": user_ref(e.actor),
         "actor_org": org_ref(e.actor_org),
         "from_status": e.from_status,

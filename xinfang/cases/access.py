@@ -11,9 +11,10 @@ answers 404, the same as a missing case.
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from xinfang.cases.models import Case, CaseOrg
+from xinfang.cases.models import Case, CaseOrg, CasePetitioner
 from xinfang.cases.states import Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
+from xinfang.orgs.actors import Actor, user_of
 
 
 def _accused_exclusion(user, prefix: str = "") -> Q:
@@ -53,7 +54,23 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
     return include, _accused_exclusion(user, prefix)
 
 
-def scoped_cases(user):
+def scoped_cases(who):
+    """The cases ``who`` (a staff user or an Actor) may see.
+
+    The system's scheduled work sees every case; a petitioner (the portal)
+    sees the cases they petitioned in; staff and integrations see what
+    their account's roles and org allow.
+    """
+    actor = who if isinstance(who, Actor) else None
+    if actor is not None and actor.is_system:
+        return Case.objects.all()
+    if actor is not None and actor.is_petitioner:
+        return Case.objects.filter(
+            Exists(CasePetitioner.objects.filter(case=OuterRef("pk"), petitioner_id=actor.petitioner_id))
+        )
+    user = user_of(who)
+    if user is None:
+        return Case.objects.none()
     rules = visibility(user)
     if rules is None:
         return Case.objects.none()
@@ -62,7 +79,7 @@ def scoped_cases(user):
     return qs.exclude(exclude)
 
 
-def access_case(user, case_id, *, for_write: bool = False) -> Case:
+def access_case(who, case_id, *, for_write: bool = False) -> Case:
     """The case if this user may see it; Http404 otherwise (also for a bad id).
 
     for_write locks the row (SELECT ... FOR UPDATE) and must be called inside
@@ -72,7 +89,7 @@ def access_case(user, case_id, *, for_write: bool = False) -> Case:
         pk = int(case_id)
     except (TypeError, ValueError):
         raise Http404("信访件不存在") from None
-    qs = scoped_cases(user)
+    qs = scoped_cases(who)
     if for_write:
         qs = qs.select_for_update(of=("self",))
     case = qs.filter(pk=pk).first()

@@ -8,16 +8,19 @@ through the access layer.
 """
 
 import hashlib
+import tempfile
+from functools import partial
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 
+from xinfang.cases import events
 from xinfang.cases.access import access_case
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.models import Attachment, CaseEvent
+from xinfang.cases.models import Attachment, attachment_path
 from xinfang.cases.permissions import can_attach
 from xinfang.cases.states import Action
-from xinfang.core import clock
 
 ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg": "jpg",
@@ -31,6 +34,21 @@ ALLOWED_ATTACHMENT_TYPES = {
 }
 # For the file picker only (a hint to the browser); the bytes decide.
 ACCEPT = ",".join(sorted({f".{ext}" for ext in ALLOWED_ATTACHMENT_TYPES.values()} | {".jpeg", ".tif"}))
+
+
+# What an extension claims the file is, for the message when the bytes disagree.
+_CLAIMED_TYPES = {
+    "jpg": "JPEG 图片",
+    "jpeg": "JPEG 图片",
+    "png": "PNG 图片",
+    "gif": "GIF 图片",
+    "webp": "WebP 图片",
+    "tif": "TIFF 图片",
+    "tiff": "TIFF 图片",
+    "pdf": "PDF",
+    "doc": "Word（.doc）",
+    "docx": "Word（.docx）",
+}
 
 
 def max_mb() -> int:
@@ -48,6 +66,10 @@ def sniff_attachment(upload):
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_ATTACHMENT_TYPES:
+        claimed = _CLAIMED_TYPES.get(upload.name.rsplit(".", 1)[-1].lower()) if "." in upload.name else None
+        if claimed:
+            # The name says an allowed type but the bytes are not one: say so, not "type not allowed".
+            return None, f"附件“{upload.name}”的内容不是有效的{claimed}文件（文件可能已损坏，或扩展名与内容不符）"
         return None, f"附件“{upload.name}”的文件类型不允许（仅限 jpg/png/gif/webp/tiff/pdf/doc/docx）"
     return kind.mime, None
 
@@ -65,12 +87,25 @@ def sniff_all(files) -> tuple[list, list[str]]:
 
 
 def store_attachments(case, user, sniffed) -> list[Attachment]:
-    """Save already-sniffed uploads under their sha256, outside the web root."""
+    """Record already-sniffed uploads; their bytes are written when the transaction commits.
+
+    A registration or upload that rolls back must leave nothing on disk (a
+    scan of an ID card with no row pointing at it), so the rows are made now
+    and each file's bytes are held in an anonymous temporary file (memory up
+    to 1 MB, then a file with no name on disk, gone when closed) until an
+    on_commit callback stores them under their sha256, outside the web root.
+    On a rollback the callback is dropped and the bytes with it.
+    ``python manage.py attachments check`` reports any row whose file is
+    missing and any stray file (and removes strays with --delete).
+    """
     stored = []
     for upload, mime in sniffed:
         digest = hashlib.sha256()
+        held = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 — closed by _write_file
+        upload.seek(0)
         for chunk in upload.chunks():
             digest.update(chunk)
+            held.write(chunk)
         upload.seek(0)
         attachment = Attachment(
             case=case,
@@ -80,9 +115,24 @@ def store_attachments(case, user, sniffed) -> list[Attachment]:
             sha256=digest.hexdigest(),
             uploaded_by=user,
         )
-        attachment.file.save(attachment.sha256, upload, save=True)
+        attachment.file.name = attachment_path(attachment, upload.name)
+        attachment.save()
         stored.append(attachment)
+        transaction.on_commit(partial(_write_file, attachment.pk, attachment.file.name, held))
     return stored
+
+
+def _write_file(pk: int, name: str, held) -> None:
+    try:
+        storage = Attachment._meta.get_field("file").storage
+        if storage.exists(name):
+            return  # content-addressed: the same bytes are already there
+        held.seek(0)
+        saved = storage.save(name, File(held, name=name))
+        if saved != name:  # a storage that renamed it (e.g. a race with an identical upload)
+            Attachment.objects.filter(pk=pk).update(file=saved)
+    finally:
+        held.close()
 
 
 def add_attachments(case, *, actor, files) -> list[Attachment]:
@@ -108,14 +158,11 @@ def add_attachments(case, *, actor, files) -> list[Attachment]:
         stored = store_attachments(case, actor, sniffed)
         case.version += 1
         case.save(update_fields=["version", "updated_at"])
-        CaseEvent.objects.create(
-            case=case,
-            action=Action.ADD_ATTACHMENT,
+        events.record(
+            case,
+            Action.ADD_ATTACHMENT,
             actor=actor,
-            actor_org=actor.org,
-            at=clock.now(),
             from_status=case.status,
-            to_status=case.status,
             note="补充附件：" + "、".join(a.original_name for a in stored),
             data={"attachments": [a.pk for a in stored]},
         )

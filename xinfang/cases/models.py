@@ -22,6 +22,7 @@ from xinfang.cases.states import (
 )
 from xinfang.clock.models import Clock
 from xinfang.core.fields import ClockDateTimeField
+from xinfang.orgs.actors import ActorKind
 
 
 class Category(models.Model):
@@ -224,16 +225,32 @@ class CasePetitioner(models.Model):
 
 
 class CaseEvent(models.Model):
-    """Append-only: one row per action, with the document text it produced."""
+    """Append-only: one row per action, with the document text it produced.
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    Written only by ``xinfang.cases.events.record`` (which also fills the
+    outbox in the same transaction); the database refuses UPDATE and DELETE
+    on PostgreSQL, and a case with history cannot be deleted.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("操作", max_length=24, choices=Action.choices)
+    actor_kind = models.CharField("操作人类别", max_length=12, choices=ActorKind.choices, default=ActorKind.STAFF)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_org = models.ForeignKey(
         "orgs.Org", verbose_name="操作单位", null=True, on_delete=models.PROTECT, related_name="+"
     )
+    actor_petitioner = models.ForeignKey(
+        "petitioners.Petitioner",
+        verbose_name="操作的信访人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The system job or the other system that acted (staff are named by `actor`).
+    actor_name = models.CharField("操作方", max_length=100, blank=True)
     at = models.DateTimeField("时间", db_index=True)
     from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField("新状态", max_length=20, choices=Status.choices, blank=True)
@@ -260,9 +277,59 @@ class CaseEvent(models.Model):
         raise ValueError("case events are append-only")
 
     @property
+    def actor_display(self) -> str:
+        """Who acted, as the timeline names them."""
+        if self.actor_kind == ActorKind.SYSTEM:
+            return f"系统（{self.actor_name}）" if self.actor_name else "系统"
+        if self.actor_kind == ActorKind.PETITIONER:
+            return f"信访人{self.actor_name}"
+        name = self.actor.display_name if self.actor_id else ""
+        if self.actor_kind == ActorKind.INTEGRATION:
+            return f"{self.actor_name}（{name}）" if name else self.actor_name
+        return name
+
+    @property
     def document_title(self) -> str:
         """Every generated document starts with its title (e.g. 信访事项交办函)."""
         return self.document.split("\n", 1)[0].strip() or "文书"
+
+
+class OutboxEntry(models.Model):
+    """One event waiting for one consumer (notifications, webhooks, indexing, rollups).
+
+    Written with the event in the same transaction (events.record), so an
+    event is never lost to a consumer and never seen before it commits.
+    Consumers claim entries with a lease (cases.outbox): SKIP LOCKED on
+    PostgreSQL, compare-and-set on SQLite; an entry whose worker died is
+    claimed again when its lease runs out, and an entry is done only in the
+    transaction that applied its effects.
+    """
+
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="outbox_entries")
+    consumer = models.CharField("消费者", max_length=40)
+    created_at = ClockDateTimeField("写入时间", auto_now_add=True)
+    available_at = models.DateTimeField("可处理时间")
+    claimed_by = models.CharField("领取标记", max_length=64, blank=True)
+    lease_until = models.DateTimeField("领取有效至", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    failed_at = models.DateTimeField("放弃时间", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+
+    class Meta:
+        verbose_name = "事件待处理"
+        verbose_name_plural = "事件待处理"
+        constraints = [models.UniqueConstraint(fields=["event", "consumer"], name="unique_outbox_event_consumer")]
+        indexes = [
+            models.Index(
+                fields=["consumer", "available_at"],
+                condition=models.Q(done_at__isnull=True, failed_at__isnull=True),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.consumer} #{self.event_id}"
 
 
 class HandlingStep(models.Model):

@@ -7,6 +7,7 @@ buttons the case page shows.
 
 from xinfang.cases.states import ENDED_STATES, TRANSITIONS, Action, Kind, ParticipantRole, Status
 from xinfang.core import clock
+from xinfang.orgs.actors import as_actor
 from xinfang.orgs.models import OrgKind, Role
 
 R = Role
@@ -30,7 +31,8 @@ def _pending_co_units(case) -> list:
 
 
 def check(user, action: str, case) -> str | None:
-    """None if allowed; otherwise why not, in Chinese."""
+    """None if allowed; otherwise why not, in Chinese. ``user`` is a staff user or an Actor."""
+    user = as_actor(user)
     allowed_from, _to = TRANSITIONS[action]
     if case.status not in allowed_from:
         return f"当前状态为“{case.get_status_display()}”，不能{Action(action).label}"
@@ -244,7 +246,7 @@ def _reexamine(user, case):
 def _finalize(user, case):
     if case.window_until is None or clock.today() <= case.window_until:
         return "信访人申请期限尚未届满，不能终结"
-    if user is None:
+    if user.is_system:
         return None  # the scheduled lapse sweep
     if user.org_id not in {case.competent_org_id, case.routing_org_id} or not _role(
         user, R.PETITION_OFFICER, R.UNIT_HEAD
@@ -298,6 +300,7 @@ def can_attach(user, case) -> str | None:
     Not a transition (it changes no state): staff of an org now taking part in
     the case's handling, while the case has not ended.
     """
+    user = as_actor(user)
     if case.status in ENDED_STATES:
         return f"当前状态为“{case.get_status_display()}”，不能补充附件"
     orgs = {case.current_org_id, case.competent_org_id, case.routing_org_id, case.registered_org_id} - {None}

@@ -30,6 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from xinfang.cases import actions as A
+from xinfang.cases.actions.review import LAPSE_SWEEP
 from xinfang.cases.models import Case, Category
 from xinfang.cases.states import (
     Channel,
@@ -521,7 +522,7 @@ class Runner:
         if spec.stop == Status.CLOSED:
             return steps, registrar
         if spec.lapse and not spec.review:
-            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
+            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=LAPSE_SWEEP))
             return steps, registrar
         # Review (复查) at the county government, through its petition bureau.
         add(
@@ -563,7 +564,7 @@ class Runner:
         if spec.stop == Status.REVIEWED:
             return steps, registrar
         if spec.lapse:
-            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=None))
+            add(self._after_window(), "finalize", lambda c, t: A.do_finalize(c, actor=LAPSE_SWEEP))
             return steps, registrar
         city = U("city_officer")
         add(

@@ -429,10 +429,28 @@ class Generator:
         c["due_provisional"] = bool((agency and agency[2]) or (window_dl and window_dl[1]))
         if window_dl:
             c["window_until"] = window_dl[0]
-        events = [(cid, Action.REGISTER, registrar, reg_org.pk, self.dt(t_reg), "", first_status, "", "", "", reg_data)]
+        events = [
+            (
+                cid,
+                Action.REGISTER,
+                registrar,
+                reg_org.pk,
+                self.dt(t_reg),
+                "",
+                first_status,
+                "",
+                "",
+                "",
+                reg_data,
+                "staff",
+                "",
+            )
+        ]
         if last is not None:
             action, actor, org_id, when, from_status, note, notice = last
-            events.append((cid, action, actor, org_id, self.dt(when), from_status, status, note, notice, "", "{}"))
+            events.append(
+                (cid, action, actor, org_id, self.dt(when), from_status, status, note, notice, "", "{}", "staff", "")
+            )
         c["version"] = len(events)
         c["updated_at"] = self.dt(last[3] if last else t_reg)
         co_rep = getattr(self, "_co_reported", None)
@@ -536,6 +554,8 @@ EVENT_KEYS = [
     "notice",
     "document",
     "data",
+    "actor_kind",
+    "actor_name",
 ]
 DEADLINE_KEYS = [
     "owner_type_id",

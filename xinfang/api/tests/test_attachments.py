@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from xinfang.cases.models import Attachment, CaseEvent
 from xinfang.cases.states import Action
@@ -26,11 +27,13 @@ def case(cast):
 @pytest.fixture
 def upload(client, token_for):
     def _upload(user, case, *files):
-        return client.post(
-            f"/api/v1/cases/{case.pk}/attachments",
-            {"files": list(files)},
-            headers={"Authorization": f"Bearer {token_for(user)}"},
-        )
+        # The files are written when the upload's transaction commits (run those callbacks here).
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return client.post(
+                f"/api/v1/cases/{case.pk}/attachments",
+                {"files": list(files)},
+                headers={"Authorization": f"Bearer {token_for(user)}"},
+            )
 
     return _upload
 
@@ -76,7 +79,7 @@ def test_bad_type_and_oversize_are_422_invalid(cast, case, upload, settings):
     response = upload(cast.handler, case, pdf("扫描件.pdf", EXE))
     assert response.status_code == 422
     assert response.json()["code"] == "invalid" and response.json()["field"] == "files"
-    assert "文件类型不允许" in response.json()["message"]
+    assert "的内容不是有效的PDF文件（文件可能已损坏，或扩展名与内容不符）" in response.json()["message"]
     settings.ATTACHMENT_MAX_BYTES = 10
     response = upload(cast.handler, case, pdf())
     assert response.status_code == 422 and "大小限制" in response.json()["message"]

@@ -4,13 +4,12 @@ import logging
 
 from django.db import transaction
 
-from xinfang.cases import deadlines
+from xinfang.cases import deadlines, events
 from xinfang.cases.access import access_case
 from xinfang.cases.errors import Conflict, InvalidTransition, NotAllowed
-from xinfang.cases.models import CaseEvent
 from xinfang.cases.permissions import check
 from xinfang.cases.states import ALTERNATE_TARGETS, TRANSITIONS
-from xinfang.core import clock
+from xinfang.orgs.actors import as_actor
 
 log = logging.getLogger("xinfang.notify")
 
@@ -21,13 +20,9 @@ def lock(case_or_id, actor, action, *, expected_version=None):
     Must be called inside transaction.atomic(). A stale `expected_version`
     means someone else acted since the form was opened.
     """
+    actor = as_actor(actor)  # refuses None: every action names who acts
     case_id = getattr(case_or_id, "pk", case_or_id)
-    if actor is None:
-        from xinfang.cases.models import Case
-
-        case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
-    else:
-        case = access_case(actor, case_id, for_write=True)
+    case = access_case(actor, case_id, for_write=True)
     if expected_version is not None and int(expected_version) != case.version:
         raise Conflict("该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）")
     allowed_from, _to = TRANSITIONS[action]
@@ -54,18 +49,16 @@ def finish(case, actor, action, *, note="", notice="", document="", data=None, a
     if sync:
         deadlines.sync(case, save=False)
     case.save()
-    event = CaseEvent.objects.create(
-        case=case,
-        action=action,
+    event = events.record(
+        case,
+        action,
         actor=actor,
-        actor_org=actor.org if actor is not None else None,
-        at=at or clock.now(),
+        at=at,
         from_status=getattr(case, "_from_status", ""),
-        to_status=case.status,
         note=note,
         notice=notice,
         document=document,
-        data=data or {},
+        data=data,
     )
     number, status = case.number, case.status
     transaction.on_commit(lambda: log.info("case %s: %s -> %s", number, action, status))

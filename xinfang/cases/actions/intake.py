@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from xinfang.cases import deadlines
+from xinfang.cases import deadlines, events
 from xinfang.cases.access import _accused_exclusion
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.models import Case, CaseEvent, CaseOrg, CasePetitioner
+from xinfang.cases.models import Case, CaseOrg, CasePetitioner
 from xinfang.cases.states import (
     OPEN_STATES,
     Action,
@@ -221,14 +221,10 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         notes = []
         if representatives > MAX_REPRESENTATIVES:
             notes.append(f"代表{representatives}人，超过5人")
-        CaseEvent.objects.create(
-            case=case,
-            action=Action.REGISTER,
+        events.record(
+            case,
+            Action.REGISTER,
             actor=actor,
-            actor_org=org,
-            at=clock.now(),
-            from_status="",
-            to_status=case.status,
             note="；".join(notes),
             data={"channel": reg.channel, "repeat_of": repeat_of.number if repeat_of else ""},
         )

@@ -9,6 +9,7 @@ from xinfang.cases.errors import Invalid
 from xinfang.cases.states import Action, Notice, ReviewDecision, Status
 from xinfang.clock.models import Clock
 from xinfang.core import clock
+from xinfang.orgs.actors import Actor
 
 
 def do_request_review(case, *, actor, received_on=None, note="", expected_version=None):
@@ -111,8 +112,8 @@ def do_reexamine(case, *, actor, decision, reasons, expected_version=None):
     return case
 
 
-def do_finalize(case, *, actor=None, note="", expected_version=None):
-    """终结 when the petitioner's window lapsed without a request (actor None = the sweep)."""
+def do_finalize(case, *, actor, note="", expected_version=None):
+    """终结 when the petitioner's window lapsed without a request (by staff, or the sweep as the system)."""
     with transaction.atomic():
         case = lock(case, actor, Action.FINALIZE, expected_version=expected_version)
         deadlines.cancel(case)
@@ -122,6 +123,9 @@ def do_finalize(case, *, actor=None, note="", expected_version=None):
             reason = note or f"信访人未在期限（{case.window_until:%Y年%m月%d日}）内申请复核，复查意见终结"
         finish(case, actor, Action.FINALIZE, note=reason)
     return case
+
+
+LAPSE_SWEEP = Actor.system("期限届满自动终结")
 
 
 def finalize_lapsed() -> int:
@@ -142,7 +146,7 @@ def finalize_lapsed() -> int:
     done = 0
     for pk in ids:
         try:
-            do_finalize(pk, actor=None)
+            do_finalize(pk, actor=LAPSE_SWEEP)
             done += 1
         except Exception:  # noqa: BLE001 — one bad case must not stop the sweep
             import logging

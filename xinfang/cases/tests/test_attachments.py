@@ -2,6 +2,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.test import TestCase
 
 from xinfang.cases import actions
 from xinfang.cases.models import Attachment, CaseEvent
@@ -25,7 +28,9 @@ def pdf(name="补充材料.pdf", data=PDF):
 
 
 def upload(client, case, *files):
-    return client.post(f"/cases/{case.pk}/attachments/", {"files": list(files)})
+    # The files are written when the upload's transaction commits (run those callbacks here).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(f"/cases/{case.pk}/attachments/", {"files": list(files)})
 
 
 def test_the_handler_adds_files_on_the_case_page_and_the_history_shows_it(flow, cast, login):
@@ -85,7 +90,7 @@ def test_an_exe_named_pdf_is_refused(flow, cast, login):
     case = flow.handling()
     response = upload(login(cast.handler), case, pdf("扫描件.pdf", EXE), pdf())
     assert response.status_code == 422
-    assert "文件类型不允许" in response.content.decode()
+    assert "附件“扫描件.pdf”的内容不是有效的PDF文件（文件可能已损坏，或扩展名与内容不符）" in response.content.decode()
     assert not Attachment.objects.exists()  # all or nothing
     assert not CaseEvent.objects.filter(action=Action.ADD_ATTACHMENT).exists()
 
@@ -152,3 +157,54 @@ def test_adding_files_is_not_a_transition():
 
     assert Action.ADD_ATTACHMENT not in TRANSITIONS
     assert Action.ADD_ATTACHMENT not in ACTION_FORMS and Action.ADD_ATTACHMENT not in ACTION_PATHS
+
+
+def test_a_file_of_a_type_not_allowed_says_so(flow, cast, login):
+    case = flow.handling()
+    response = upload(login(cast.handler), case, pdf("setup.exe", EXE))
+    assert response.status_code == 422
+    assert "附件“setup.exe”的文件类型不允许（仅限 jpg/png/gif/webp/tiff/pdf/doc/docx）" in response.content.decode()
+
+
+def _files(root):
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
+
+
+def test_a_rolled_back_upload_leaves_nothing_on_disk(flow, cast, media):
+    from xinfang.cases.attachments import store_attachments
+
+    case = flow.handling()
+    with TestCase.captureOnCommitCallbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        store_attachments(case, cast.handler, [(pdf("身份证.pdf"), "application/pdf")])
+        raise RuntimeError("the registration failed after the files were taken")
+    assert not Attachment.objects.exists()
+    assert _files(media) == []
+
+
+def test_the_bytes_are_written_when_the_transaction_commits(flow, cast, media):
+    from xinfang.cases.attachments import store_attachments
+
+    case = flow.handling()
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            (attachment,) = store_attachments(case, cast.handler, [(pdf(), "application/pdf")])
+        assert _files(media) == []  # nothing yet: the commit has not been confirmed
+    for callback in callbacks:
+        callback()
+    assert _files(media) == [attachment.sha256[:32]]
+    assert attachment.file.open("rb").read() == PDF
+
+
+def test_the_check_command_reports_and_removes_stray_files(flow, cast, media):
+    case = flow.handling()
+    upload_client_free = media / "attachments" / str(case.pk)
+    upload_client_free.mkdir(parents=True)
+    (upload_client_free / "0123456789abcdef0123456789abcdef").write_bytes(PDF)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("attachments", "check", stdout=out)
+    assert f"attachments/{case.pk}/0123456789abcdef0123456789abcdef" in out.getvalue()
+    assert "无对应记录的文件 1 个" in out.getvalue()
+    call_command("attachments", "check", "--delete", stdout=StringIO())
+    assert _files(media) == []

@@ -19,12 +19,6 @@ from xinfang.devdata.flow import Flow, make_petitioner, register
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent transactions on PostgreSQL")
-
-
 def race(*jobs):
     """Run each job in its own thread and connection, released together; return (results, errors)."""
     barrier = threading.Barrier(len(jobs))
