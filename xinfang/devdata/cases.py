@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -48,7 +49,7 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.core import clock
-from xinfang.devdata.county import DEMO_PASSWORD
+from xinfang.devdata.county import DEMO_PASSWORD, TOWNSHIPS
 from xinfang.orgs.models import Org, Role, RoleGrant, User
 from xinfang.petitioners.services import register_petitioner
 
@@ -59,12 +60,12 @@ SEED = 20240607
 # The units that handle demo cases (org key in xinfang/devdata/county.py → staff
 # username prefix, and the subject-category groups they are competent for).
 UNITS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "zrzy": ("zrzy", ("01", "04")),
+    "zrzy": ("zrzy", ("01",)),
     "zjj": ("zjj", ("02",)),
-    "rsj": ("rsj", ("03", "10", "11")),
+    "rsj": ("rsj", ("03", "10")),
     "jyj": ("jyj", ("06",)),
     "baisha": ("baisha", ("04", "09", "13", "99")),
-    "qingxi": ("qingxi", ("04", "08", "09", "07")),
+    "qingxi": ("qingxi", ("04", "08", "09", "99")),
 }
 DISCIPLINE_STAFF = [
     ("jw_officer", "韦正", "信访室主任", (Role.PETITION_OFFICER, Role.REGISTRAR)),
@@ -72,138 +73,307 @@ DISCIPLINE_STAFF = [
     ("jw_head", "钱立", "信访室分管领导", (Role.UNIT_HEAD,)),
 ]
 
-# What petitioners write about, by category group: (summary, content detail).
-SUBJECTS: dict[str, list[tuple[str, str]]] = {
+
+class Subject(NamedTuple):
+    """What a petitioner writes about, filed under one subcategory of its group.
+
+    ``summary`` and ``detail`` may name ``{place}`` (township and village),
+    ``{township}`` or ``{village}``: always one village of that township.
+    """
+
+    summary: str
+    detail: str
+    category: str  # the subcategory's name in the seed dictionary (xinfang/cases/categories.py)
+    where: str = ""  # "village": only a 村 (farmland, village affairs); "community": only a 社区; "": either
+    co: tuple[str, ...] = ()  # departments (UNITS keys) that may co-handle it, besides the place's township
+    accused: str = ""  # accusations: "village" (its committee), "township", or the accused department's org key
+    basis: str = ""  # the reply's legal basis, when the group's default (BASIS) does not fit
+
+
+# What petitioners write about, by category group.
+SUBJECTS: dict[str, list[Subject]] = {
     "01": [
-        (
+        Subject(
             "反映{place}征地补偿款未足额发放",
             "其承包地于前年被征收用于道路建设，补偿款至今仅发放一半，多次向村里询问无果，请求依法足额支付。",
+            "征收补偿",
+            where="village",
         ),
-        (
+        Subject(
             "反映{place}房屋征收安置房迟迟未交付",
-            "签订征收补偿协议已三年，约定的安置房至今未交付，临时安置费也已停发，请求尽快安置。",
+            "签订房屋征收补偿协议已三年，约定的安置房至今未交付，临时安置费也已停发，请求尽快安置。",
+            "安置房建设与分配",
+            where="community",
+            co=("zjj",),
+            basis="《国有土地上房屋征收与补偿条例》第二十二条",
         ),
-        (
+        Subject(
             "反映{place}有人违法占用耕地建房",
             "村口一片基本农田被人硬化后建起厂房，请求有关部门查处并恢复耕地。",
+            "违法用地",
+            where="village",
+            basis="《中华人民共和国土地管理法》第七十七条",
         ),
-        (
+        Subject(
             "反映{place}宅基地审批不公",
             "其宅基地申请已递交两年未获批准，而同村他人后申请先获批，请求说明情况并依法审批。",
+            "宅基地纠纷",
+            where="village",
+            basis="《中华人民共和国土地管理法》第六十二条",
         ),
     ],
     "02": [
-        (
+        Subject(
             "反映{place}小区物业服务不到位",
             "小区电梯长期故障、垃圾清运不及时，业主多次投诉，物业公司置之不理，请求监管部门督促整改。",
+            "物业管理",
+            where="community",
         ),
-        (
+        Subject(
             "反映{place}新购商品房漏水开裂",
             "交房不到一年外墙开裂、卫生间漏水，开发商拖延维修，请求责令开发商履行保修责任。",
+            "房屋质量",
+            where="community",
+            basis="《建设工程质量管理条例》第四十条",
         ),
-        (
-            "反映{place}道路施工扰民",
+        Subject(
+            "反映{place}市政道路施工夜间扰民",
             "夜间施工噪声持续到凌晨，影响周边居民休息，请求规范施工时间。",
+            "市政设施",
+            where="community",
+            basis="《中华人民共和国噪声污染防治法》有关规定",
         ),
-        (
+        Subject(
             "反映{place}违章搭建影响通行",
             "邻居在公共通道搭建彩钢棚，影响消防通道和居民通行，请求依法拆除。",
+            "违章建筑",
+            co=("zrzy",),
+            basis="《中华人民共和国城乡规划法》有关规定",
         ),
     ],
     "03": [
-        (
-            "反映{place}某建筑公司拖欠农民工工资",
-            "在该公司承建的工地务工八个月，工资共计四万余元至今未结清，请求帮助追讨。",
+        Subject(
+            "反映{township}某建筑工地拖欠农民工工资",
+            "在某建筑公司承建的{township}工地务工八个月，工资共计四万余元至今未结清，请求帮助追讨。",
+            "拖欠工资",
+            co=("zjj",),
         ),
-        (
+        Subject(
             "反映单位未依法缴纳社会保险",
             "在某企业工作五年，单位一直未为其缴纳养老和医疗保险，请求责令补缴。",
+            "社会保险",
+            basis="《中华人民共和国社会保险法》第六十条",
         ),
-        (
+        Subject(
             "申请工伤认定久拖未决",
             "去年在工作中受伤，已提交工伤认定申请材料，至今未作出认定结论，请求尽快认定。",
+            "工伤认定",
+            basis="《工伤保险条例》第二十条",
         ),
-        (
+        Subject(
             "反映企业退休人员待遇核定有误",
             "退休后养老金核定标准低于同等条件人员，认为视同缴费年限计算有误，请求重新核定。",
+            "退休待遇",
+            basis="《中华人民共和国社会保险法》第十六条",
         ),
     ],
     "04": [
-        (
+        Subject(
             "反映{place}土地承包经营权被调整",
             "村委会未经村民会议讨论调整其承包地，面积减少近两亩，请求恢复原承包关系。",
+            "土地承包",
+            where="village",
         ),
-        (
+        Subject(
             "反映{place}村务财务不公开",
             "村集体土地出租收入多年未公开，村民对账目有疑问，请求审计并公开。",
+            "村务管理",
+            where="village",
+            basis="《中华人民共和国村民委员会组织法》第三十条",
         ),
-        (
+        Subject(
             "反映{place}惠农补贴未发放到户",
             "去年的耕地地力保护补贴未收到，询问村里称已发放，请求核实。",
+            "惠农补贴",
+            where="village",
+            basis="耕地地力保护补贴有关政策规定",
         ),
     ],
     "06": [
-        (
+        Subject(
             "反映子女入学划片不合理",
             "所住小区被划入较远学校，孩子上学需穿越国道，存在安全隐患，请求调整学区。",
+            "招生入学",
+            where="community",
         ),
-        (
-            "反映{place}校外培训机构退费难",
+        Subject(
+            "反映{township}校外培训机构退费难",
             "预交的一年培训费用在机构停业后无法退还，请求协调退费。",
+            "校外培训",
+            basis="校外培训机构预收费监管有关规定",
         ),
-        (
+        Subject(
             "反映乡村教师待遇落实问题",
             "乡村教师生活补助未按规定标准发放，请求落实有关政策。",
+            "教师待遇",
+            where="village",
+            basis="《中华人民共和国教师法》第二十五条",
         ),
     ],
     "07": [
-        (
+        Subject(
             "反映医疗费用报销不及时",
             "住院费用已提交报销材料三个月，至今未到账，请求尽快办理。",
+            "医保报销",
         ),
-        ("反映{place}卫生院服务态度差", "就诊时医务人员态度恶劣，请求调查处理。"),
+        Subject(
+            "反映在{township}卫生院就诊后病情加重",
+            "在卫生院输液后出现严重过敏反应，认为医务人员处置不当，请求调查并依法处理。",
+            "医疗纠纷",
+            where="village",
+            basis="《医疗纠纷预防和处理条例》有关规定",
+        ),
     ],
     "08": [
-        (
+        Subject(
             "反映{place}养殖场污染环境",
             "养殖场粪污直排河道，周边气味难闻、河水发黑，请求查处。",
+            "水污染",
+            where="village",
+            basis="《畜禽规模养殖污染防治条例》有关规定",
         ),
-        (
-            "反映{place}企业夜间排放废气",
+        Subject(
+            "反映{place}附近企业夜间排放废气",
             "附近厂区夜间排放刺激性气体，居民出现咳嗽等症状，请求监测查处。",
+            "大气污染",
         ),
     ],
     "09": [
-        (
+        Subject(
             "申请低保未获批准",
             "家中两位老人患病、无固定收入，申请最低生活保障被告知不符合条件，请求重新审核。",
+            "低保救助",
         ),
-        (
-            "反映{place}养老服务中心管理不善",
-            "养老服务中心饭菜质量差、护理人员不足，请求加强管理。",
+        Subject(
+            "反映{place}居家养老服务照料中心管理不善",
+            "照料中心饭菜质量差、护理人员不足，请求加强管理。",
+            "养老服务",
+            basis="养老服务有关管理规定",
         ),
     ],
-    "10": [("反映企业改制职工安置不到位", "原国有企业改制时承诺的安置补偿未兑现，请求落实改制方案。")],
-    "11": [("反映退役军人优抚待遇未落实", "本人系退役士兵，应享受的定期生活补助未按时发放，请求落实。")],
+    "10": [
+        Subject(
+            "反映企业改制职工安置不到位",
+            "原国有企业改制时承诺的安置补偿未兑现，请求落实改制方案。",
+            "职工安置",
+            basis="企业改制职工安置有关政策规定",
+        )
+    ],
+    "11": [
+        Subject(
+            "反映退役军人优抚待遇未落实",
+            "本人系退役士兵，应享受的定期生活补助未按时发放，请求落实。",
+            "优抚待遇",
+            basis="《军人抚恤优待条例》有关规定",
+        )
+    ],
+    # Accusations (检举控告): whom they accuse follows from what they are about.
     "12": [
-        (
-            "反映{place}干部违规收受礼金",
-            "反映该干部在办理宅基地审批过程中收受群众礼金，请求调查处理。",
+        Subject(
+            "反映{place}村干部在低保评定中优亲厚友",
+            "该村村干部在低保评定中优先照顾亲属，不符合条件的亲属被纳入低保，请求调查核实。",
+            "违规违纪",
+            where="village",
+            accused="village",
         ),
-        ("反映{place}村干部优亲厚友", "反映村干部在低保评定中优亲厚友，请求调查核实。"),
-        (
-            "反映{place}工作人员作风粗暴",
-            "反映其到镇里办事时工作人员推诿扯皮、态度粗暴，请求处理。",
+        Subject(
+            "反映{township}干部在宅基地审批中收受礼金",
+            "{township}有关干部在为{village}村民办理宅基地审批过程中收受礼金，请求调查处理。",
+            "违规违纪",
+            where="village",
+            accused="township",
+        ),
+        Subject(
+            "反映{township}工作人员作风粗暴",
+            "其到{township}便民服务中心办事时，工作人员推诿扯皮、态度粗暴，请求处理。",
+            "作风问题",
+            accused="township",
+        ),
+        Subject(
+            "反映县自然资源和规划局工作人员办理不动产登记时吃拿卡要",
+            "其为{place}的房屋办理不动产登记时，经办人员多次推诿，暗示须“打点”才能加快办理，请求调查处理。",
+            "违规违纪",
+            accused="zrzy",
+        ),
+        Subject(
+            "反映县住房和城乡建设局工作人员对违章搭建查处不作为",
+            "其多次举报{place}有人违章搭建，经办人员收到举报后长期不予处理，请求追究责任。",
+            "失职渎职",
+            accused="zjj",
         ),
     ],
-    "13": [("反映{place}公交线路停运", "村里唯一的公交线路停运半年，老人出行困难，请求恢复开通。")],
-    "99": [("反映邻里纠纷调解未果", "与邻居因排水问题发生纠纷，经村里调解未果，请求协调解决。")],
+    "13": [
+        Subject(
+            "反映{place}公交线路停运",
+            "村里唯一的公交线路停运半年，老人出行困难，请求恢复开通。",
+            "公共交通",
+            where="village",
+        )
+    ],
+    "99": [
+        Subject(
+            "反映邻里纠纷调解未果",
+            "与邻居因排水问题发生纠纷，经村里调解未果，请求协调解决。",
+            "其他",
+            where="village",
+        )
+    ],
 }
+
+
+class Place(NamedTuple):
+    """A village or urban community of the demo county, with its township."""
+
+    township_key: str  # the township's org key (xinfang/devdata/county.py TOWNSHIPS)
+    township: str  # 白沙镇
+    village: str  # 下洋村, or 白沙社区
+    org_key: str  # its committee's org key
+
+    @property
+    def name(self) -> str:
+        return f"{self.township}{self.village}"
+
+    @property
+    def is_village(self) -> bool:
+        return not self.village.endswith("社区")
+
+    def fits(self, subject: Subject) -> bool:
+        return {"village": self.is_village, "community": not self.is_village}.get(subject.where, True)
+
+
+PLACES = [
+    Place(key, name, village, f"{key}_{index + 1}")
+    for key, name, _code, villages in TOWNSHIPS
+    for index, village in enumerate(villages)
+]
+TOWNSHIP_KEYS = frozenset(key for key, *_ in TOWNSHIPS)
+
+
+@dataclass
+class Matter:
+    """What one case is about and where: chosen at registration, read by the later steps."""
+
+    group: str
+    subject: Subject
+    place: Place
+
+
 REQUESTS = {
     ReplyDecision.SUPPORT: ("经调查核实，信访人反映的情况属实，诉求合理。", "已责成有关单位于三十日内予以解决。"),
     ReplyDecision.EXPLAIN: ("经调查核实，相关工作已按政策规定办理，信访人对政策存在误解。", "已向信访人作出解释说明。"),
     ReplyDecision.NOT_SUPPORT: ("经调查核实，信访人的请求缺乏事实和政策依据。", "对其请求不予支持。"),
 }
+# The reply's legal basis by category group, unless the subject names its own.
 BASIS = {
     "01": "《中华人民共和国土地管理法》第四十八条",
     "02": "《物业管理条例》第三十五条",
@@ -258,6 +428,7 @@ class Spec:
     label: str = ""
     from_city: bool = False  # registered by the city bureau and assigned down to the county bureau
     city_pending: bool = False  # stop once reported up, before the city bureau confirms closure
+    matter: Matter | None = None  # what it is about and where, set at registration
 
 
 @dataclass
@@ -277,6 +448,10 @@ class Runner:
     petitioners: dict[int, list]  # org id → petitioners registered there
     open_pool: list[Case] = field(default_factory=list)
     made: int = 0
+    place_by_code: dict[str, Place] = field(default_factory=dict)  # village division code → place
+
+    def __post_init__(self):
+        self.place_by_code = {self.org(p.org_key).division_code: p for p in PLACES}
 
     def u(self, name: str) -> User:
         return self.ctx.users[name]
@@ -288,34 +463,40 @@ class Runner:
 
     def registration(self, spec: Spec, actor: User, received_at: datetime, petitioners=None) -> A.Registration:
         rng = self.rng
+        if spec.merge_of is not None:
+            return self._repeat_registration(spec, received_at, petitioners)
         if spec.kind == Kind.ACCUSATION:
             group = "12"
         else:
             group = rng.choice(UNITS[spec.unit][1]) if spec.unit in UNITS else "99"
-        category = rng.choice(self.categories.get(group) or self.categories["99"])
-        township = rng.choice(["白沙镇", "清溪镇", "枫岭镇", "梅坞乡", "文昌街道", "桐源街道"])
-        village = rng.choice(["白沙村", "下洋村", "清溪村", "溪口村", "枫岭村", "梅坞村", "南门社区"])
-        place = f"{township}{village}"
-        summary, detail = rng.choice(SUBJECTS.get(group) or SUBJECTS["99"])
+        area = [p for p in PLACES if spec.unit not in TOWNSHIP_KEYS or p.township_key == spec.unit]
+        subject = rng.choice([s for s in SUBJECTS[group] if any(p.fits(s) for p in area)] or SUBJECTS[group])
         pool = self.petitioners.get(actor.org_id) or []
         if petitioners is None:
             n = 1 if rng.random() < 0.85 else rng.randint(2, 3)
-            chosen = rng.sample(pool, min(n, len(pool)))
+            neighbours = self._neighbours(pool, spec.unit)
+            chosen = rng.sample(neighbours, min(1, len(neighbours)))
+            others = [p for p in pool if p not in chosen]
+            chosen += rng.sample(others, min(n - len(chosen), len(others)))
             petitioners = [(p, i == 0) for i, p in enumerate(chosen)]
+        co_wanted = spec.co and spec.route == "assign"
+        place = self._place(subject, spec.unit, petitioners[0][0] if petitioners else None, co_wanted=co_wanted)
+        spec.matter = Matter(group, subject, place)
+        where = {"place": place.name, "township": place.township, "village": place.village}
         names = "、".join(p.name for p, _ in petitioners[:2])
         reg = A.Registration(
             channel=spec.channel,
             received_at=received_at,
             kind=spec.kind,
-            summary=summary.format(place=place)[:200],
-            content=f"信访人{names}反映：{place}，{detail}",
+            summary=subject.summary.format(**where)[:200],
+            content=f"信访人{names}反映：{place.name}，{subject.detail.format(**where)}",
             petitioners=petitioners,
             person_count=len(petitioners),
-            category=category,
+            category=self._category(group, subject),
             urgency=rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL], [85, 12, 3])[0],
             importance=rng.choices([Importance.NORMAL, Importance.IMPORTANT, Importance.CRITICAL], [80, 17, 3])[0],
-            place_code="330781",
-            place_name=f"清河县{place}",
+            place_code=self.org(place.org_key).division_code,
+            place_name=f"清河县{place.name}",
         )
         if spec.channel == Channel.REFERRED:
             reg.referring_org = self.org("city_bureau")
@@ -323,10 +504,71 @@ class Runner:
             if rng.random() < 0.4:
                 reg.leader_instruction = "请清河县认真核查，依法依规妥善处理，并将结果报市信访局。——苏晓东"
         if spec.kind == Kind.ACCUSATION:
-            accused_key = rng.choice(["baisha", "qingxi", "zrzy", "zjj"])
+            # Whom it accuses follows from what it is about: a village cadre's village
+            # committee, a township's own staff, or the department named.
+            accused_key = {"village": place.org_key, "township": place.township_key}.get(
+                subject.accused, subject.accused or place.township_key
+            )
             reg.accused_org = self.org(accused_key)
-            reg.accused_name = f"{self.org(accused_key).name}工作人员" + rng.choice(["李某", "王某某", "陈某"])
+            title = "主任" if subject.accused == "village" else "工作人员"
+            reg.accused_name = f"{reg.accused_org.name}{title}" + rng.choice(["李某", "王某某", "陈某"])
         return reg
+
+    def _repeat_registration(self, spec: Spec, received_at: datetime, petitioners) -> A.Registration:
+        """A repeat (重复件) is the same matter again: the original's summary, category and place."""
+        original = spec.merge_of
+        names = "、".join(p.name for p, _ in petitioners[:2])
+        _said, _sep, what = original.content.partition("反映：")
+        return A.Registration(
+            channel=spec.channel,
+            received_at=received_at,
+            kind=original.kind,
+            summary=original.summary,
+            content=f"信访人{names}再次反映：{what or original.summary}",
+            petitioners=petitioners,
+            person_count=len(petitioners),
+            category=original.category,
+            place_code=original.place_code,
+            place_name=original.place_name,
+            accused_org=original.accused_org,
+            accused_name=original.accused_name,
+        )
+
+    def _category(self, group: str, subject: Subject) -> Category:
+        """The subcategory the subject belongs to (any of its group's if an administrator renamed it)."""
+        choices = self.categories.get(group) or self.categories["99"]
+        named = [c for c in choices if c.name == subject.category]
+        return named[0] if named else self.rng.choice(choices)
+
+    def _neighbours(self, pool: list, unit: str) -> list:
+        """Petitioners a unit would hear from: a township's own residents when it has any."""
+        if unit not in TOWNSHIP_KEYS:
+            return pool
+        codes = {self.org(p.org_key).division_code for p in PLACES if p.township_key == unit}
+        return [p for p in pool if p.division_code in codes] or pool
+
+    def _place(self, subject: Subject, unit: str, petitioner, *, co_wanted: bool = False) -> Place:
+        """Where the matter is: in the handling township's area, and mostly where the petitioner lives.
+
+        A case meant to have a co-unit and naming no department for it happens
+        in a township that can co-handle it (one with demo staff).
+        """
+        places = [p for p in PLACES if unit not in TOWNSHIP_KEYS or p.township_key == unit]
+        fitting = [p for p in places if p.fits(subject)] or places
+        if co_wanted and not [k for k in subject.co if k != unit]:
+            fitting = [p for p in fitting if p.township_key in UNITS and p.township_key != unit] or fitting
+        home = self.place_by_code.get(getattr(petitioner, "division_code", ""))
+        if home in fitting and self.rng.random() < 0.8:
+            return home
+        return self.rng.choice(fitting)
+
+    def _co_orgs(self, spec: Spec) -> list[Org]:
+        """A co-unit that shares such a matter: a department it names, or the township where it happened."""
+        matter = spec.matter
+        keys = [k for k in matter.subject.co if k != spec.unit]
+        if matter.place.township_key in UNITS and matter.place.township_key != spec.unit:
+            keys.append(matter.place.township_key)
+        return [self.org(self.rng.choice(keys))] if keys else []
 
     # -- the steps of one case ---------------------------------------------------------
 
@@ -388,12 +630,15 @@ class Runner:
                     ),
                 )
             if spec.route == "assign":
-                co = [self.org(rng.choice([k for k in UNITS if k not in (unit, "jyj")]))] if spec.co else []
                 add(
                     rng.uniform(0.5, 6),
                     "assign",
                     lambda c, t: A.do_assign(
-                        c, actor=bureau_officer, lead_org=target, co_orgs=co, note="请依法办理并报结"
+                        c,
+                        actor=bureau_officer,
+                        lead_org=target,
+                        co_orgs=self._co_orgs(spec) if spec.co else [],
+                        note="请依法办理并报结",
                     ),
                 )
             else:
@@ -493,7 +738,7 @@ class Runner:
                     rng.uniform(1, 4),
                     "send-back",
                     lambda c, t: A.do_send_back(
-                        c, actor=bureau_officer, reason="答复意见未回应信访人关于补偿标准的诉求，请补充调查后重新答复"
+                        c, actor=bureau_officer, reason="答复意见未逐项回应信访人的诉求，请补充调查后重新答复"
                     ),
                 )
                 if spec.stop == Status.HANDLING:
@@ -602,13 +847,14 @@ class Runner:
             nonlocal group
             group = c.category.code[:2] if c.category_id else "99"
             facts, result = REQUESTS[decision]
+            basis = (spec.matter and spec.matter.subject.basis) or BASIS.get(group, "《信访工作条例》第三十二条")
             return A.do_draft_reply(
                 c,
                 actor=handler,
                 request=c.summary.replace("反映", "请求解决", 1),
                 facts=facts + ("补办后再次核实。" if again else ""),
                 decision=decision,
-                basis=BASIS.get(group, "《信访工作条例》第三十二条") + "；" + result,
+                basis=basis + "；" + result,
             )
 
         add(rng.uniform(8, 25) if not again else rng.uniform(3, 10), "draft", draft)

@@ -41,6 +41,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -49,8 +50,8 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseCounter, CaseEvent, CaseOrg, CasePetitioner, Category
 from xinfang.cases.numbering import number_prefix
+from xinfang.cases.spec import spec_for
 from xinfang.cases.states import (
-    TRANSITIONS,
     Action,
     Channel,
     Evaluation,
@@ -67,8 +68,6 @@ from xinfang.cases.states import (
 )
 from xinfang.clock.models import Clock, Deadline
 from xinfang.devdata.scale_world import (
-    PLACES,
-    VILLAGES,
     YEARS,
     Clocks,
     World,
@@ -101,27 +100,94 @@ GROUP_WEIGHTS = {
     "13": 4,
     "99": 8,
 }
+
+
+class Topic(NamedTuple):
+    """A summary ({p}: a village with its township, {t}: the township, {d}: the accused department)."""
+
+    summary: str
+    category: str  # the subcategory it is filed under (xinfang/cases/categories.py)
+    where: str = ""  # "village": only a 村; "community": only a 社区; "": either
+    accused: str = ""  # accusations: "village" (its committee), "township" or "department"
+
+
 SUMMARIES = {
     "01": [
-        "反映{p}征地补偿款未足额发放",
-        "反映{p}安置房迟迟未交付",
-        "反映{p}违法占用耕地建房",
-        "反映{p}宅基地审批问题",
+        Topic("反映{p}征地补偿款未足额发放", "征收补偿", "village"),
+        Topic("反映{p}安置房迟迟未交付", "安置房建设与分配", "community"),
+        Topic("反映{p}违法占用耕地建房", "违法用地", "village"),
+        Topic("反映{p}宅基地审批问题", "宅基地纠纷", "village"),
     ],
-    "02": ["反映{p}小区物业服务不到位", "反映{p}商品房质量问题", "反映{p}道路施工扰民", "反映{p}违章搭建"],
-    "03": ["反映{p}企业拖欠农民工工资", "反映单位未依法缴纳社会保险", "申请工伤认定久拖未决", "反映退休待遇核定有误"],
-    "04": ["反映{p}土地承包经营权被调整", "反映{p}村务财务不公开", "反映{p}惠农补贴未发放到户"],
-    "05": ["反映{p}民事判决执行不到位", "对{p}案件裁判结果不服"],
-    "06": ["反映子女入学划片不合理", "反映{p}校外培训机构退费难", "反映乡村教师待遇落实问题"],
-    "07": ["反映医疗费用报销不及时", "反映{p}卫生院服务问题"],
-    "08": ["反映{p}养殖场污染环境", "反映{p}企业夜间排放废气", "反映{p}噪声扰民"],
-    "09": ["申请低保未获批准", "反映{p}养老服务中心管理不善"],
-    "10": ["反映企业改制职工安置不到位"],
-    "11": ["反映退役军人优抚待遇未落实"],
-    "12": ["反映{p}干部违规收受礼金", "反映{p}村干部优亲厚友", "反映{p}工作人员作风粗暴"],
-    "13": ["反映{p}公交线路停运", "反映{p}道路破损未修复"],
-    "99": ["反映邻里纠纷调解未果", "其他诉求"],
+    "02": [
+        Topic("反映{p}小区物业服务不到位", "物业管理", "community"),
+        Topic("反映{p}商品房质量问题", "房屋质量", "community"),
+        Topic("反映{p}市政道路施工扰民", "市政设施", "community"),
+        Topic("反映{p}违章搭建", "违章建筑"),
+    ],
+    "03": [
+        Topic("反映{t}某企业拖欠农民工工资", "拖欠工资"),
+        Topic("反映单位未依法缴纳社会保险", "社会保险"),
+        Topic("申请工伤认定久拖未决", "工伤认定"),
+        Topic("反映退休待遇核定有误", "退休待遇"),
+    ],
+    "04": [
+        Topic("反映{p}土地承包经营权被调整", "土地承包", "village"),
+        Topic("反映{p}村务财务不公开", "村务管理", "village"),
+        Topic("反映{p}惠农补贴未发放到户", "惠农补贴", "village"),
+    ],
+    "05": [Topic("反映其胜诉的民事判决长期未执行到位", "执行问题"), Topic("对本人民事案件的判决结果不服", "裁判不服")],
+    "06": [
+        Topic("反映子女入学划片不合理", "招生入学"),
+        Topic("反映{t}校外培训机构退费难", "校外培训"),
+        Topic("反映乡村教师待遇落实问题", "教师待遇", "village"),
+    ],
+    "07": [Topic("反映医疗费用报销不及时", "医保报销"), Topic("反映{t}卫生院诊疗纠纷", "医疗纠纷", "village")],
+    "08": [
+        Topic("反映{p}养殖场污染环境", "水污染", "village"),
+        Topic("反映{p}附近企业夜间排放废气", "大气污染"),
+        Topic("反映{p}附近工厂噪声扰民", "噪声污染"),
+    ],
+    "09": [Topic("申请低保未获批准", "低保救助"), Topic("反映{p}居家养老服务照料中心管理不善", "养老服务")],
+    "10": [Topic("反映企业改制职工安置不到位", "职工安置")],
+    "11": [Topic("反映退役军人优抚待遇未落实", "优抚待遇")],
+    "12": [
+        Topic("反映{p}村干部在低保评定中优亲厚友", "违规违纪", "village", "village"),
+        Topic("反映{t}干部在宅基地审批中收受礼金", "违规违纪", "village", "township"),
+        Topic("反映{t}工作人员作风粗暴", "作风问题", "", "township"),
+        Topic("反映{d}工作人员办事吃拿卡要", "违规违纪", "", "department"),
+    ],
+    "13": [Topic("反映{p}公交线路停运", "公共交通", "village"), Topic("反映{p}道路破损未修复", "道路建设")],
+    "99": [Topic("反映邻里纠纷调解未果", "其他", "village"), Topic("其他诉求", "其他")],
 }
+
+
+class Place(NamedTuple):
+    township: Org | None
+    village: Org | None
+    town: str  # 白沙镇
+    name: str  # 白沙镇下洋村
+    is_village: bool
+
+    def fits(self, topic: Topic) -> bool:
+        return {"village": self.is_village, "community": not self.is_village}.get(topic.where, True)
+
+
+def county_places(county, orgs: dict[int, Org]) -> list[Place]:
+    """Every village committee under the county's townships, named with its own township."""
+    stem = county.gov.name.removesuffix("人民政府")
+    committees = defaultdict(list)
+    for o in sorted(orgs.values(), key=lambda o: o.path):
+        if o.kind == OrgKind.VILLAGE_COMMITTEE:
+            committees[o.parent_id].append(o)
+    places = []
+    for unit in county.townships:
+        town = unit.org.name.removeprefix(stem).removesuffix("人民政府").removesuffix("办事处")
+        for v in committees[unit.org.pk]:
+            village = v.name.removeprefix(town).removesuffix("村民委员会").removesuffix("居民委员会")
+            places.append(Place(unit.org, v, town, f"{town}{village}", not village.endswith("社区")))
+    return places or [Place(None, None, stem, stem, True)]
+
+
 CONTENT = "信访人反映：{s}。经多次向有关单位反映，问题至今未得到解决，请求依法依规予以处理。"
 
 
@@ -149,8 +215,16 @@ class Generator:
         self.offset = offset
         self.case_type_id = case_type_id
         self.categories: dict[str, list[int]] = defaultdict(list)
-        for pk, code in Category.objects.filter(parent__isnull=False, is_active=True).values_list("pk", "code"):
+        self.category_by_name: dict[tuple[str, str], int] = {}
+        for pk, code, name in Category.objects.filter(parent__isnull=False, is_active=True).values_list(
+            "pk", "code", "name"
+        ):
             self.categories[code[:2]].append(pk)
+            self.category_by_name[(code[:2], name)] = pk
+        self.places = {c.gov.pk: county_places(c, world.orgs) for c in world.counties}
+        self._areas: dict[tuple[int, int], list[Place]] = {}
+        self._topics: dict[tuple[int, int, str], list[Topic]] = {}
+        self._spots: dict[tuple[int, int, Topic], list[Place]] = {}
         self.groups = [g for g in GROUP_WEIGHTS if GROUP_WEIGHTS[g] and self.categories.get(g)]
         self.group_weights = [GROUP_WEIGHTS[g] for g in self.groups]
         self.counters: dict[tuple[int, int], int] = {
@@ -169,6 +243,30 @@ class Generator:
             else:
                 self.defaults[f.attname] = ""
         self.stats: dict[str, int] = defaultdict(int)
+
+    def area(self, county, unit) -> list[Place]:
+        """Where a unit's cases happen: a township's own villages, anywhere in the county for the others."""
+        key = (county.gov.pk, unit.org.pk)
+        if key not in self._areas:
+            places = self.places[county.gov.pk]
+            self._areas[key] = [p for p in places if p.township is not None and p.township.pk == unit.org.pk] or places
+        return self._areas[key]
+
+    def topics(self, county, unit, group: str) -> list[Topic]:
+        """The group's summaries that fit somewhere in the unit's area (memoised: called for every case)."""
+        key = (county.gov.pk, unit.org.pk, group)
+        if key not in self._topics:
+            area = self.area(county, unit)
+            self._topics[key] = [t for t in SUMMARIES[group] if any(p.fits(t) for p in area)]
+        return self._topics[key]
+
+    def spots(self, county, unit, topic: Topic) -> list[Place]:
+        """The places in the unit's area the topic fits (all of its area if none does)."""
+        key = (county.gov.pk, unit.org.pk, topic)
+        if key not in self._spots:
+            area = self.area(county, unit)
+            self._spots[key] = [p for p in area if p.fits(topic)] or area
+        return self._spots[key]
 
     # time helpers
     def dt(self, local: datetime):
@@ -210,11 +308,25 @@ class Generator:
         if direct is not None:
             reg_org, registrar = direct[0].org, rng.choice(direct[1])
             unit = direct[0]
+            # A unit registers what it is competent for, and a township what can happen in its area.
+            fit = [g for g in self.groups if unit in county.by_group.get(g, ()) and self.topics(county, unit, g)]
+            if fit and group not in fit:
+                group = rng.choices(fit, [GROUP_WEIGHTS[g] for g in fit])[0]
         else:
             reg_org, registrar = county.bureau, rng.choice(county.registrars)
             unit = county.discipline if kind == Kind.ACCUSATION else rng.choice(county.by_group[group])
-        place = rng.choice(PLACES) + rng.choice(VILLAGES)
-        summary = rng.choice(SUMMARIES[group]).format(p=place)
+            if not self.topics(county, unit, group):  # e.g. farmland at a 街道 of urban communities only
+                unit = rng.choice([u for u in county.by_group[group] if self.topics(county, u, group)] or [unit])
+        topic = rng.choice(self.topics(county, unit, group) or SUMMARIES[group])
+        place = rng.choice(self.spots(county, unit, topic))  # a township's case is in its area
+        accused = None
+        if kind == Kind.ACCUSATION:
+            departments = [o for o in county.accusable if o.kind == OrgKind.DEPARTMENT]
+            accused = {"village": place.village, "township": place.township}.get(topic.accused)
+            if topic.accused == "department" and departments:
+                accused = rng.choice(departments)
+            accused = accused or rng.choice(county.accusable)
+        summary = topic.summary.format(p=place.name, t=place.town, d=accused.name if accused else "")
         pool = self.pool.get(reg_org.pk) or self.pool.get(county.bureau.pk)
         n_pet = 1 if rng.random() < 0.88 else rng.randint(2, 3)
         collective = channel == Channel.VISIT and rng.random() < 0.03
@@ -231,13 +343,13 @@ class Generator:
             channel=channel,
             received_at=self.dt(recv),
             kind=kind,
-            category_id=rng.choice(self.categories[group]),
+            category_id=self.category_by_name.get((group, topic.category)) or rng.choice(self.categories[group]),
             summary=summary,
             content=CONTENT.format(s=summary),
             person_count=rng.randint(5, 40) if collective else len(pets),
             is_collective=collective,
-            place_code=reg_org.division_code[:6],
-            place_name=f"{place}",
+            place_code=place.village.division_code if place.village else reg_org.division_code[:6],
+            place_name=place.name,
             urgency=rng.choices(Urgency.values, [85, 12, 3])[0],
             importance=rng.choices(Importance.values, [80, 17, 3])[0],
             registered_org_id=reg_org.pk,
@@ -249,10 +361,10 @@ class Generator:
             c["referring_ref"] = f"示信交〔{day.year}〕{rng.randint(1, 900)}号"
             if rng.random() < 0.3:
                 c["leader_instruction"] = "请认真核查，依法依规妥善处理，并将结果报市信访局。"
-        if kind == Kind.ACCUSATION:
-            accused = rng.choice(county.accusable)
+        if accused is not None:
             c["accused_org_id"] = accused.pk
-            c["accused_name"] = f"{accused.name}工作人员{rng.choice('李王张刘陈杨赵黄')}某"
+            title = "主任" if accused.kind == OrgKind.VILLAGE_COMMITTEE else "工作人员"
+            c["accused_name"] = f"{accused.name}{title}{rng.choice('李王张刘陈杨赵黄')}某"
         target_key = "leader_instruction" if c["leader_instruction"] else f"urgency:{Urgency(c['urgency']).label}"
         orgs = [(reg_org.pk, R.REGISTERING, t_reg)]
         if c["referring_org_id"]:
@@ -266,7 +378,7 @@ class Generator:
 
         def event(action, actor, org_id, when, note="", notice=""):
             nonlocal last, status
-            _allowed, to = TRANSITIONS[action]
+            to = spec_for(action).to
             last = (action, actor, org_id, when, status, note, notice)
             if to is not None:
                 status = to

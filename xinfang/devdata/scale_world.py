@@ -17,6 +17,7 @@ from xinfang.clock.engine import compute_due
 from xinfang.clock.models import ClockRule, LocalTarget, OrgRuleSet, RuleSet
 from xinfang.clock.rules import _pick
 from xinfang.clock.workcalendar import get_work_calendar
+from xinfang.devdata.county import TOWNSHIPS
 from xinfang.orgs.models import Org, OrgKind, OrgLevel, Role, RoleGrant
 
 YEARS = 3
@@ -39,8 +40,8 @@ KEYWORDS = {
     "99": (),
 }
 LOCAL_GROUPS = {"01", "02", "04", "09", "13", "99"}  # townships handle these too
-PLACES = ["白沙镇", "清溪镇", "枫岭镇", "梅坞乡", "文昌街道", "桐源街道", "东岗镇", "城关镇"]
-VILLAGES = ["前村", "后村", "下洋村", "溪口村", "岭脚村", "南门社区", "新桥社区", "石门村"]
+# Petitioners' home addresses: each village named with its own township (the demo county's).
+PLACES = [f"{town}{village}" for _key, town, _code, villages in TOWNSHIPS for village in villages]
 
 
 # --- the world: orgs and staff as they are in the database ----------------------------
@@ -337,7 +338,7 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
                 name=names[(created + i) % len(names)],
                 org_id=org_id,
                 created_by_id=rng.choice(regs),
-                address=f"{rng.choice(PLACES)}{rng.choice(VILLAGES)}",
+                address=rng.choice(PLACES),
             )
             p.set_id_number(demo_id_number(rng, male=rng.random() < 0.55, seen=seen))
             people.append(p)
