@@ -1,5 +1,7 @@
 """Forms of the registration screen (登记): the case, and the inline quick-create of a petitioner."""
 
+import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -11,8 +13,12 @@ from xinfang.cases.states import Channel, Importance, Kind, Urgency
 from xinfang.cases.widgets import DATETIME, OrgChoice, category_choices
 from xinfang.core import clock
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
+from xinfang.core.masking import mask_id_number, mask_phone
+from xinfang.core.phones import PhoneError, normalize_phone
 from xinfang.orgs.models import Org
 from xinfang.petitioners import crypto
+from xinfang.petitioners.access import RegisteredMatch
+from xinfang.petitioners.services import match_id_number
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -104,20 +110,41 @@ class RegistrationForm(forms.Form):
         return d
 
 
-class QuickPetitionerForm(forms.Form):
-    """Inline quick-create of a person petitioner on the registration screen."""
+def _no_silent_cut(form: forms.Form) -> None:
+    """Drop the browser's maxlength (it cuts what was typed without a word); refuse at the field instead."""
+    for field in form.fields.values():
+        if getattr(field, "max_length", None):
+            field.widget.attrs.pop("maxlength", None)
+            field.error_messages["max_length"] = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个），请精简"
 
-    new_name = forms.CharField(label="姓名", max_length=100)
+
+class QuickPetitionerForm(forms.Form):
+    """Inline quick-create of a person petitioner on the registration screen.
+
+    Nothing is saved when it validates: the person joins the chosen
+    petitioners as a ``PendingPetitioner`` carried in the form, and is
+    created (or, when the ID number is already registered in the clerk's
+    jurisdiction, the existing record used) only when the case is registered,
+    in the same transaction. Every field is checked in one submit.
+    """
+
+    new_name = forms.CharField(label="姓名", max_length=100, error_messages={"required": "请填写信访人姓名"})
     new_id_number = forms.CharField(label="身份证号码", max_length=30, required=False)
     new_phone = forms.CharField(label="联系电话", max_length=30, required=False)
     new_address = forms.CharField(label="住址", max_length=200, required=False)
 
-    def __init__(self, *args, duplicate_finder=None, **kwargs):
-        """``duplicate_finder(id_hash)`` returns a petitioner this user can see
-        who already has the number (as on /petitioners/new/), or None."""
+    def __init__(self, *args, user=None, taken=(), **kwargs):
+        """``user`` is the clerk (for the look-up of an already registered ID
+        number); ``taken`` holds the ID number hashes already pending."""
         super().__init__(*args, **kwargs)
-        self.duplicate_finder = duplicate_finder
-        self.duplicate = None
+        self.user = user
+        self.taken = set(taken)
+        self.duplicate = None  # registered, and the clerk may see it: choose it instead
+        self.match = None  # registered elsewhere in the jurisdiction: it will be used
+        _no_silent_cut(self)
+        for name in ("new_id_number", "new_phone"):
+            self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["new_phone"].widget.input_type = "tel"
 
     @classmethod
     def typed(cls, data, **kwargs):
@@ -133,6 +160,12 @@ class QuickPetitionerForm(forms.Form):
     def open(self) -> bool:
         return self.is_bound or self.has_typed
 
+    def clean_new_name(self):
+        name = " ".join(self.cleaned_data["new_name"].split())
+        if not name:
+            raise forms.ValidationError("请填写信访人姓名", code="required")
+        return name
+
     def clean_new_id_number(self):
         raw = self.cleaned_data["new_id_number"]
         if not raw.strip():
@@ -141,10 +174,92 @@ class QuickPetitionerForm(forms.Form):
             number = normalize_id_number(raw)  # the 15-digit form becomes the 18-digit one
         except IdNumberError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
-        if self.duplicate_finder is not None:
-            self.duplicate = self.duplicate_finder(crypto.hash_value(number))
-            if self.duplicate is not None:
-                raise forms.ValidationError(
-                    f"该身份证号码已登记为信访人“{self.duplicate.name}”，请直接选择，勿重复登记", code="duplicate"
-                )
+        if crypto.hash_value(number) in self.taken:
+            raise forms.ValidationError("已加入相同身份证号码的信访人，请勿重复加入", code="duplicate")
+        match = match_id_number(self.user, number) if self.user is not None else None
+        if match is not None and match.visible:
+            self.duplicate = match.petitioner
+            raise forms.ValidationError(
+                f"该身份证号码已登记为信访人“{self.duplicate.name}”，请直接选择，勿重复登记", code="duplicate"
+            )
+        self.match = match
         return number
+
+    def clean_new_phone(self):
+        raw = self.cleaned_data["new_phone"]
+        if not raw.strip():
+            return ""
+        try:
+            return normalize_phone(raw).number
+        except PhoneError as error:
+            raise forms.ValidationError(error.message, code=error.code) from None
+
+    def clean_new_address(self):
+        return self.cleaned_data["new_address"].strip()
+
+    def pending(self, key: str) -> "PendingPetitioner":
+        d = self.cleaned_data
+        return PendingPetitioner(key, d["new_name"], d["new_id_number"], d["new_phone"], d["new_address"], self.match)
+
+
+@dataclass
+class PendingPetitioner:
+    """A person added with 新建并选择, saved only with the case (see QuickPetitionerForm).
+
+    Carried between steps as JSON in a hidden ``new_petitioner`` input, with
+    normalised values; read back with ``from_post``, which checks them again,
+    so an edited value is dropped rather than trusted.
+    """
+
+    key: str
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    match: RegisteredMatch | None = None
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"key": self.key, "name": self.name, "id": self.id_number, "phone": self.phone, "address": self.address},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_post(cls, post, user) -> list["PendingPetitioner"]:
+        out: list[PendingPetitioner] = []
+        for raw in post.getlist("new_petitioner"):
+            try:
+                d = json.loads(raw)
+                key, name = str(d["key"]), " ".join(str(d["name"]).split())[:100]
+                number = normalize_id_number(d["id"]) if d.get("id") else ""
+                phone = normalize_phone(d["phone"]).number if d.get("phone") else ""
+                address = str(d.get("address") or "").strip()[:200]
+            except (ValueError, TypeError, KeyError, AttributeError, IdNumberError, PhoneError):
+                continue
+            if not (key.isalnum() and name) or any(p.key == key for p in out):
+                continue
+            out.append(cls(key, name, number, phone, address, match_id_number(user, number) if number else None))
+        return out
+
+    @property
+    def rep_value(self) -> str:
+        return f"new-{self.key}"
+
+    @property
+    def id_hash(self) -> str:
+        return crypto.hash_value(self.id_number)
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def display_name(self) -> str:
+        """The name shown: the typed one for a new record; the existing record's, masked when not visible."""
+        if self.match is None:
+            return self.name
+        return self.match.petitioner.name if self.match.visible else self.match.masked_name

@@ -2,8 +2,15 @@
 
 The whole form is posted back for every step (find a petitioner, add or
 remove one, quick-create one, check, register), so nothing typed is ever
-lost; htmx only makes the petitioner search live. The first submit button in
-the form is 查找, so Enter in any field searches instead of registering.
+lost; htmx only makes the petitioner search live. Enter in a field submits
+nothing (the form's first submit button is a disabled, hidden one), so it
+cannot jump the page; each step puts the focus back where the clerk works
+next (``context["focus"]``).
+
+A quick-created petitioner is not saved until the case is: it is carried in
+the form (``PendingPetitioner``) and created, or the record already
+registered in the clerk's jurisdiction used, in the transaction that
+registers the case.
 """
 
 from django.contrib import messages
@@ -17,14 +24,13 @@ from xinfang.cases.access import scoped_cases
 from xinfang.cases.actions import Registration, do_merge_as_repeat, do_register, intake_warnings
 from xinfang.cases.attachments import max_mb, store_attachments
 from xinfang.cases.errors import ActionError
-from xinfang.cases.forms_register import QuickPetitionerForm, RegistrationForm
+from xinfang.cases.forms_register import PendingPetitioner, QuickPetitionerForm, RegistrationForm
+from xinfang.core.errors import DomainError
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
-from xinfang.core.phones import PhoneError
 from xinfang.orgs.models import Role
-from xinfang.petitioners import crypto
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.search import search_petitioners
-from xinfang.petitioners.services import register_petitioner
+from xinfang.petitioners.services import match_id_number, register_or_reuse
 
 LOOKUP_LIMIT = 10
 ART_19_3_REASON = "不予受理（第十九条第三款）"
@@ -43,19 +49,34 @@ def _int_list(values) -> list[int]:
     return out
 
 
-def _duplicate_finder(user):
-    """The petitioner this user can see with an ID number hash (the /petitioners/new/ check)."""
-
-    def find(id_hash: str):
-        return scoped_petitioners(user).filter(id_number_hash=id_hash).only("pk", "name").first()
-
-    return find
-
-
-def _chosen(user, ids, rep_ids):
+def _chosen(user, ids, rep_values):
     """The chosen petitioners (in the order chosen) that this user may use."""
     found = {p.pk: p for p in scoped_petitioners(user).filter(pk__in=ids)}
-    return [{"p": found[i], "rep": i in rep_ids} for i in ids if i in found]
+    return [{"p": found[i], "rep": str(i) in rep_values} for i in ids if i in found]
+
+
+SUBMIT_STEPS = ("check", "register", "register_anyway")
+
+
+def _step(post) -> str:
+    """Which button sent the form."""
+    if post is None:
+        return ""
+    if post.get("add_petitioner", "").isdigit() or post.get("choose_duplicate", "").isdigit():
+        return "add"
+    if post.get("remove_petitioner", "").isdigit():
+        return "remove"
+    if post.get("remove_new", "").isalnum():
+        return "remove_new"
+    if "create_petitioner" in post:
+        return "create"
+    if "clear_quick" in post:
+        return "clear_quick"
+    if post.get("do") == "lookup":
+        return "lookup"
+    if post.get("do") in SUBMIT_STEPS or post.get("register_repeat") or post.get("register_merge"):
+        return "submit"
+    return ""
 
 
 @never_cache
@@ -64,16 +85,17 @@ def register(request):
     user = request.user
     _require_registrar(user)
     post = request.POST if request.method == "POST" else None
+    step = _step(post)
     form = RegistrationForm(post, request.FILES or None, user=user)
-    finder = _duplicate_finder(user)
-    if post is not None and "create_petitioner" in post:
-        quick = QuickPetitionerForm(post, duplicate_finder=finder)
-    elif post is not None and "choose_duplicate" not in post:
-        quick = QuickPetitionerForm.typed(post, duplicate_finder=finder)  # nothing typed is lost
+    pending = PendingPetitioner.from_post(post, user) if post else []
+    if step == "create":
+        quick = QuickPetitionerForm(post, user=user, taken={p.id_hash for p in pending if p.id_number})
+    elif post is not None and step not in ("clear_quick",) and "choose_duplicate" not in post:
+        quick = QuickPetitionerForm.typed(post, user=user)  # nothing typed is lost
     else:
-        quick = QuickPetitionerForm(duplicate_finder=finder)
+        quick = QuickPetitionerForm(user=user)
     ids = _int_list(post.getlist("petitioner")) if post else []
-    rep_ids = set(_int_list(post.getlist("rep"))) if post else set()
+    rep_values = set(post.getlist("rep")) if post else set()
     lookup_q = post.get("q", "") if post else ""
     context = {
         "max_mb": max_mb(),
@@ -83,95 +105,115 @@ def register(request):
         "results": None,
         "warnings": [],
         "top_error": "",
+        "focus": "id_q",
     }
 
+    if step == "add":
+        pid = int(post.get("add_petitioner", "") or post["choose_duplicate"])
+        if pid not in ids:
+            ids.append(pid)
+            if len(ids) == 1 and not pending:
+                rep_values.add(str(pid))  # the first petitioner is a representative unless unticked
+        context["focus"] = "id_channel"  # on to the case
+    elif step == "remove":
+        pid = int(post["remove_petitioner"])
+        context["focus"] = _focus_after_removal(ids, pending, f"remove-{pid}")
+        ids = [i for i in ids if i != pid]
+    elif step == "remove_new":
+        key = post["remove_new"]
+        context["focus"] = _focus_after_removal(ids, pending, f"remove-new-{key}")
+        pending = [p for p in pending if p.key != key]
+    elif step == "create":
+        if quick.is_valid():
+            added = quick.pending(_next_key(pending))
+            pending.append(added)
+            if not ids and len(pending) == 1:
+                rep_values.add(added.rep_value)
+            if added.match is not None:
+                messages.info(request, added.match.notice)
+            quick = QuickPetitionerForm(user=user)
+            context["quick"] = quick
+            context["focus"] = "id_channel"
+        else:
+            context["focus"] = f"id_{next(iter(quick.errors))}" if quick.errors else "id_new_name"
+    elif step == "clear_quick":
+        context["focus"] = "id_new_name"
+    elif step == "lookup":
+        context["results"] = search_petitioners(user, lookup_q, LOOKUP_LIMIT) if lookup_q.strip() else []
+    elif step == "submit":
+        response = _check_or_register(request, form, context, ids, pending, rep_values)
+        if response is not None:
+            return response
     if post is not None:
-        add = post.get("add_petitioner", "") or post.get("choose_duplicate", "")
-        if add.isdigit():
-            pid = int(add)
-            if pid not in ids:
-                ids.append(pid)
-                if not ids[:-1]:
-                    rep_ids.add(pid)  # the first petitioner is a representative unless unticked
-        elif post.get("remove_petitioner", "").isdigit():
-            pid = int(post["remove_petitioner"])
-            ids = [i for i in ids if i != pid]
-        elif "create_petitioner" in post:
-            created = _quick_create(user, quick)
-            if created is not None:
-                ids.append(created.pk)
-                if len(ids) == 1:
-                    rep_ids.add(created.pk)
-                messages.success(request, f"已登记信访人：{created.name}")
-                quick = QuickPetitionerForm()
-                context["quick"] = quick
-        elif post.get("do") == "lookup":
-            context["results"] = search_petitioners(user, lookup_q, LOOKUP_LIMIT) if lookup_q.strip() else []
-        elif (
-            post.get("do") in ("check", "register")
-            or post.get("register_repeat")
-            or post.get("register_merge")
-            or post.get("do") == "register_anyway"
-        ):
-            response = _check_or_register(request, form, context, ids, rep_ids)
-            if response is not None:
-                return response
         context["files_lost"] = bool(request.FILES)
         if not context.get("submitted"):
             form.hide_errors()  # only 检查 and 登记 validate the case section
 
-    context["chosen"] = _chosen(user, ids, rep_ids)
+    context["chosen"] = _chosen(user, ids, rep_values)
+    context["pending"] = [(p, p.rep_value in rep_values) for p in pending]
+    _apply_focus(context, form, quick)
     failed = context.get("submitted") and (form.errors or context.get("petitioner_error"))
     status = 422 if failed else 200
     return render(request, "cases/register.html", context, status=status)
 
 
-def _quick_create(user, quick):
-    if not quick.is_valid():
-        return None
-    d = quick.cleaned_data
-    try:
-        return register_petitioner(
-            actor=user,
-            kind="person",
-            name=d["new_name"],
-            id_number=d["new_id_number"],
-            phones=[d["new_phone"]] if d["new_phone"] else [],
-            address=d["new_address"],
-        )
-    except IdNumberError as err:
-        quick.add_error("new_id_number", str(err))
-    except PhoneError as err:
-        quick.add_error("new_phone", str(err))
-    except PermissionDenied as err:
-        quick.add_error(None, str(err) or "您无权登记信访人")
-    return None
+def _apply_focus(context, form, quick) -> None:
+    """Mark the element named by ``context["focus"]`` with autofocus (one per page)."""
+    focus = context["focus"]
+    if focus.startswith("remove-new-"):
+        context["focus_pending"] = focus.removeprefix("remove-new-")
+    elif focus.startswith("remove-") and focus[7:].isdigit():
+        context["focus_chosen"] = int(focus[7:])
+    for f in (form, quick):
+        for name, field in f.fields.items():
+            if f[name].id_for_label == focus:
+                field.widget.attrs["autofocus"] = True
 
 
-def _check_or_register(request, form, context, ids, rep_ids):
+def _next_key(pending) -> str:
+    used = {p.key for p in pending}
+    n = 1
+    while f"n{n}" in used:
+        n += 1
+    return f"n{n}"
+
+
+def _focus_after_removal(ids, pending, removed: str) -> str:
+    """After 移除: the 移除 of the row taking its place (or the one before); the search box when none is left."""
+    buttons = [f"remove-{i}" for i in ids] + [f"remove-new-{p.key}" for p in pending]
+    if removed not in buttons or len(buttons) == 1:
+        return "id_q"
+    i = buttons.index(removed)
+    rest = buttons[:i] + buttons[i + 1 :]
+    return rest[min(i, len(rest) - 1)]
+
+
+def _check_or_register(request, form, context, ids, pending, rep_values):
     user = request.user
     do = request.POST.get("do", "")
     context["submitted"] = True
-    chosen = _chosen(user, ids, rep_ids)
-    missing = "请至少选择或新建一名信访人"
-    if context["quick"].open:
-        missing = "请先点击“新建并选择”登记下方填写的信访人，或查找并选择已登记的信访人"
-    if not form.is_valid():
-        if not chosen:
-            context["petitioner_error"] = missing
-        return None
-    if not chosen:
-        context["petitioner_error"] = missing
-        context["top_error"] = missing
+    chosen = _chosen(user, ids, rep_values)
+    quick = context["quick"]
+    if quick.has_typed:
+        # Typed below but never added: refuse rather than guess whether it is meant.
+        context["petitioner_error"] = "下方“新建信访人”已填写但尚未加入：请点击“新建并选择”，或点击“清空”后再登记"
+    elif not chosen and not pending:
+        context["petitioner_error"] = "请至少选择或新建一名信访人"
+    if not form.is_valid() or context.get("petitioner_error"):
+        context["focus"] = _first_error_focus(form, context)
+        if form.is_valid():
+            context["top_error"] = context["petitioner_error"]
         return None
     d = form.cleaned_data
+    reps = sum(1 for c in chosen if c["rep"]) + sum(1 for p in pending if p.rep_value in rep_values)
+    known = [c["p"].pk for c in chosen] + [p.match.petitioner.pk for p in pending if p.match is not None]
     warnings = intake_warnings(
         user,
-        petitioner_ids=[c["p"].pk for c in chosen],
+        petitioner_ids=known,
         category=d["category"],
         place_code=d["place_code"],
         person_count=d["person_count"],
-        representatives=sum(1 for c in chosen if c["rep"]),
+        representatives=reps,
     )
     context["warnings"] = warnings
     repeat_id = request.POST.get("register_repeat", "")
@@ -179,19 +221,75 @@ def _check_or_register(request, form, context, ids, rep_ids):
     confirmed = do == "register_anyway" or repeat_id or merge_id
     if do == "check" or (warnings and not confirmed):
         context["checked"] = True
+        context["focus"] = "h-warn" if warnings else "do-check"
         if do != "check":
             context["top_error"] = "登记前请核对以下提示；确认无误后可“仍然登记”"
         return None
     original = None
     if repeat_id.isdigit() or merge_id.isdigit():
         original = scoped_cases(user).filter(pk=int(repeat_id or merge_id)).first()
-    reg = Registration(
+    reused = []
+    try:
+        with transaction.atomic():
+            # The quick-created people are saved here, with the case, or not at all.
+            petitioners = [(c["p"], c["rep"]) for c in chosen]
+            for p in pending:
+                outcome = register_or_reuse(
+                    actor=user,
+                    kind="person",
+                    name=p.name,
+                    id_number=p.id_number,
+                    phones=[p.phone] if p.phone else [],
+                    address=p.address,
+                )
+                if not outcome.created:
+                    reused.append(outcome.match.notice)
+                if all(outcome.petitioner.pk != q.pk for q, _rep in petitioners):
+                    petitioners.append((outcome.petitioner, p.rep_value in rep_values))
+            reg = _registration(d, petitioners)
+            case = do_register(reg, actor=user, repeat_of=original if repeat_id else None)
+            store_attachments(case, user, getattr(form, "sniffed", []))
+    except DomainError as err:
+        if err.field == "petitioners":
+            context["petitioner_error"] = err.message
+        elif err.field and err.field in form.fields:
+            form.add_error(err.field, err.message)
+        else:
+            context["top_error"] = err.message
+        context["focus"] = _first_error_focus(form, context)
+        return None
+    except PermissionDenied as err:
+        context["top_error"] = str(err) or "您无权登记信访人"
+        return None
+    messages.success(request, f"已登记：{case.number}")
+    for notice in reused:
+        messages.info(request, notice)
+    if merge_id and original is not None:
+        try:
+            do_merge_as_repeat(case, actor=user, original=original, note=ART_19_3_REASON)
+            messages.success(request, f"已按重复件并入{original.number}（{ART_19_3_REASON}）")
+        except ActionError as err:
+            messages.warning(request, f"登记成功，但未能合并：{err.message}")
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _first_error_focus(form, context) -> str:
+    if context.get("petitioner_error"):
+        return "id_new_name" if context["quick"].has_typed else "id_q"
+    for name in form.fields:
+        if name in form.errors:
+            return form[name].id_for_label or "id_q"
+    return "id_q"
+
+
+def _registration(d, petitioners) -> Registration:
+    return Registration(
         channel=d["channel"],
         received_at=d["received_at"],
         kind=d["kind"],
         summary=d["summary"],
         content=d["content"],
-        petitioners=[(c["p"], c["rep"]) for c in chosen],
+        petitioners=petitioners,
         person_count=d["person_count"],
         category=d["category"],
         urgency=d["urgency"],
@@ -204,26 +302,6 @@ def _check_or_register(request, form, context, ids, rep_ids):
         accused_name=d["accused_name"],
         accused_org=d["accused_org"],
     )
-    try:
-        with transaction.atomic():
-            case = do_register(reg, actor=user, repeat_of=original if repeat_id else None)
-            store_attachments(case, user, getattr(form, "sniffed", []))
-    except ActionError as err:
-        if err.field == "petitioners":
-            context["petitioner_error"] = err.message
-        elif err.field and err.field in form.fields:
-            form.add_error(err.field, err.message)
-        else:
-            context["top_error"] = err.message
-        return None
-    messages.success(request, f"已登记：{case.number}")
-    if merge_id and original is not None:
-        try:
-            do_merge_as_repeat(case, actor=user, original=original, note=ART_19_3_REASON)
-            messages.success(request, f"已按重复件并入{original.number}（{ART_19_3_REASON}）")
-        except ActionError as err:
-            messages.warning(request, f"登记成功，但未能合并：{err.message}")
-    return redirect("cases:detail", pk=case.pk)
 
 
 @never_cache
@@ -254,6 +332,6 @@ def check_id(request):
                 ok=True,
                 birth=f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
                 sex="男" if int(number[16]) % 2 else "女",
-                duplicate=_duplicate_finder(request.user)(crypto.hash_value(number)),
+                match=match_id_number(request.user, number),
             )
     return render(request, "cases/_register_id_check.html", context)

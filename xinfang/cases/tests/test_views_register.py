@@ -1,8 +1,21 @@
 """Registration screen (/cases/new/): quick-create duplicates, which steps validate, nothing lost."""
 
-from xinfang.cases.tests.test_views import html, reg_data
-from xinfang.devdata.flow import make_petitioner, valid_id_number
+import re
+from html import unescape
+
+from xinfang.cases.access import scoped_cases
+from xinfang.cases.tests.test_views import BAD_ID, html, reg_data, subcategory
+from xinfang.devdata.cast import make_user
+from xinfang.devdata.flow import make_petitioner, register, valid_id_number
+from xinfang.orgs.models import Role
 from xinfang.petitioners.models import Petitioner
+
+
+def with_pending(body, data):
+    """The form data plus the quick-created petitioners the page carries (hidden new_petitioner inputs)."""
+    carried = [unescape(v) for v in re.findall(r'name="new_petitioner" value="([^"]*)"', body)]
+    reps = re.findall(r'name="rep" value="(new-[^"]*)" checked', body)
+    return {**data, "new_petitioner": carried, "rep": list(data.get("rep", [])) + reps}
 
 
 def test_quick_create_refuses_an_id_number_already_registered(cast, login):
@@ -19,14 +32,17 @@ def test_quick_create_refuses_an_id_number_already_registered(cast, login):
     assert Petitioner.objects.count() == 1
 
 
-def test_quick_create_ignores_a_duplicate_the_user_cannot_see(cast, login):
+def test_quick_create_ignores_a_duplicate_outside_the_jurisdiction(cast, login):
     number = valid_id_number(birth="19800101")
     make_petitioner(cast.other_registrar, name="外县人", id_number=number)
     client = login(cast.registrar)
     data = reg_data([], do="", create_petitioner="1", new_name="本县人", new_id_number=number)
     body = html(client.post("/cases/new/", data))
-    assert "外县人" not in body
-    assert Petitioner.objects.filter(name="本县人").exists()
+    assert "外县人" not in body and "远山" not in body and "将使用已有信访人记录" not in body
+    assert "本县人" in body and 'name="new_petitioner"' in body
+    response = client.post("/cases/new/", with_pending(body, reg_data([])))
+    assert response.status_code == 302
+    assert Petitioner.objects.filter(name="本县人").count() == 1
 
 
 def test_choosing_the_duplicate_selects_it_and_clears_the_quick_create(cast, login):
@@ -67,5 +83,126 @@ def test_registering_without_a_petitioner_keeps_the_typed_quick_create_open(cast
     assert '<details class="quick-create" open>' in body
     for typed in ("未点新建的人", number, "13812345678", "东岗镇"):
         assert typed in body
-    assert "新建并选择" in body and "请先点击" in body
+    assert "下方“新建信访人”已填写但尚未加入：请点击“新建并选择”，或点击“清空”后再登记" in body
     assert not Petitioner.objects.exists()
+
+
+# ---------------------------------------------------------------- quick-create saved with the case
+
+
+def test_it_saves_a_quick_created_petitioner_only_with_the_case(cast, login):
+    number = valid_id_number(birth="19800101")
+    client = login(cast.registrar)
+    data = reg_data([], do="", create_petitioner="1", new_name="钱三", new_id_number=number, new_phone="13812340000")
+    body = html(client.post("/cases/new/", data))
+    assert not Petitioner.objects.exists()  # leaving the screen now leaves nothing behind
+    chosen = body[body.index('class="compact chosen"') :]
+    assert "钱三" in chosen and "新建" in chosen and "登记信访件时一并保存" in chosen
+    assert number not in re.sub(r'value="[^"]*"', "", chosen[: chosen.index("</table>")])  # shown masked
+    assert 'name="rep" value="new-n1" checked' in body  # the first petitioner represents
+    response = client.post("/cases/new/", with_pending(body, reg_data([])))
+    assert response.status_code == 302
+    petitioner = Petitioner.objects.get()
+    assert (petitioner.name, petitioner.decrypt_id_number(), petitioner.created_by) == ("钱三", number, cast.registrar)
+    assert [p.decrypt_number() for p in petitioner.phones.all()] == ["13812340000"]
+    link = petitioner.case_links.get()
+    assert link.is_representative and link.case.registered_by == cast.registrar
+
+
+def test_it_checks_every_quick_create_field_in_one_submit(cast, login):
+    data = reg_data([], do="", create_petitioner="1", new_name=" ", new_id_number=BAD_ID, new_phone="12345")
+    body = html(login(cast.registrar).post("/cases/new/", data))
+    assert "请填写信访人姓名" in body
+    assert "身份证号码校验位错误，请核对" in body
+    assert "手机号码应为11位" in body
+    assert BAD_ID in body and "12345" in body
+    assert 'name="new_petitioner"' not in body and not Petitioner.objects.exists()
+
+
+def test_the_quick_create_name_carries_the_required_mark(cast, login):
+    body = html(login(cast.registrar).get("/cases/new/"))
+    assert '<label for="id_new_name">姓名 <span class="req">*</span></label>' in body
+    assert '<label for="id_new_phone">联系电话</label>' in body
+
+
+def test_a_refused_registration_saves_no_quick_created_petitioner(cast, login, monkeypatch):
+    from xinfang.cases import views_register
+    from xinfang.cases.errors import Invalid
+
+    client = login(cast.registrar)
+    body = html(client.post("/cases/new/", reg_data([], do="", create_petitioner="1", new_name="孙四")))
+
+    def refuse(reg, **kwargs):
+        assert reg.petitioners[0][0].pk is not None  # created in the same transaction
+        raise Invalid("收件时间不能晚于当前时间", field="received_at")
+
+    monkeypatch.setattr(views_register, "do_register", refuse)
+    response = client.post("/cases/new/", with_pending(body, reg_data([])))
+    assert response.status_code == 422 and "收件时间不能晚于当前时间" in html(response)
+    assert "孙四" in html(response) and 'name="new_petitioner"' in html(response)  # still carried
+    assert not Petitioner.objects.exists()
+
+
+def test_removing_a_quick_created_petitioner_drops_it(cast, login):
+    client = login(cast.registrar)
+    body = html(client.post("/cases/new/", reg_data([], do="", create_petitioner="1", new_name="周五")))
+    body = html(client.post("/cases/new/", with_pending(body, reg_data([], do="", remove_new="n1"))))
+    assert "周五" not in body and 'name="new_petitioner"' not in body
+
+
+def test_an_edited_carried_petitioner_is_dropped_not_trusted(cast, login):
+    client = login(cast.registrar)
+    tampered = '{"key": "n1", "name": "吴六", "id": "' + BAD_ID + '", "phone": "", "address": ""}'
+    response = client.post("/cases/new/", reg_data([], new_petitioner=[tampered, "not json"]))
+    assert response.status_code == 422 and "请至少选择或新建一名信访人" in html(response)
+    assert not Petitioner.objects.exists()
+
+
+def test_the_same_id_number_cannot_be_added_twice(cast, login):
+    number = valid_id_number(birth="19800101")
+    client = login(cast.registrar)
+    body = html(
+        client.post("/cases/new/", reg_data([], do="", create_petitioner="1", new_name="郑七", new_id_number=number))
+    )
+    again = reg_data([], do="", create_petitioner="1", new_name="郑七七", new_id_number=number)
+    body = html(client.post("/cases/new/", with_pending(body, again)))
+    assert "已加入相同身份证号码的信访人，请勿重复加入" in body
+    assert body.count('name="new_petitioner"') == 1
+
+
+def test_clear_empties_the_quick_create_section(cast, login):
+    data = reg_data([], do="", clear_quick="1", new_name="王八", new_phone="13800000000", summary="已填摘要")
+    body = html(login(cast.registrar).post("/cases/new/", data))
+    assert "王八" not in body and "13800000000" not in body and "已填摘要" in body
+
+
+# ---------------------------------------------------------------- one record per person in the jurisdiction
+
+
+def test_it_uses_the_townships_record_for_the_same_id_number_and_finds_its_open_case(cast, login):
+    township_registrar = make_user("township_registrar", cast.township, Role.REGISTRAR)
+    number = valid_id_number(birth="19800101")
+    existing = make_petitioner(township_registrar, name="冯九", id_number=number, phones=["13812349999"])
+    earlier = register(township_registrar, petitioners=[(existing, True)], category=subcategory())
+    client = login(cast.registrar)
+    assert client.get(f"/petitioners/{existing.pk}/").status_code == 404
+    live = html(client.post("/cases/new/check-id/", {"new_id_number": number}))
+    assert "该身份证号码已登记（清河县东岗镇人民政府），将使用已有信访人记录（冯*）" in live
+
+    data = reg_data([], do="", create_petitioner="1", new_name="冯久", new_id_number=number)
+    body = html(client.post("/cases/new/", data))
+    assert "该身份证号码已登记（清河县东岗镇人民政府），将使用已有信访人记录" in body
+    chosen = body[body.index('class="compact chosen"') : body.index("</table>", body.index('class="compact chosen"'))]
+    assert "冯*" in chosen and "已有记录" in chosen and "冯九" not in chosen  # masked until it is used
+    assert "13812349999" not in body and "138****9999" not in body
+
+    checked = html(client.post("/cases/new/", with_pending(body, reg_data([], do="check"))))
+    assert f"（{earlier.number}，" in checked  # the person's open case at the township is found
+    response = client.post("/cases/new/", with_pending(body, reg_data([], do="register_anyway")))
+    assert response.status_code == 302
+    assert Petitioner.objects.count() == 1
+    case = scoped_cases(cast.registrar).get(pk=int(response["Location"].strip("/").split("/")[-1]))
+    assert list(case.case_petitioners.values_list("petitioner", flat=True)) == [existing.pk]
+    page = html(client.get(response["Location"]))
+    assert "该身份证号码已登记（清河县东岗镇人民政府），将使用已有信访人记录" in page
+    assert client.get(f"/petitioners/{existing.pk}/").status_code == 200  # the bureau may use it from now on
