@@ -16,6 +16,7 @@ registers the case.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -53,6 +54,22 @@ def _chosen(user, ids, rep_values):
     """The chosen petitioners (in the order chosen) that this user may use."""
     found = {p.pk: p for p in scoped_petitioners(user).filter(pk__in=ids)}
     return [{"p": found[i], "rep": str(i) in rep_values} for i in ids if i in found]
+
+
+def _add_case_counts(user, petitioners) -> None:
+    """Set ``earlier_cases`` on each: how many cases the user may see that name them (one query)."""
+    if not petitioners:
+        return
+    rows = (
+        scoped_cases(user)
+        .filter(case_petitioners__petitioner__in=[p.pk for p in petitioners])
+        .values_list("case_petitioners__petitioner")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    counts = dict(rows)
+    for p in petitioners:
+        p.earlier_cases = counts.get(p.pk, 0)
 
 
 SUBMIT_STEPS = ("check", "register", "register_anyway")
@@ -140,6 +157,7 @@ def register(request):
         context["focus"] = "id_new_name"
     elif step == "lookup":
         context["results"] = search_petitioners(user, lookup_q, LOOKUP_LIMIT) if lookup_q.strip() else []
+        _add_case_counts(user, context["results"])
     elif step == "submit":
         response = _check_or_register(request, form, context, ids, pending, rep_values)
         if response is not None:
@@ -312,6 +330,7 @@ def petitioner_lookup(request):
     source = request.POST if request.method == "POST" else request.GET
     q = source.get("q", "")
     results = search_petitioners(request.user, q, LOOKUP_LIMIT) if q.strip() else None
+    _add_case_counts(request.user, results)
     return render(request, "cases/_register_lookup.html", {"q": q, "results": results})
 
 

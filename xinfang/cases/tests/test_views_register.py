@@ -3,12 +3,16 @@
 import re
 from html import unescape
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.tests.test_views import BAD_ID, html, reg_data, subcategory
 from xinfang.devdata.cast import make_user
 from xinfang.devdata.flow import make_petitioner, register, valid_id_number
 from xinfang.orgs.models import Role
 from xinfang.petitioners.models import Petitioner
+from xinfang.petitioners.services import register_or_reuse
 
 
 def with_pending(body, data):
@@ -206,3 +210,42 @@ def test_it_uses_the_townships_record_for_the_same_id_number_and_finds_its_open_
     page = html(client.get(response["Location"]))
     assert "该身份证号码已登记（清河县东岗镇人民政府），将使用已有信访人记录" in page
     assert client.get(f"/petitioners/{existing.pk}/").status_code == 200  # the bureau may use it from now on
+
+
+# ---------------------------------------------------------------- earlier cases in the look-up
+
+
+def test_the_lookup_shows_each_matchs_earlier_cases_counted_within_the_users_scope(cast, login):
+    township_registrar = make_user("township_registrar", cast.township, Role.REGISTRAR)
+    number = valid_id_number(birth="19800101")
+    shared = make_petitioner(township_registrar, name="陈一", id_number=number)
+    register(township_registrar, petitioners=[(shared, True)])  # not the bureau's to see
+    register_or_reuse(actor=cast.registrar, kind="person", name="陈一", id_number=number)
+    register(cast.registrar, petitioners=[(shared, True)])
+    busy = make_petitioner(cast.registrar, name="陈二")
+    for _ in range(2):
+        register(cast.registrar, petitioners=[(busy, True)])
+    make_petitioner(cast.registrar, name="陈三")
+    client = login(cast.registrar)
+    fragment = html(client.post("/cases/new/lookup/", {"q": "陈"}))
+    full = html(client.post("/cases/new/", reg_data([], do="lookup", q="陈")))
+    for page in (fragment, full):
+        rows = {name: page[page.index(f"<td>{name}</td>") :].split("</tr>")[0] for name in ("陈一", "陈二", "陈三")}
+        link = '<a href="/cases/by-petitioner/{}/" target="_blank" rel="noopener">既往信访件 {} 件</a>'
+        assert link.format(shared.pk, 1) in rows["陈一"]
+        assert link.format(busy.pk, 2) in rows["陈二"]
+        assert "无既往信访件" in rows["陈三"]
+
+
+def test_the_lookup_counts_cases_in_one_query_whatever_the_number_of_matches(cast, login, django_assert_num_queries):
+    client = login(cast.registrar)
+    p = make_petitioner(cast.registrar, name="林一")
+    register(cast.registrar, petitioners=[(p, True)])
+    client.post("/cases/new/lookup/", {"q": "林"})
+    with CaptureQueriesContext(connection) as one:
+        client.post("/cases/new/lookup/", {"q": "林"})
+    for i in range(5):
+        register(cast.registrar, petitioners=[(make_petitioner(cast.registrar, name=f"林{i}号"), True)])
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = html(client.post("/cases/new/lookup/", {"q": "林"}))
+    assert page.count("既往信访件 1 件") == 6
