@@ -145,6 +145,9 @@ class QuickPetitionerForm(forms.Form):
         for name in ("new_id_number", "new_phone"):
             self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.fields["new_phone"].widget.input_type = "tel"
+        # The visible label carries a red * for "required"; the name read out stays
+        # the plain label, and the required attribute announces the rest.
+        self.fields["new_name"].widget.attrs["aria-label"] = self.fields["new_name"].label
 
     @classmethod
     def typed(cls, data, **kwargs):

@@ -125,7 +125,8 @@ def test_it_checks_every_quick_create_field_in_one_submit(cast, login):
 
 def test_the_quick_create_name_carries_the_required_mark(cast, login):
     body = html(login(cast.registrar).get("/cases/new/"))
-    assert '<label for="id_new_name">姓名 <span class="req">*</span></label>' in body
+    assert '<label for="id_new_name">姓名 <span class="req" aria-hidden="true">*</span></label>' in body
+    assert '<input type="text" name="new_name" aria-label="姓名" required id="id_new_name">' in body  # no maxlength
     assert '<label for="id_new_phone">联系电话</label>' in body
 
 
