@@ -154,3 +154,8 @@ LOGGING = {
 
 # Collective visit threshold (集体访): 5 or more people (configurable).
 COLLECTIVE_VISIT_THRESHOLD = env_int("COLLECTIVE_VISIT_THRESHOLD", 5)
+# Days after a petitioner's review window closes before the lapse sweep makes the case final:
+# a request received in time may reach the clerk late (by post), and the window counts from receipt.
+LAPSE_GRACE_DAYS = env_int("LAPSE_GRACE_DAYS", 10)
+# "Due soon" on the workbench and in the API: a deadline within this many days.
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)

@@ -11,12 +11,13 @@ from typing import Literal
 
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from ninja import Field, File, Query, Router, Schema, UploadedFile
 from ninja import Status as HttpStatus
+from pydantic import create_model
 
 from xinfang.api import schemas as s
 from xinfang.api.serializers import (
-    ACTION_PATHS,
     attachment_dict,
     case_detail,
     case_summary,
@@ -28,8 +29,10 @@ from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.attachments import add_attachments
 from xinfang.cases.errors import Invalid
 from xinfang.cases.models import Category
-from xinfang.cases.states import OPEN_STATES, RECORD_ONLY_ACTIONS, Action, Channel, Importance, Kind, Status, Urgency
+from xinfang.cases.spec import specs
+from xinfang.cases.states import OPEN_STATES, Channel, Importance, Kind, Status, Urgency
 from xinfang.core import clock
+from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Org, User
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.models import Petitioner
@@ -272,223 +275,65 @@ def upload_attachments(request, case_id: int, files: File[list[UploadedFile]]):
 
 
 # ---------------------------------------------------------------- actions
+#
+# One POST /cases/{id}/<path> per action spec (xinfang.cases.spec): the request
+# schema is built from the spec's inputs, the values are turned into the action's
+# arguments by the same inputs the case page uses, and the same do_* function is
+# called, so the screens and the API cannot disagree about an action's inputs.
 
 
-def _action(action, body_schema, call, description=""):
-    """One POST /cases/{id}/<path> per action, calling do_xxx with expected_version."""
+def _schema(spec):
+    fields = {inp.api_key: inp.annotation() for inp in spec.inputs}
+    name = "".join(part.title() for part in spec.action.split("_")) + "In"
+    return create_model(name, __base__=s.ActionIn, **fields)
 
-    def endpoint(request, case_id: int, body: body_schema):
+
+class LiveText(Promise):
+    """Text computed each time the OpenAPI document is built (from the rules in force), never at import.
+
+    A Promise, so the JSON encoder turns it into a string; always true, so
+    django-ninja keeps it without evaluating it while registering routes.
+    """
+
+    def __init__(self, make):
+        self.make = make
+
+    def __bool__(self):
+        return True
+
+    def __str__(self):
+        return self.make()
+
+
+def _describe(spec):
+    return LiveText(
+        lambda: f"{spec.describe() or spec.label + '。'}\n\n返回更新后的信访件（含新版本号和可进行的操作）。"
+    )
+
+
+def _endpoint(spec):
+    body_schema = _schema(spec)
+
+    def endpoint(request, case_id: int, body: body_schema):  # type: ignore[valid-type]
         user = request.auth
-        case = call(user, case_id, body)
+        try:
+            kwargs = {inp.name: inp.from_api(getattr(body, inp.api_key), None, user) for inp in spec.inputs}
+            case = spec.func(case_id, actor=user, expected_version=body.expected_version, **kwargs)
+        except DomainError as err:
+            # The action names its keyword (to_org); the caller sent the JSON field (to_org_id).
+            err.field = next((i.api_key for i in spec.inputs if i.name == err.field), err.field)
+            raise
         return _detail(user, case)
 
-    label = Action(action).label
-    endpoint.__name__ = f"case_{action}"
-    endpoint.__doc__ = (description or f"{label}。") + "\n\n返回更新后的信访件（含新版本号和可进行的操作）。"
+    endpoint.__name__ = f"case_{spec.action}"
     router.post(
-        f"/cases/{{int:case_id}}/{ACTION_PATHS[action]}",
+        f"/cases/{{int:case_id}}/{spec.api_path}",
         response={200: s.CaseOut, **ERRORS},
-        summary=label,
-        operation_id=f"case_{action}",
+        summary=spec.label,
+        description=_describe(spec),
+        operation_id=f"case_{spec.action}",
     )(endpoint)
 
 
-def _v(body):
-    return {"expected_version": body.expected_version}
-
-
-_action(
-    Action.FORWARD,
-    s.ForwardIn,
-    lambda u, pk, b: actions.do_forward(
-        pk, actor=u, to_org=_org(b.to_org_id, "to_org_id", "接收单位"), note=b.note, **_v(b)
-    ),
-    "转送有权处理机关（无需报结）。接收单位可以是任何启用的机构。",
-)
-_action(
-    Action.ASSIGN,
-    s.AssignIn,
-    lambda u, pk, b: actions.do_assign(
-        pk,
-        actor=u,
-        lead_org=_org(b.lead_org_id, "lead_org_id", "主办单位"),
-        co_orgs=[_org(o, "co_org_ids", "协办单位") for o in b.co_org_ids],
-        note=b.note,
-        **_v(b),
-    ),
-    "交办主办单位（可加协办单位），承办单位须报结。",
-)
-_action(
-    Action.MERGE_AS_REPEAT,
-    s.MergeIn,
-    lambda u, pk, b: actions.do_merge_as_repeat(
-        pk, actor=u, original=_visible_case(u, b.original_id, "original_id", "原信访件"), note=b.note, **_v(b)
-    ),
-    "按重复信访并入在办的原件。",
-)
-_action(Action.SIGN_FOR, s.NoteIn, lambda u, pk, b: actions.do_sign_for(pk, actor=u, note=b.note, **_v(b)))
-_action(
-    Action.RETURN,
-    s.ReasonIn,
-    lambda u, pk, b: actions.do_return(pk, actor=u, reason=b.reason, **_v(b)),
-    "认为不属本单位职责，退回交转办单位（5个工作日内）。",
-)
-_action(
-    Action.ACCEPT,
-    s.AcceptIn,
-    lambda u, pk, b: actions.do_accept(
-        pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), note=b.note, **_v(b)
-    ),
-    "受理并出具受理告知书；办理期限（60日）自受理起算。",
-)
-_action(
-    Action.DECLINE,
-    s.ReasonIn,
-    lambda u, pk, b: actions.do_decline(pk, actor=u, reason=b.reason, **_v(b)),
-    "不予受理并出具告知书（须写明理由）。",
-)
-_action(
-    Action.REDIRECT,
-    s.RedirectIn,
-    lambda u, pk, b: actions.do_redirect(pk, actor=u, channel=b.channel, note=b.note, **_v(b)),
-    "导入诉讼、仲裁、行政复议等法定途径并告知。",
-)
-_action(
-    Action.ASSIGN_HANDLER,
-    s.HandlerIn,
-    lambda u, pk, b: actions.do_assign_handler(
-        pk, actor=u, handler=_user(b.handler_id, "handler_id", "承办人"), **_v(b)
-    ),
-)
-_action(
-    Action.RECORD_STEP,
-    s.StepIn,
-    lambda u, pk, b: actions.do_record_step(
-        pk, actor=u, kind=b.kind, happened_on=b.happened_on, description=b.description, **_v(b)
-    ),
-    "记录调查核实、调解、和解、听证等办理过程。",
-)
-_action(
-    Action.CO_REPORT,
-    s.CoReportIn,
-    lambda u, pk, b: actions.do_co_report(pk, actor=u, report=b.report, **_v(b)),
-    "协办单位向主办单位反馈协办情况。",
-)
-_action(
-    Action.REQUEST_EXTENSION,
-    s.ExtensionRequestIn,
-    lambda u, pk, b: actions.do_request_extension(pk, actor=u, days=b.days, reason=b.reason, **_v(b)),
-    "申请延长办理期限（不超过30日）。",
-)
-_action(
-    Action.APPROVE_EXTENSION,
-    s.NoteIn,
-    lambda u, pk, b: actions.do_approve_extension(pk, actor=u, note=b.note, **_v(b)),
-    "单位负责人批准延期，出具延期告知书。",
-)
-_action(
-    Action.REJECT_EXTENSION, s.NoteIn, lambda u, pk, b: actions.do_reject_extension(pk, actor=u, note=b.note, **_v(b))
-)
-_action(
-    Action.START_HEARING,
-    s.HearingIn,
-    lambda u, pk, b: actions.do_start_hearing(pk, actor=u, day=b.day, note=b.note, **_v(b)),
-    "听证开始，期限中止计算。",
-)
-_action(
-    Action.END_HEARING,
-    s.HearingIn,
-    lambda u, pk, b: actions.do_end_hearing(pk, actor=u, day=b.day, note=b.note, **_v(b)),
-    "听证结束，期限恢复计算。",
-)
-_action(
-    Action.DRAFT_REPLY,
-    s.ReplyFieldsIn,
-    lambda u, pk, b: actions.do_draft_reply(
-        pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)
-    ),
-    "承办人拟写答复意见，待负责人签发。",
-)
-_action(
-    Action.REPLY,
-    s.ReplyIn,
-    lambda u, pk, b: actions.do_reply(
-        pk, actor=u, request=b.request, facts=b.facts, decision=b.decision, basis=b.basis, **_v(b)
-    ),
-    "单位负责人签发书面答复意见（四项都不填时签发已拟写的草稿）。",
-)
-_action(
-    Action.RECORD_DELIVERY,
-    s.DeliveryIn,
-    lambda u, pk, b: actions.do_record_delivery(
-        pk,
-        actor=u,
-        notice=b.notice,
-        method=b.method,
-        delivered_at=timezone.make_aware(b.delivered_at) if timezone.is_naive(b.delivered_at) else b.delivered_at,
-        recipient=b.recipient,
-        **_v(b),
-    ),
-    "记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。",
-)
-_action(
-    Action.EVALUATE,
-    s.EvaluateIn,
-    lambda u, pk, b: actions.do_evaluate(pk, actor=u, evaluation=b.evaluation, source=b.source, note=b.note, **_v(b)),
-)
-_action(
-    Action.REPORT_BACK,
-    s.NoteIn,
-    lambda u, pk, b: actions.do_report_back(pk, actor=u, note=b.note, **_v(b)),
-    "交办件由主办单位向交办的信访部门报结。",
-)
-_action(
-    Action.CONFIRM_CLOSURE,
-    s.NoteIn,
-    lambda u, pk, b: actions.do_confirm_closure(pk, actor=u, note=b.note, **_v(b)),
-    "交办的信访部门审核办结。",
-)
-_action(
-    Action.SEND_BACK,
-    s.ReasonIn,
-    lambda u, pk, b: actions.do_send_back(pk, actor=u, reason=b.reason, **_v(b)),
-    "交办的信访部门退回补办。",
-)
-_action(
-    Action.CLOSE,
-    s.NoteIn,
-    lambda u, pk, b: actions.do_close(pk, actor=u, note=b.note, **_v(b)),
-    "非交办件在答复送达后办结。",
-)
-_action(
-    Action.REQUEST_REVIEW,
-    s.RequestReviewIn,
-    lambda u, pk, b: actions.do_request_review(pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
-    "复查机关登记信访人的复查申请（答复送达后30日内）。",
-)
-_action(
-    Action.REVIEW,
-    s.DecisionIn,
-    lambda u, pk, b: actions.do_review(pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)),
-    "复查机关作出复查意见。",
-)
-_action(
-    Action.REQUEST_REEXAM,
-    s.RequestReviewIn,
-    lambda u, pk, b: actions.do_request_reexam(pk, actor=u, received_on=b.received_on, note=b.note, **_v(b)),
-    "复核机关登记信访人的复核申请（复查意见送达后30日内）。",
-)
-_action(
-    Action.REEXAMINE,
-    s.DecisionIn,
-    lambda u, pk, b: actions.do_reexamine(pk, actor=u, decision=b.decision, reasons=b.reasons, **_v(b)),
-    "复核机关作出复核意见，信访事项终结。",
-)
-_action(
-    Action.FINALIZE,
-    s.NoteIn,
-    lambda u, pk, b: actions.do_finalize(pk, actor=u, note=b.note, **_v(b)),
-    "信访人申请期限届满未申请的，处理意见终结。",
-)
-
-assert {a for a in ACTION_PATHS} == set(Action) - RECORD_ONLY_ACTIONS, "every action needs an endpoint"
+for _spec in specs():
+    _endpoint(_spec)

@@ -7,17 +7,9 @@ from ninja import Field, Schema
 
 from xinfang.cases.states import (
     Channel,
-    DeliveryMethod,
-    Evaluation,
-    EvaluationSource,
     Importance,
     Kind,
-    Notice,
-    RedirectChannel,
-    ReplyDecision,
-    ReviewDecision,
     Status,
-    StepKind,
     Urgency,
 )
 
@@ -246,95 +238,6 @@ class ActionIn(Schema):
     expected_version: int | None = Field(
         None, description="打开表单时的版本号；与当前版本不一致时返回 409 conflict，不做任何更改"
     )
-
-
-class NoteIn(ActionIn):
-    note: str = Field("", description="说明")
-
-
-class ForwardIn(NoteIn):
-    to_org_id: int = Field(description="接收单位（有权处理机关）ID")
-
-
-class AssignIn(NoteIn):
-    lead_org_id: int = Field(description="主办单位 ID")
-    co_org_ids: list[int] = Field(default_factory=list, description="协办单位 ID")
-
-
-class MergeIn(NoteIn):
-    original_id: int = Field(description="所并原信访件 ID")
-
-
-class ReasonIn(ActionIn):
-    reason: str = Field(description="理由")
-
-
-class AcceptIn(NoteIn):
-    handler_id: int | None = Field(None, description="承办人 ID（主办单位的承办人或负责人）")
-
-
-class RedirectIn(NoteIn):
-    channel: RedirectChannel = Field(description=_choices(RedirectChannel))
-
-
-class HandlerIn(ActionIn):
-    handler_id: int = Field(description="承办人 ID")
-
-
-class StepIn(ActionIn):
-    kind: StepKind = Field(description=_choices(StepKind))
-    happened_on: date
-    description: str = Field(description="办理情况")
-
-
-class CoReportIn(ActionIn):
-    report: str = Field(description="协办情况")
-
-
-class ExtensionRequestIn(ActionIn):
-    days: int = Field(ge=1, le=30, description="延期天数（1–30）")
-    reason: str = Field(description="延期理由（将告知信访人）")
-
-
-class HearingIn(NoteIn):
-    day: date | None = Field(None, description="日期，默认今天")
-
-
-class ReplyFieldsIn(ActionIn):
-    request: str = Field(description="信访请求")
-    facts: str = Field(description="事实和理由")
-    decision: ReplyDecision = Field(description=_choices(ReplyDecision))
-    basis: str = Field(description="依据")
-
-
-class ReplyIn(ActionIn):
-    """Sign the stored draft (send nothing but expected_version) or a reply given here."""
-
-    request: str | None = Field(None, description="信访请求；四项都不填时签发已拟写的草稿")
-    facts: str | None = None
-    decision: ReplyDecision | None = Field(None, description=_choices(ReplyDecision))
-    basis: str | None = None
-
-
-class DeliveryIn(ActionIn):
-    notice: Notice = Field(description=_choices(Notice))
-    method: DeliveryMethod = Field(description=_choices(DeliveryMethod))
-    delivered_at: datetime
-    recipient: str = Field("", max_length=50, description="签收人")
-
-
-class EvaluateIn(NoteIn):
-    evaluation: Evaluation = Field(description=_choices(Evaluation))
-    source: EvaluationSource = Field(EvaluationSource.FOLLOW_UP, description=_choices(EvaluationSource))
-
-
-class RequestReviewIn(NoteIn):
-    received_on: date | None = Field(None, description="收到申请的日期，默认今天")
-
-
-class DecisionIn(ActionIn):
-    decision: ReviewDecision = Field(description=_choices(ReviewDecision))
-    reasons: str = Field(description="理由")
 
 
 # ---------------------------------------------------------------- petitioners

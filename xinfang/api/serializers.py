@@ -1,43 +1,10 @@
 """Turning cases, events, deadlines and petitioners into API dicts."""
 
 from xinfang.cases import deadlines as case_deadlines
-from xinfang.cases.permissions import available_actions
+from xinfang.cases.spec import available_actions, spec_for
 from xinfang.cases.states import Action, ParticipantRole, Status
 from xinfang.clock.models import Clock, DeadlineStatus
 from xinfang.core import clock
-
-# Action code -> path under /cases/{id}/ (one POST endpoint each).
-ACTION_PATHS = {
-    Action.FORWARD: "forward",
-    Action.ASSIGN: "assign",
-    Action.MERGE_AS_REPEAT: "merge",
-    Action.SIGN_FOR: "sign-for",
-    Action.RETURN: "return",
-    Action.ACCEPT: "accept",
-    Action.DECLINE: "decline",
-    Action.REDIRECT: "redirect",
-    Action.ASSIGN_HANDLER: "assign-handler",
-    Action.RECORD_STEP: "steps",
-    Action.CO_REPORT: "co-report",
-    Action.REQUEST_EXTENSION: "extension/request",
-    Action.APPROVE_EXTENSION: "extension/approve",
-    Action.REJECT_EXTENSION: "extension/reject",
-    Action.START_HEARING: "hearing/start",
-    Action.END_HEARING: "hearing/end",
-    Action.DRAFT_REPLY: "reply/draft",
-    Action.REPLY: "reply",
-    Action.RECORD_DELIVERY: "deliveries",
-    Action.EVALUATE: "evaluate",
-    Action.REPORT_BACK: "report-back",
-    Action.CONFIRM_CLOSURE: "confirm-closure",
-    Action.SEND_BACK: "send-back",
-    Action.CLOSE: "close",
-    Action.REQUEST_REVIEW: "review/request",
-    Action.REVIEW: "review",
-    Action.REQUEST_REEXAM: "reexam/request",
-    Action.REEXAMINE: "reexam",
-    Action.FINALIZE: "finalize",
-}
 
 API_ROOT = "/api/v1"
 
@@ -126,7 +93,7 @@ def action_links(user, case) -> list[dict]:
             "action": a,
             "label": Action(a).label,
             "method": "POST",
-            "path": f"{API_ROOT}/cases/{case.pk}/{ACTION_PATHS[a]}",
+            "path": f"{API_ROOT}/cases/{case.pk}/{spec_for(a).api_path}",
         }
         for a in available_actions(user, case)
     ]

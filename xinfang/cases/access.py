@@ -9,21 +9,36 @@ answers 404, the same as a missing case.
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
 from django.http import Http404
 
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
+from xinfang.cases.routing_policy import INDEPENDENT_KINDS, in_reach
 from xinfang.cases.states import Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
 from xinfang.orgs.actors import Actor, user_of
+from xinfang.orgs.models import PATH_STEP, Org
 
 
 def _accused_exclusion(user, prefix: str = "") -> Q:
-    """Accusations against the user's own unit (or a unit above it) or against the user."""
+    """Accusations against the user, or against the user's unit or a unit above it.
+
+    "Above" stops at an independent supervisory body: the staff of a county's
+    discipline commission see an accusation against the county government
+    (they are who handles it), though the commission sits under it in the tree.
+    """
     q = Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_user": user.pk})
     org = user.org
     if org is not None:
-        prefixes = [org.path[:i] for i in range(6, len(org.path) + 1, 6)]
-        q |= Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_org__path__in": prefixes})
+        prefixes = [org.path[:i] for i in range(PATH_STEP, len(org.path) + 1, PATH_STEP)]
+        # An independent body between the accused unit and the user's unit shields the user
+        # (in SQL, so that it costs no query of its own; cases.routing_policy.reach_prefixes in Python).
+        shield = (
+            Org.objects.filter(path__in=prefixes, kind__in=INDEPENDENT_KINDS)
+            .annotate(depth_chars=Length("path"))
+            .filter(depth_chars__gt=Length(OuterRef(f"{prefix}accused_org__path")))
+        )
+        q |= Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_org__path__in": prefixes}) & ~Exists(shield)
     return q
 
 
@@ -99,9 +114,5 @@ def access_case(who, case_id, *, for_write: bool = False) -> Case:
 
 
 def accused_may_not_receive(case: Case, org) -> bool:
-    """True when sending this accusation to `org` would reach the accused."""
-    if case.kind != Kind.ACCUSATION or org is None:
-        return False
-    if case.accused_org_id and org.path.startswith(case.accused_org.path):
-        return True
-    return bool(case.accused_user_id and case.accused_user.org_id == org.pk)
+    """True when sending this accusation to ``org`` would reach the accused (see cases.routing_policy)."""
+    return in_reach(case, org)

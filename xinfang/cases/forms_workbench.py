@@ -1,16 +1,16 @@
 """The workbench's filter form."""
 
 from django import forms
-from django.db.models import F
 
-from xinfang.cases import workbench
+from xinfang.cases import due
+from xinfang.cases.filters import Applied, CaseFilter, apply
 from xinfang.cases.states import Channel, Kind, Urgency
 from xinfang.cases.widgets import BLANK, DATE, category_choices
 from xinfang.orgs.access import visible_orgs
 
 
 class WorkbenchFilterForm(forms.Form):
-    q = forms.CharField(label="编号/摘要", required=False, widget=forms.TextInput(attrs={"type": "search"}))
+    q = forms.CharField(label="编号/摘要/信访人姓名", required=False, widget=forms.TextInput(attrs={"type": "search"}))
     channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
     kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
     category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
@@ -28,49 +28,48 @@ class WorkbenchFilterForm(forms.Form):
         widget=DATE,
         error_messages={"invalid": "日期无效，应为“2024-01-31”的格式；本条件未生效"},
     )
-    due = forms.ChoiceField(
-        label="期限",
-        required=False,
-        choices=BLANK + [("overdue", "已超期"), ("due_soon", "3日内到期"), ("provisional", "暂定")],
-    )
+    due = forms.ChoiceField(label="期限", required=False)
     sort = forms.ChoiceField(
-        label="排序", required=False, choices=[("due", "按期限"), ("received", "按收件时间（新→旧）")]
+        label="排序", required=False, choices=[("due", "按期限（先到期在前）"), ("-received", "按收件时间（新→旧）")]
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, default_sort="due", **kwargs):
+        if data is not None and not data.get("sort"):
+            # The box shows the order the list is in, also before anything is chosen.
+            data = data.copy()
+            data["sort"] = default_sort
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.default_sort = default_sort
         self.fields["category"].choices = category_choices("全部")
         orgs = visible_orgs(user).filter(is_active=True).only("pk", "name").order_by("path")[:300]
         self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
+        self.fields["due"].choices = BLANK + [
+            (key, due.label(key)) for key in ("overdue", "due_soon", "paused", "provisional")
+        ]
+        self.fields["sort"].initial = default_sort
+        self.applied = Applied()
 
-    def apply(self, qs, *, default_sort="due"):
-        """The filtered, ordered cases. A bad value is reported at its field and
-        ignored; the other filters still apply (cleaned_data keeps the valid ones)."""
+    def to_filter(self) -> CaseFilter:
+        """The valid filters (a bad value is reported at its field and ignored; the others still apply)."""
         if not self.is_bound:
-            return self._order(qs, default_sort)
+            return CaseFilter(sort=self.default_sort)
         self.is_valid()
         d = self.cleaned_data
-        if d.get("due"):
-            qs = qs.filter(workbench.due_filter(d["due"]))
-        for name in ("channel", "kind", "urgency"):
-            if d.get(name):
-                qs = qs.filter(**{name: d[name]})
-        if d.get("category"):
-            qs = qs.filter(category_id=d["category"]) | qs.filter(category__parent_id=d["category"])
-        if d.get("org"):
-            qs = qs.filter(current_org_id=d["org"])
-        if d.get("received_from"):
-            qs = qs.filter(received_at__date__gte=d["received_from"])
-        if d.get("received_to"):
-            qs = qs.filter(received_at__date__lte=d["received_to"])
-        text = (d.get("q") or "").strip()
-        if text:
-            qs = qs.filter(summary__icontains=text) | qs.filter(number__icontains=text)
-        return self._order(qs, d.get("sort") or default_sort)
+        return CaseFilter(
+            q=d.get("q") or "",
+            channel=d.get("channel") or "",
+            kind=d.get("kind") or "",
+            category=d.get("category"),
+            urgency=d.get("urgency") or "",
+            current_org=d.get("org"),
+            received_from=d.get("received_from"),
+            received_to=d.get("received_to"),
+            due=d.get("due") or "",
+            sort=d.get("sort") or self.default_sort,
+        )
 
-    @staticmethod
-    def _order(qs, sort):
-        if sort == "received":
-            return qs.order_by("-received_at", "-pk")
-        # Earliest deadline first; cases without a running deadline last (on every database).
-        return qs.order_by(F("due_date").asc(nulls_last=True), "received_at", "pk")
+    def apply(self, qs, *, request=None, person_number=""):
+        f = self.to_filter()
+        f.person_number = person_number
+        return apply(qs, f, actor=self.user, request=request, applied=self.applied)

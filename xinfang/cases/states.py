@@ -1,7 +1,9 @@
-"""Case states, the statutory vocabulary, and the one allowed-transitions table.
+"""Case states and the statutory vocabulary (codes and their Chinese labels).
 
-Every write goes through an action in xinfang.cases.actions, and every action
-checks this table first, so the workflow can be read here in one place.
+Which action may start from which state, and where it leads, is declared
+once per action in its spec (xinfang.cases.spec, beside each do_* function);
+``python manage.py shell -c "from xinfang.cases.spec import specs; ..."`` or
+docs/architecture.md shows the whole workflow.
 """
 
 from django.db import models
@@ -104,74 +106,11 @@ class Action(models.TextChoices):
 
 
 # Recorded in a case's history but not workflow transitions: they change no
-# state, are not in TRANSITIONS, and have their own service functions
-# (do_register; cases.attachments.add_attachments with permissions.can_attach).
+# state and have their own service functions (do_register;
+# cases.attachments.add_attachments with permissions.can_attach). Every other
+# action is declared with its states, rule and inputs in cases.spec, beside
+# its do_* function.
 RECORD_ONLY_ACTIONS = frozenset({Action.REGISTER, Action.ADD_ATTACHMENT})
-
-S = Status
-# action -> (states it may start from, state it leads to; None = unchanged)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    Action.FORWARD: (frozenset({S.REGISTERED}), S.FORWARDED),
-    Action.ASSIGN: (frozenset({S.REGISTERED}), S.ASSIGNED),
-    Action.MERGE_AS_REPEAT: (frozenset({S.REGISTERED, S.TO_DECIDE}), S.MERGED),
-    Action.SIGN_FOR: (frozenset({S.FORWARDED, S.ASSIGNED}), S.TO_DECIDE),
-    Action.RETURN: (frozenset({S.FORWARDED, S.ASSIGNED}), S.REGISTERED),
-    Action.ACCEPT: (frozenset({S.TO_DECIDE}), S.HANDLING),
-    Action.DECLINE: (frozenset({S.TO_DECIDE}), S.DECLINED),
-    Action.REDIRECT: (frozenset({S.TO_DECIDE}), S.REDIRECTED),
-    Action.ASSIGN_HANDLER: (frozenset({S.TO_DECIDE, S.HANDLING}), None),
-    Action.RECORD_STEP: (frozenset({S.HANDLING, S.REVIEW_REQUESTED, S.REEXAM_REQUESTED}), None),
-    # A co-unit may still report after the lead unit replied: report_back waits for it.
-    Action.CO_REPORT: (frozenset({S.HANDLING, S.REPLIED}), None),
-    Action.REQUEST_EXTENSION: (frozenset({S.HANDLING}), None),
-    Action.APPROVE_EXTENSION: (frozenset({S.HANDLING}), None),
-    Action.REJECT_EXTENSION: (frozenset({S.HANDLING}), None),
-    Action.START_HEARING: (frozenset({S.HANDLING, S.REEXAM_REQUESTED}), None),
-    Action.END_HEARING: (frozenset({S.HANDLING, S.REEXAM_REQUESTED}), None),
-    Action.DRAFT_REPLY: (frozenset({S.HANDLING}), None),
-    Action.REPLY: (frozenset({S.HANDLING}), S.REPLIED),
-    Action.RECORD_DELIVERY: (
-        frozenset(
-            {
-                S.TO_DECIDE,
-                S.HANDLING,
-                S.REPLIED,
-                S.REPORTED,
-                S.CLOSED,
-                S.DECLINED,
-                S.REDIRECTED,
-                S.REVIEWED,
-                S.REEXAM_REQUESTED,
-                S.REVIEW_REQUESTED,
-                S.FINAL,
-            }
-        ),
-        None,
-    ),
-    Action.EVALUATE: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED}), None),
-    Action.REPORT_BACK: (frozenset({S.REPLIED}), S.REPORTED),
-    Action.CONFIRM_CLOSURE: (frozenset({S.REPORTED}), S.CLOSED),
-    Action.SEND_BACK: (frozenset({S.REPORTED}), S.HANDLING),
-    Action.CLOSE: (frozenset({S.REPLIED}), S.CLOSED),
-    Action.REQUEST_REVIEW: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED}), S.REVIEW_REQUESTED),
-    Action.REVIEW: (frozenset({S.REVIEW_REQUESTED}), S.REVIEWED),
-    Action.REQUEST_REEXAM: (frozenset({S.REVIEWED}), S.REEXAM_REQUESTED),
-    Action.REEXAMINE: (frozenset({S.REEXAM_REQUESTED}), S.FINAL),
-    Action.FINALIZE: (frozenset({S.REPLIED, S.REPORTED, S.CLOSED, S.REVIEWED}), S.FINAL),
-}
-
-
-# Where an action may lead somewhere other than the table's default, and why:
-# a petition bureau that signs for a case routes it on within its own area
-# (registered again, at the lower level), and closure goes up the chain of
-# bureaus that assigned the case (reported to the next one) before it closes.
-ALTERNATE_TARGETS: dict[str, frozenset[str]] = {
-    Action.SIGN_FOR: frozenset({S.REGISTERED}),
-    Action.CONFIRM_CLOSURE: frozenset({S.REPORTED}),
-    Action.CLOSE: frozenset({S.REPORTED}),
-    # A review that revokes the opinion orders the original org to handle it again.
-    Action.REVIEW: frozenset({S.HANDLING}),
-}
 
 
 class RedirectChannel(models.TextChoices):

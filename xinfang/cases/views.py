@@ -2,7 +2,7 @@
 
 Views stay thin: they read through ``xinfang.cases.access`` (never the Case
 manager), write through ``xinfang.cases.actions`` and render. An action's
-``ActionError`` becomes a message at its field (or at the top of the form)
+``DomainError`` becomes a message at its field (or at the top of the form)
 and the form is shown again with everything the user typed.
 """
 
@@ -17,53 +17,23 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xinfang.cases import workbench as wb
 from xinfang.cases.access import access_case, scoped_cases
+from xinfang.cases.action_forms import action_form
 from xinfang.cases.attachments import ACCEPT, add_attachments, max_mb
 from xinfang.cases.deadlines import case_deadlines
 from xinfang.cases.errors import Conflict
-from xinfang.cases.forms import ACTION_FORMS
 from xinfang.cases.forms_workbench import WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
-from xinfang.cases.permissions import available_actions, can_attach, check
-from xinfang.cases.states import TRANSITIONS, Action, Notice
+from xinfang.cases.permissions import can_attach
+from xinfang.cases.spec import buttons, spec_for
+from xinfang.cases.states import Notice
 from xinfang.core import clock
 from xinfang.core.errors import DomainError
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Role
 
 PAGE_SIZE = 25
+DECISION_NOTICES = (Notice.ACCEPTANCE, Notice.DECLINE, Notice.REDIRECT)
 
-# Buttons on the case page, in the order a clerk expects them.
-ACTION_ORDER = [
-    Action.ASSIGN,
-    Action.FORWARD,
-    Action.SIGN_FOR,
-    Action.RETURN,
-    Action.ACCEPT,
-    Action.DECLINE,
-    Action.REDIRECT,
-    Action.MERGE_AS_REPEAT,
-    Action.ASSIGN_HANDLER,
-    Action.RECORD_STEP,
-    Action.CO_REPORT,
-    Action.REQUEST_EXTENSION,
-    Action.APPROVE_EXTENSION,
-    Action.REJECT_EXTENSION,
-    Action.START_HEARING,
-    Action.END_HEARING,
-    Action.DRAFT_REPLY,
-    Action.REPLY,
-    Action.RECORD_DELIVERY,
-    Action.EVALUATE,
-    Action.REPORT_BACK,
-    Action.CONFIRM_CLOSURE,
-    Action.SEND_BACK,
-    Action.CLOSE,
-    Action.REQUEST_REVIEW,
-    Action.REVIEW,
-    Action.REQUEST_REEXAM,
-    Action.REEXAMINE,
-    Action.FINALIZE,
-]
 DETAIL_RELATED = (
     "category",
     "category__parent",
@@ -88,23 +58,33 @@ def _is_partial(request) -> bool:
 # ---------------------------------------------------------------- workbench
 
 
+NUMBER_LOOKUP_LIMIT = 100
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def workbench(request):
+    """The tabs and the list. A POST is the look-up by a petitioner's ID or phone number,
+    which never travels in a URL (the number is in the body, and the look-up is audited)."""
     user = request.user
     counts = wb.counts(user)
     request._cases_todo_count = counts["todo"]  # the nav badge reuses it
-    tab = request.GET.get("tab") or wb.default_tab(user)
-    if tab not in ("all", wb.SEARCH_TAB.key) and tab not in wb.TAB_KEYS:
-        tab = "all"
+    tabs = wb.tabs_for(user, counts)
+    keys = [t["key"] for t in tabs]
+    looking_up = request.method == "POST"
+    tab = wb.SEARCH_TAB.key if looking_up else (request.GET.get("tab") or wb.default_tab(user))
+    if tab not in keys:
+        tab = keys[0]
     searching = tab == wb.SEARCH_TAB.key
-    form = WorkbenchFilterForm(request.GET or None, user=user)
-    qs = form.apply(wb.tab_queryset(user, tab), default_sort="received" if searching else "due")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    tabs = [{"key": "all", "label": "全部待办", "count": counts["todo"], "help": "需要本人或本单位处理的信访件"}]
-    tabs += [{"key": t.key, "label": t.label, "count": counts[t.key], "help": t.help} for t in wb.TABS]
-    # Not counted in the tab bar (it would count every case in scope); the list says how many.
-    tabs.append({"key": wb.SEARCH_TAB.key, "label": wb.SEARCH_TAB.label, "count": None, "help": wb.SEARCH_TAB.help})
+    form = WorkbenchFilterForm(
+        None if looking_up else (request.GET or None), user=user, default_sort="-received" if searching else "due"
+    )
+    number = request.POST.get("person_number", "").strip() if looking_up else ""
+    qs = form.apply(wb.tab_queryset(user, tab), request=request, person_number=number)
+    if looking_up:
+        page = Paginator(qs[:NUMBER_LOOKUP_LIMIT], NUMBER_LOOKUP_LIMIT).get_page(1)
+    else:
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "tabs": tabs,
         "tab": tab,
@@ -113,8 +93,11 @@ def workbench(request):
         "page": page,
         "today": clock.today(),
         "can_register": user.has_role(Role.REGISTRAR, Role.PETITION_OFFICER),
+        "can_look_up_numbers": user.can_reveal_pii(),
+        "looked_up": looking_up,
+        "hint": form.applied.hint,
         "searching": searching,
-        "filtered": any(v for k, v in request.GET.items() if k not in ("tab", "page", "sort")),
+        "filtered": looking_up or any(v for k, v in request.GET.items() if k not in ("tab", "page", "sort")),
     }
     return render(request, "cases/workbench.html", context)
 
@@ -142,16 +125,10 @@ def _load_case(user, pk):
 def _detail_context(request, case):
     user = request.user
     events = list(CaseEvent.objects.filter(case=case).select_related("actor", "actor_org").order_by("at", "pk"))
-    case.prefetched_notice_events = [e for e in events if e.notice]
     deadlines = list(case_deadlines(case).select_related("org"))
-    allowed = set(available_actions(user, case))
-    buttons = [a for a in ACTION_ORDER if a in allowed]
-    # Actions the state allows but this user's role or org does not: say why.
-    refused = []
-    for a in ACTION_ORDER:
-        if a in allowed or case.status not in TRANSITIONS[a][0]:
-            continue
-        refused.append({"label": Action(a).label, "reason": check(user, a, case)})
+    deliveries = list(case.deliveries.select_related("recorded_by").all())
+    # The buttons, and the actions the state allows but this user's role or org does not, with why.
+    offer = buttons(user, case)
     latest_reply = next((e for e in reversed(events) if e.notice == Notice.REPLY), None)
     return {
         "case": case,
@@ -159,15 +136,19 @@ def _detail_context(request, case):
         "participants": list(case.participants.all()),
         "events": events,
         "deadlines": deadlines,
-        "deliveries": list(case.deliveries.select_related("recorded_by").all()),
+        "deliveries": deliveries,
+        # The acceptance clock is met by the decision; the petitioner is told only when its notice is delivered.
+        "decision_delivered": next(
+            (clock.local_date(d.delivered_at) for d in deliveries if d.notice in DECISION_NOTICES), None
+        ),
         "attachments": list(case.attachments.all()),
         # Repeats merged into this case, so the original shows them too.
         "repeats": list(scoped_cases(user).filter(repeat_of=case).only("pk", "number").order_by("pk")),
         "can_attach": can_attach(user, case) is None,
         "attach_accept": ACCEPT,
         "max_mb": max_mb(),
-        "buttons": [{"action": a, "label": Action(a).label, "primary": ACTION_FORMS[a].primary} for a in buttons],
-        "refused": refused,
+        "buttons": [{"action": s.action, "label": s.label, "primary": s.primary} for s in offer.available],
+        "refused": [{"label": r.label, "reason": r.reason} for r in offer.refused],
         "latest_reply": latest_reply,
         "today": clock.today(),
     }
@@ -239,19 +220,16 @@ def _error_status(err: DomainError) -> int:
 @require_http_methods(["GET", "POST"])
 def act(request, pk, action):
     user = request.user
-    form_class = ACTION_FORMS.get(action)
+    try:
+        spec = spec_for(action)
+    except KeyError:
+        raise Http404("没有该操作") from None
     case = _load_case(user, pk)
-    if form_class is None:
-        raise Http404("没有该操作")
-    if action == Action.RECORD_DELIVERY:
-        case.prefetched_notice_events = list(
-            CaseEvent.objects.filter(case=case).exclude(notice="").order_by("at", "pk").only("notice")
-        )
-    reason = check(user, action, case)
+    reason = spec.check(user, case)
     status = 200
     top_error = None
     if request.method == "POST":
-        form = form_class(request.POST, case=case, user=user)
+        form = action_form(spec, case, user, request.POST)
         posted_version = request.POST.get("version", "")
         if posted_version.isdigit() and int(posted_version) != case.version:
             err = Conflict("该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）")
@@ -262,13 +240,10 @@ def act(request, pk, action):
             try:
                 form.run()
             except DomainError as err:
-                if err.field and err.field in form.fields and err.field != "version":
-                    form.add_error(err.field, err.message)
-                else:
-                    top_error = err.message
+                top_error = form.show_error(err)
                 status = _error_status(err)
             else:
-                messages.success(request, f"已{Action(action).label}")
+                messages.success(request, f"已{spec.label}")
                 url = reverse("cases:detail", args=[case.pk])
                 if _is_partial(request):
                     response = HttpResponse(status=204)
@@ -278,12 +253,12 @@ def act(request, pk, action):
         else:
             status = 422
     else:
-        form = form_class(case=case, user=user, initial={"version": case.version})
+        form = action_form(spec, case, user)
     context = {
         "case": case,
         "form": form,
-        "action": action,
-        "action_label": Action(action).label,
+        "action": spec.action,
+        "action_label": spec.label,
         "reason": reason,
         "top_error": top_error,
         "conflict": status == 409,

@@ -10,16 +10,24 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 def category_choices(blank_label="—— 请选择 ——"):
-    """Two-level categories as <optgroup>s (one query)."""
-    groups: dict[int, tuple[str, list]] = {}
-    order = []
-    for cat in Category.objects.filter(is_active=True).order_by("code"):
+    """Active categories grouped by their first level, as <optgroup>s (one query).
+
+    A second-level category sits in its parent's group whatever its code (an
+    administrator may add "0199" under "02"); a first-level category with no
+    active children is an option of its own, so it can still be chosen.
+    Children of an inactive first level are left out with it. Order: the
+    administrator's 排序, then the code.
+    """
+    top, children = [], {}
+    for cat in Category.objects.filter(is_active=True).only("pk", "name", "parent_id").order_by("sort", "code"):
         if cat.parent_id is None:
-            groups[cat.pk] = (cat.name, [])
-            order.append(cat.pk)
-        elif cat.parent_id in groups:
-            groups[cat.parent_id][1].append((str(cat.pk), cat.name))
-    return [("", blank_label)] + [(groups[pk][0], groups[pk][1]) for pk in order if groups[pk][1]]
+            top.append(cat)
+        else:
+            children.setdefault(cat.parent_id, []).append((str(cat.pk), cat.name))
+    choices = [("", blank_label)]
+    for cat in top:
+        choices.append((cat.name, children[cat.pk]) if cat.pk in children else (str(cat.pk), cat.name))
+    return choices
 
 
 class OrgChoice(forms.ModelChoiceField):

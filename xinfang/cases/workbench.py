@@ -1,109 +1,132 @@
-"""The workbench: what is waiting for this user, as filters over scoped cases.
+"""The workbench: what is waiting for this user, as tabs defined by the actions they lead to.
 
-Each tab is a Q over the case table built from the user's org and roles and
-always applied on top of ``access.scoped_cases`` (so a tab can never show a
-case the user may not open). All tab counts come from one aggregate query.
+A to-do tab is "the cases where one of these actions is available to me":
+its filter is the union of the actions' ``todo`` filters (the state and the
+rule of each action spec, as a queryset; see cases.permissions), optionally
+narrowed by a named sub-state (cases.predicates), always on top of
+``access.scoped_cases``. So a tab can never list a case its user cannot act
+on, nor one they may not open, and 全部待办 is exactly the union of the tabs.
+A tab whose actions this user can never take (no such role) is not shown.
+
+The 超期 / 临期 tabs are the to-do's overdue and due-soon cases; for those
+who oversee (leaders, supervisors, statisticians) they cover every case in
+their scope, which is also where those users land. All counts come from one
+aggregate query.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.db.models import Count, Q, Subquery
+from django.db.models import Count, Q
 
+from xinfang.cases import due
+from xinfang.cases import predicates as P
 from xinfang.cases.access import scoped_cases
-from xinfang.cases.models import CaseOrg
-from xinfang.cases.states import OPEN_STATES, ParticipantRole, Status
-from xinfang.core import clock
-from xinfang.orgs.models import OrgKind, Role
+from xinfang.cases.spec import spec_for
+from xinfang.cases.states import Action, Status
+from xinfang.orgs.actors import as_actor
+from xinfang.orgs.models import Role
 
-DUE_SOON_DAYS = 3
-_EVALUABLE = [Status.REPLIED, Status.REPORTED, Status.CLOSED]
+A = Action
 
 
 @dataclass(frozen=True)
 class Tab:
     key: str
-    label: str
-    help: str
+    label: str | Callable[[], str]
+    help: str | Callable[[], str]
+    actions: tuple[str, ...] = ()
+    where: Callable[[], Q] | None = None  # a sub-state narrowing the actions' cases
+    status: tuple[str, ...] = ()  # only these states of the actions'
+
+    def text(self) -> tuple[str, str]:
+        label = self.label() if callable(self.label) else self.label
+        help_ = self.help() if callable(self.help) else self.help
+        return label, help_
 
 
 TABS = [
-    Tab("registered", "待交转办", "本单位登记、待交办或转送的信访件"),
-    Tab("to_sign", "待签收", "转送或交办到本单位、待签收的信访件"),
-    Tab("to_decide", "待受理", "待作出受理决定的信访件"),
-    Tab("handling", "办理中", "已受理、正在办理的信访件"),
-    Tab("due_soon", "3日内到期", "期限在3日内届满的在办信访件"),
-    Tab("overdue", "已超期", "已超过办理期限的在办信访件"),
-    Tab("co_report", "待协办反馈", "本单位作为协办单位、尚未反馈协办情况的信访件"),
-    Tab("to_evaluate", "待评价", "答复已送达、尚未评价的信访件"),
-    Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件"),
-    Tab("review", "复查复核", "本级作为复查或复核机关的信访件"),
+    Tab("registered", "待交转办", "本单位登记、待交办或转送的信访件", (A.ASSIGN, A.FORWARD)),
+    Tab("to_sign", "待签收", "转送或交办到本单位、待签收的信访件", (A.SIGN_FOR,)),
+    Tab("to_decide", "待受理", "待作出受理决定的信访件", (A.ACCEPT,)),
+    Tab(
+        "handling",
+        "办理中",
+        "已受理、由本单位（本人）办理的信访件",
+        (A.RECORD_STEP, A.ASSIGN_HANDLER),
+        status=(Status.HANDLING,),
+    ),
+    Tab("to_approve", "待审批", "承办人申请延期、待负责人审批的信访件", (A.APPROVE_EXTENSION,)),
+    Tab("to_sign_reply", "待签发", "答复意见已拟写、待负责人签发的信访件", (A.REPLY,), where=P.DRAFT_REPLY.q),
+    Tab("to_deliver", "待送达", "答复意见已签发、尚未送达信访人的信访件", (A.RECORD_DELIVERY,)),
+    Tab("to_close", "待办结", "答复意见已送达、待报结或办结的信访件", (A.REPORT_BACK, A.CLOSE)),
+    Tab("co_report", "待协办反馈", "本单位作为协办单位、尚未反馈协办情况的信访件", (A.CO_REPORT,)),
+    Tab("to_evaluate", "待评价", "答复已送达、尚未评价的信访件", (A.EVALUATE,)),
+    Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件", (A.CONFIRM_CLOSURE,)),
+    Tab("review", "复查复核", "本级作为复查或复核机关、待作出意见的信访件", (A.REVIEW, A.REEXAMINE)),
 ]
-TAB_KEYS = [t.key for t in TABS]
+DUE_TABS = [
+    Tab("due_soon", lambda: due.label("due_soon"), lambda: f"期限在{due.soon_days()}日内届满的在办信访件"),
+    Tab("overdue", "已超期", "已超过办理期限的在办信访件"),
+]
+# Those who oversee land here: every case in their scope that is overdue or close to it.
+ATTENTION_TAB = Tab("attention", "超期与临期", lambda: f"本人可查看的已超期和{due.soon_days()}日内到期的在办信访件")
 # Not a to-do queue: every case in the user's scope, to find one by its number or filters.
 SEARCH_TAB = Tab("search", "全部信访件", "本人可查看的全部信访件（含已办结）")
-# Roles that only oversee: their workbench opens on 全部信访件, not on an empty to-do list.
+ALL_TAB = Tab("all", "全部待办", "需要本人或本单位处理的信访件")
+TAB_KEYS = [t.key for t in TABS + DUE_TABS] + [ATTENTION_TAB.key]
+# Roles that only oversee: their workbench opens on 超期与临期, not on an empty to-do list.
 OVERSIGHT_ROLES = frozenset({Role.LEADER, Role.SUPERVISOR, Role.STATISTICIAN})
-# Tabs that are subsets of others: not added again to the nav's total.
-SUBSET_TABS = frozenset({"due_soon", "overdue"})
 
 
-def _only_own_cases(user) -> bool:
-    """A handler without an office role sees the cases assigned to them personally."""
-    return user.has_role(Role.HANDLER) and not user.has_role(
-        Role.UNIT_HEAD, Role.PETITION_OFFICER, Role.REGISTRAR, Role.LEADER
-    )
+def oversees(user) -> bool:
+    return as_actor(user).has_role(*OVERSIGHT_ROLES)
 
 
 def default_tab(user) -> str:
-    roles = user.role_set()
-    return SEARCH_TAB.key if roles and roles <= OVERSIGHT_ROLES else "all"
+    roles = as_actor(user).role_set()
+    return ATTENTION_TAB.key if roles and roles <= OVERSIGHT_ROLES else ALL_TAB.key
 
 
-def acting_org_ids(user) -> list[int]:
-    """The org and, for a petition bureau, the government it acts for (permissions.acts_for)."""
-    org = user.org
-    if org is None:
-        return []
-    ids = [org.pk]
-    if org.kind == OrgKind.PETITION_BUREAU and org.parent_id:
-        ids.append(org.parent_id)
-    return ids
+def _tab_q(tab: Tab, actor) -> Q | None:
+    parts = []
+    for a in tab.actions:
+        q = spec_for(a).todo_q(actor)
+        if q is not None and q not in parts:  # 交办 and 转送 share their rule: one branch, not two
+            parts.append(q)
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    if tab.status:
+        q &= Q(status__in=tab.status)
+    if tab.where is not None:
+        q &= tab.where()
+    return q
 
 
 def tab_filters(user, today=None) -> dict[str, Q]:
-    today = today or clock.today()
-    none = Q(pk__in=[])
-    if user.org_id is None:
-        return {key: none for key in TAB_KEYS}
-    org = user.org_id
-    mine = Q(handler=user.pk) if _only_own_cases(user) else Q(current_org=org)
-    running = Q(status__in=OPEN_STATES, hearing_open=False)  # a hearing pauses the clock: not due
-    acting = acting_org_ids(user)
-    co_report = none
-    if user.has_role(Role.HANDLER, Role.UNIT_HEAD, Role.PETITION_OFFICER):  # who may report (permissions)
-        # pk IN (subquery) keeps it an indexed search (caseorg_org_case_idx) inside the tab union.
-        owed = CaseOrg.objects.filter(org=org, role=ParticipantRole.CO, reported_at__isnull=True)
-        co_report = Q(pk__in=Subquery(owed.values("case_id")), status__in=[Status.HANDLING, Status.REPLIED])
-    return {
-        "registered": Q(status=Status.REGISTERED, current_org=org),
-        "to_sign": Q(status__in=[Status.FORWARDED, Status.ASSIGNED], current_org=org),
-        "to_decide": Q(status=Status.TO_DECIDE, current_org=org),
-        "handling": Q(status=Status.HANDLING) & mine,
-        "due_soon": running & mine & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
-        "overdue": running & mine & Q(due_date__lt=today),
-        # Each OR branch leads with an indexed equality (case_eval_*_idx) so the
-        # database can union two index searches instead of scanning closed cases.
-        "co_report": co_report,
-        "to_evaluate": Q(competent_org=org, evaluation="", status__in=_EVALUABLE, reply_delivered_on__isnull=False)
-        | Q(routing_org=org, evaluation="", status__in=_EVALUABLE, reply_delivered_on__isnull=False),
-        "to_confirm": Q(status=Status.REPORTED, routing_org=org),
-        "review": Q(status=Status.REVIEW_REQUESTED, review_org__in=acting)
-        | Q(status=Status.REEXAM_REQUESTED, reexam_org__in=acting),
-    }
+    """The filter of every tab this user has (action tabs, then the due tabs)."""
+    actor = as_actor(user)
+    filters = {t.key: q for t in TABS if (q := _tab_q(t, actor)) is not None}
+    if not filters and not oversees(actor):
+        return filters
+    base = Q() if oversees(actor) else todo_q(filters)
+    filters["due_soon"] = base & due.due_soon_q(today)
+    filters["overdue"] = base & due.overdue_q(today)
+    if oversees(actor):
+        filters[ATTENTION_TAB.key] = due.due_soon_q(today) | due.overdue_q(today)
+    return filters
+
+
+SUBSET_TABS = frozenset({"due_soon", "overdue", ATTENTION_TAB.key})
 
 
 def todo_q(filters: dict[str, Q]) -> Q:
+    """全部待办: the union of the action tabs."""
     total = Q(pk__in=[])
     for key, q in filters.items():
         if key not in SUBSET_TABS:
@@ -119,6 +142,8 @@ def counts(user, today=None) -> dict[str, int]:
     list, not over every case they may see.
     """
     filters = tab_filters(user, today)
+    if not filters:
+        return {"todo": 0}
     aggregates = {key: Count("pk", filter=q) for key, q in filters.items()}
     aggregates["todo"] = Count("pk", filter=todo_q(filters))
     union = Q(pk__in=[])
@@ -129,7 +154,27 @@ def counts(user, today=None) -> dict[str, int]:
 
 def todo_count(user) -> int:
     """The nav badge: one COUNT over the union of the to-do tabs."""
-    return scoped_cases(user).filter(todo_q(tab_filters(user))).count()
+    filters = tab_filters(user)
+    if not any(k not in SUBSET_TABS for k in filters):
+        return 0
+    return scoped_cases(user).filter(todo_q(filters)).count()
+
+
+def tabs_for(user, counts_: dict[str, int]) -> list[dict]:
+    """The tab bar: 全部待办, the user's action tabs, the due tabs, 全部信访件."""
+    filters = tab_filters(user)
+    out = []
+    if any(k not in SUBSET_TABS for k in filters):
+        label, help_ = ALL_TAB.text()
+        out.append({"key": ALL_TAB.key, "label": label, "count": counts_.get("todo", 0), "help": help_})
+    for tab in [ATTENTION_TAB, *TABS, *DUE_TABS]:
+        if tab.key in filters:
+            label, help_ = tab.text()
+            out.append({"key": tab.key, "label": label, "count": counts_.get(tab.key, 0), "help": help_})
+    label, help_ = SEARCH_TAB.text()
+    # Not counted in the tab bar (it would count every case in scope); the list says how many.
+    out.append({"key": SEARCH_TAB.key, "label": label, "count": None, "help": help_})
+    return out
 
 
 LIST_RELATED = ("current_org", "competent_org", "category", "category__parent", "handler")
@@ -139,31 +184,7 @@ def tab_queryset(user, tab: str, today=None):
     if tab == SEARCH_TAB.key:
         return scoped_cases(user).select_related(*LIST_RELATED)
     filters = tab_filters(user, today)
-    q = filters.get(tab) if tab != "all" else todo_q(filters)
+    q = filters.get(tab) if tab != ALL_TAB.key else todo_q(filters)
     if q is None:
         q = todo_q(filters)
     return scoped_cases(user).filter(q).select_related(*LIST_RELATED)
-
-
-def due_filter(value: str, today=None) -> Q | None:
-    """The 期限 filter over open cases whose deadline is running (a hearing pauses it)."""
-    today = today or clock.today()
-    running = Q(status__in=OPEN_STATES, hearing_open=False)
-    return {
-        "overdue": running & Q(due_date__lt=today),
-        "due_soon": running & Q(due_date__gte=today, due_date__lte=today + timedelta(days=DUE_SOON_DAYS)),
-        "provisional": Q(status__in=OPEN_STATES, due_provisional=True),
-    }.get(value)
-
-
-def due_state(due, today=None, *, soon_days: int = DUE_SOON_DAYS) -> tuple[str, int | None]:
-    """('overdue'|'due_soon'|'ok'|'', days left): shared by the row class and the tag."""
-    if due is None:
-        return "", None
-    today = today or clock.today()
-    left = (due - today).days
-    if left < 0:
-        return "overdue", left
-    if left <= soon_days:
-        return "due_soon", left
-    return "ok", left

@@ -50,8 +50,8 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseCounter, CaseEvent, CaseOrg, CasePetitioner, Category
 from xinfang.cases.numbering import number_prefix
+from xinfang.cases.spec import spec_for
 from xinfang.cases.states import (
-    TRANSITIONS,
     Action,
     Channel,
     Evaluation,
@@ -378,7 +378,7 @@ class Generator:
 
         def event(action, actor, org_id, when, note="", notice=""):
             nonlocal last, status
-            _allowed, to = TRANSITIONS[action]
+            to = spec_for(action).to
             last = (action, actor, org_id, when, status, note, notice)
             if to is not None:
                 status = to

@@ -52,6 +52,16 @@ class OrgScope:
 NO_SCOPE = OrgScope()
 
 
+def subtree_root(org):
+    """Where "this unit and below" starts: a petition bureau acts for its government (its parent),
+    so a bureau's supervisor or statistician over the subtree oversees that whole government's area."""
+    from xinfang.orgs.models import OrgKind
+
+    if org.kind == OrgKind.PETITION_BUREAU and org.parent_id is not None:
+        return org.parent
+    return org
+
+
 def org_scope(user) -> OrgScope:
     """What part of the org tree this user may read, from their role grants."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -77,7 +87,7 @@ def org_scope(user) -> OrgScope:
             elif data_scope == DataScope.OWN_ORG:
                 org_ids.add(org.pk)
             elif data_scope == DataScope.SUBTREE:
-                paths.add(org.path)
+                paths.add(subtree_root(org).path)
         scope = OrgScope(everything, frozenset(org_ids), tuple(sorted(paths)), assigned)
     user._org_scope = scope
     return scope

@@ -101,7 +101,7 @@ def test_the_accused_unit_gets_404(cast, api_as):
     # And routing it to the accused unit is refused.
     refused = api_as(cast.officer).post(f"/api/v1/cases/{case.pk}/assign", {"lead_org_id": cast.dept.pk})
     assert refused.status_code == 422
-    assert refused.json()["code"] == "invalid" and refused.json()["field"] == "org"
+    assert refused.json()["code"] == "invalid" and refused.json()["field"] == "lead_org_id"
 
 
 def test_a_stale_expected_version_is_a_409_conflict_and_changes_nothing(cast, flow, api_as):
@@ -210,13 +210,13 @@ def test_malformed_json_is_a_json_error(cast, flow, api_as):
 
 
 def test_an_unexpected_error_is_500_json_without_details(cast, flow, api_as, monkeypatch):
-    from xinfang.cases import actions as case_actions
+    from xinfang.cases import deadlines
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(case_actions, "do_sign_for", boom)
-    case = flow.register()
+    case = flow.assign(flow.register())
+    monkeypatch.setattr(deadlines, "meet", boom)  # a bug deep inside the action
     response = api_as(cast.dept_officer).post(f"/api/v1/cases/{case.pk}/sign-for", {})
     assert response.status_code == 500
     assert response.json()["code"] == "server_error" and "secret" not in response.content.decode()

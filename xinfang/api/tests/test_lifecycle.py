@@ -211,8 +211,15 @@ def test_the_other_branches_run_through_the_api(cast, api_as):
     _post(api_as, cast.handler, case, "extension/request", {"days": 10, "reason": "需要鉴定"})
     rejected = _post(api_as, cast.unit_head, case, "extension/reject", {"note": "期限内可办结"})
     assert rejected["extension_requested_days"] == 0 and rejected["extension_days"] == 0
-    changed = _post(api_as, cast.unit_head, case, "assign-handler", {"handler_id": cast.unit_head.pk})
-    assert changed["handler"]["id"] == cast.unit_head.pk
+    from xinfang.devdata.cast import make_user
+
+    colleague = make_user("handler3", cast.dept, "handler")
+    changed = _post(api_as, cast.unit_head, case, "assign-handler", {"handler_id": colleague.pk})
+    assert changed["handler"]["id"] == colleague.pk
+    # The unit head is not a 承办人 and is not named one (the form does not offer them either).
+    refused = api_as(cast.unit_head).post(f"/api/v1/cases/{case.pk}/assign-handler", {"handler_id": cast.unit_head.pk})
+    assert refused.status_code == 422
+    assert refused.json() == {"code": "invalid", "message": "承办人须为主办单位的承办人", "field": "handler_id"}
 
     # 补办: the bureau sends a reported case back to the lead unit
     case = flow.deliver(flow.replied())

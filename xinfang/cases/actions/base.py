@@ -1,4 +1,4 @@
-"""What every action does: lock, check, change, record, notify on commit."""
+"""What every action does: lock, check (its spec), change, record the event (which fills the outbox)."""
 
 import logging
 
@@ -7,8 +7,7 @@ from django.db import transaction
 from xinfang.cases import deadlines, events
 from xinfang.cases.access import access_case
 from xinfang.cases.errors import Conflict, InvalidTransition, NotAllowed
-from xinfang.cases.permissions import check
-from xinfang.cases.states import ALTERNATE_TARGETS, TRANSITIONS
+from xinfang.cases.spec import spec_for
 from xinfang.orgs.actors import as_actor
 
 log = logging.getLogger("xinfang.notify")
@@ -25,10 +24,10 @@ def lock(case_or_id, actor, action, *, expected_version=None):
     case = access_case(actor, case_id, for_write=True)
     if expected_version is not None and int(expected_version) != case.version:
         raise Conflict("该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）")
-    allowed_from, _to = TRANSITIONS[action]
-    if case.status not in allowed_from:
-        raise InvalidTransition(check(actor, action, case) or "当前状态不能进行此操作")
-    reason = check(actor, action, case)
+    spec = spec_for(action)
+    reason = spec.check(actor, case)
+    if case.status not in spec.allowed_from:
+        raise InvalidTransition(reason or "当前状态不能进行此操作")
     if reason:
         raise NotAllowed(reason)
     case._from_status = case.status
@@ -36,10 +35,11 @@ def lock(case_or_id, actor, action, *, expected_version=None):
 
 
 def finish(case, actor, action, *, note="", notice="", document="", data=None, at=None, sync=True, to_status=None):
-    """Apply the table's target state (or an allowed alternate), bump the version, write the event."""
-    _allowed, default_to = TRANSITIONS[action]
+    """Apply the spec's target state (or a declared alternate), bump the version, write the event."""
+    spec = spec_for(action)
+    default_to = spec.to
     if to_status is not None and to_status != default_to:
-        if to_status not in ALTERNATE_TARGETS.get(action, ()):
+        if to_status not in spec.alternates:
             raise ValueError(f"{action} may not lead to {to_status}")
     else:
         to_status = default_to

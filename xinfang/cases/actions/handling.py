@@ -4,9 +4,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.cases import deadlines, documents
+from xinfang.cases import permissions as rules
 from xinfang.cases.actions.base import finish, lock
 from xinfang.cases.errors import Invalid
+from xinfang.cases.inputs import Choice, Day, Moment, Number, Text, UserPick
 from xinfang.cases.models import CaseOrg, Delivery, HandlingStep
+from xinfang.cases.spec import action
 from xinfang.cases.states import (
     Action,
     DeliveryMethod,
@@ -24,7 +27,7 @@ from xinfang.clock.models import Clock
 from xinfang.core import clock
 from xinfang.orgs.models import OrgKind, Role
 
-MAX_EXTENSION_DAYS = 30  # 条例 art 34
+S = Status
 
 
 def superior_government(org):
@@ -41,13 +44,83 @@ def superior_government(org):
     return None
 
 
+def handlers(case):
+    """Who may be named handler: the competent org's active staff with the 承办人 role."""
+    from xinfang.orgs.models import User
+
+    return (
+        User.objects.filter(org_id=case.competent_org_id, is_active=True, role_grants__role=Role.HANDLER)
+        .distinct()
+        .order_by("username")
+    )
+
+
 def _check_handler(case, handler):
     if handler is None:
         return
-    if handler.org_id != case.competent_org_id or not handler.has_role(Role.HANDLER, Role.UNIT_HEAD):
-        raise Invalid("承办人须为主办单位的承办人员", field="handler")
+    if handler.org_id != case.competent_org_id or not handler.is_active or not handler.has_role(Role.HANDLER):
+        raise Invalid("承办人须为主办单位的承办人", field="handler")
 
 
+def _national_days(clock_code) -> int:
+    from xinfang.clock.rules import national_default, rule_in
+
+    return rule_in(national_default(clock.today()), clock_code).days
+
+
+def _draft(name):
+    return lambda case, actor: (case.reply_draft or {}).get(name) or None
+
+
+def _draft_or_summary(case, actor):
+    return (case.reply_draft or {}).get("request") or case.summary
+
+
+def notice_choices(case):
+    """The notices this case has produced (newest first), marked when already delivered."""
+    produced = list(case.events.exclude(notice="").order_by("-at", "-pk").values_list("pk", "notice"))
+    delivered = set(Delivery.objects.filter(case=case).values_list("event_id", flat=True))
+    choices, seen = [], set()
+    for pk, notice in produced:
+        if notice in seen:
+            continue
+        seen.add(notice)
+        label = Notice(notice).label + ("（已送达）" if pk in delivered else "")
+        choices.append((notice, label))
+    return choices or list(Notice.choices)
+
+
+def first_undelivered(case):
+    """The default notice to record: the newest one not yet delivered."""
+    delivered = set(Delivery.objects.filter(case=case).values_list("event_id", flat=True))
+    for pk, notice in case.events.exclude(notice="").order_by("-at", "-pk").values_list("pk", "notice"):
+        if pk not in delivered:
+            return notice
+    return None
+
+
+@action(
+    Action.ACCEPT,
+    from_=[S.TO_DECIDE],
+    to=S.HANDLING,
+    rule=rules.decide,
+    todo=rules.decide_todo,
+    order=50,
+    primary=True,
+    api_path="accept",
+    inputs=[
+        UserPick(
+            "handler",
+            "承办人（可稍后指定）",
+            required=False,
+            api_name="handler_id",
+            api_doc="承办人 ID（主办单位的承办人）",
+            offered=lambda case, actor: handlers(case),
+        ),
+        Text("note", "说明"),
+    ],
+    doc=lambda: f"受理并出具受理告知书；办理期限（全国默认{_national_days(Clock.HANDLING)}日）自受理起算。",
+)
 def do_accept(case, *, actor, handler=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.ACCEPT, expected_version=expected_version)
@@ -76,6 +149,16 @@ def do_accept(case, *, actor, handler=None, note="", expected_version=None):
     return case
 
 
+@action(
+    Action.DECLINE,
+    from_=[S.TO_DECIDE],
+    to=S.DECLINED,
+    rule=rules.decide,
+    order=60,
+    api_path="decline",
+    inputs=[Text("reason", "不予受理理由（写入告知书）", required=True)],
+    doc="不予受理并出具告知书（须写明理由）。",
+)
 def do_decline(case, *, actor, reason, expected_version=None):
     if not (reason or "").strip():
         raise Invalid("请填写不予受理的理由", field="reason")
@@ -89,6 +172,16 @@ def do_decline(case, *, actor, reason, expected_version=None):
     return case
 
 
+@action(
+    Action.REDIRECT,
+    from_=[S.TO_DECIDE],
+    to=S.REDIRECTED,
+    rule=rules.decide,
+    order=70,
+    api_path="redirect",
+    inputs=[Choice("channel", "导入的法定途径", enum=RedirectChannel), Text("note", "告知内容补充")],
+    doc="导入诉讼、仲裁、行政复议等法定途径并告知。",
+)
 def do_redirect(case, *, actor, channel, note="", expected_version=None):
     if channel not in RedirectChannel.values:
         raise Invalid("请选择导入的法定途径", field="channel")
@@ -103,6 +196,18 @@ def do_redirect(case, *, actor, channel, note="", expected_version=None):
     return case
 
 
+@action(
+    Action.ASSIGN_HANDLER,
+    from_=[S.TO_DECIDE, S.HANDLING],
+    rule=rules.assign_handler,
+    todo=rules.assign_handler_todo,
+    order=90,
+    api_path="assign-handler",
+    inputs=[
+        UserPick("handler", "承办人", api_name="handler_id", api_doc="承办人 ID", offered=lambda c, a: handlers(c))
+    ],
+    doc="指定或更换承办人（主办单位的承办人）。",
+)
 def do_assign_handler(case, *, actor, handler, expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.ASSIGN_HANDLER, expected_version=expected_version)
@@ -114,6 +219,20 @@ def do_assign_handler(case, *, actor, handler, expected_version=None):
     return case
 
 
+@action(
+    Action.RECORD_STEP,
+    from_=[S.HANDLING, S.REVIEW_REQUESTED, S.REEXAM_REQUESTED],
+    rule=rules.record_step,
+    todo=rules.record_step_todo,
+    order=100,
+    api_path="steps",
+    inputs=[
+        Choice("kind", "办理方式", enum=StepKind, initial_from=lambda c, a: StepKind.INVESTIGATION),
+        Day("happened_on", "日期", default_today=True),
+        Text("description", "办理情况", required=True),
+    ],
+    doc="记录调查核实、调解、和解、听证等办理过程。",
+)
 def do_record_step(case, *, actor, kind, happened_on, description, expected_version=None):
     if kind not in StepKind.values:
         raise Invalid("请选择办理方式", field="kind")
@@ -138,6 +257,18 @@ def do_record_step(case, *, actor, kind, happened_on, description, expected_vers
     return case
 
 
+@action(
+    Action.CO_REPORT,
+    # A co-unit may still report after the lead unit replied: report_back waits for it.
+    from_=[S.HANDLING, S.REPLIED],
+    rule=rules.co_report,
+    todo=rules.co_report_todo,
+    order=110,
+    primary=True,
+    api_path="co-report",
+    inputs=[Text("report", "协办情况", required=True)],
+    doc="协办单位向主办单位反馈协办情况。",
+)
 def do_co_report(case, *, actor, report, expected_version=None):
     if not (report or "").strip():
         raise Invalid("请填写协办情况", field="report")
@@ -150,19 +281,50 @@ def do_co_report(case, *, actor, report, expected_version=None):
     return case
 
 
+@action(
+    Action.REQUEST_EXTENSION,
+    from_=[S.HANDLING],
+    rule=rules.request_extension,
+    todo=rules.request_extension_todo,
+    order=120,
+    api_path="extension/request",
+    inputs=[
+        Number(
+            "days",
+            lambda case, actor: f"延期天数（最长{rules.extension_cap(case)}日）",
+            max_for=lambda case, actor: rules.extension_cap(case),
+            initial_from=lambda case, actor: rules.extension_cap(case),
+            api_doc_for=lambda: f"延期天数，1至本单位适用规则集的延期上限（{rules.extension_caps_in_force()}）",
+        ),
+        Text("reason", "延期理由（将告知信访人）", required=True),
+    ],
+    doc=lambda: f"申请延长办理期限（不超过适用规则集的延期上限：{rules.extension_caps_in_force()}）。",
+)
 def do_request_extension(case, *, actor, days, reason, expected_version=None):
-    if not 1 <= int(days) <= MAX_EXTENSION_DAYS:
-        raise Invalid(f"延期天数应为1至{MAX_EXTENSION_DAYS}日", field="days")
     if not (reason or "").strip():
         raise Invalid("请填写延期理由（将告知信访人）", field="reason")
     with transaction.atomic():
         case = lock(case, actor, Action.REQUEST_EXTENSION, expected_version=expected_version)
+        cap = rules.extension_cap(case)  # from the rule set in force at the competent org (条例 art 34)
+        if not 1 <= int(days) <= cap:
+            raise Invalid(f"延期天数应为1至{cap}日", field="days")
         case.extension_requested_days = int(days)
         case.extension_reason = reason.strip()
         finish(case, actor, Action.REQUEST_EXTENSION, note=f"申请延期{days}日：{reason.strip()}")
     return case
 
 
+@action(
+    Action.APPROVE_EXTENSION,
+    from_=[S.HANDLING],
+    rule=rules.decide_extension,
+    todo=rules.decide_extension_todo,
+    order=130,
+    primary=True,
+    api_path="extension/approve",
+    inputs=[Text("note", "审批意见")],
+    doc="单位负责人批准延期，出具延期告知书。",
+)
 def do_approve_extension(case, *, actor, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.APPROVE_EXTENSION, expected_version=expected_version)
@@ -184,6 +346,15 @@ def do_approve_extension(case, *, actor, note="", expected_version=None):
     return case
 
 
+@action(
+    Action.REJECT_EXTENSION,
+    from_=[S.HANDLING],
+    rule=rules.decide_extension,
+    order=140,
+    api_path="extension/reject",
+    inputs=[Text("note", "不批准理由")],
+    doc="单位负责人不批准延期申请。",
+)
 def do_reject_extension(case, *, actor, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.REJECT_EXTENSION, expected_version=expected_version)
@@ -205,6 +376,15 @@ def _hearing_day(case, day):
     return day
 
 
+@action(
+    Action.START_HEARING,
+    from_=[S.HANDLING, S.REEXAM_REQUESTED],
+    rule=rules.start_hearing,
+    order=150,
+    api_path="hearing/start",
+    inputs=[Day("day", "听证开始日期", required=False, default_today=True), Text("note", "说明")],
+    doc="听证开始，期限中止计算。",
+)
 def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
     """Hearing time is not counted (art 36): the clock pauses until it ends."""
     with transaction.atomic():
@@ -222,6 +402,16 @@ def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
     return case
 
 
+@action(
+    Action.END_HEARING,
+    from_=[S.HANDLING, S.REEXAM_REQUESTED],
+    rule=rules.end_hearing,
+    todo=rules.end_hearing_todo,
+    order=160,
+    api_path="hearing/end",
+    inputs=[Day("day", "听证结束日期", required=False, default_today=True), Text("note", "说明")],
+    doc="听证结束，期限恢复计算。",
+)
 def do_end_hearing(case, *, actor, day=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.END_HEARING, expected_version=expected_version)
@@ -255,6 +445,20 @@ def _reply_fields(request, facts, decision, basis):
     return {"request": request.strip(), "facts": facts.strip(), "decision": decision, "basis": basis.strip()}
 
 
+@action(
+    Action.DRAFT_REPLY,
+    from_=[S.HANDLING],
+    rule=rules.draft_reply,
+    order=170,
+    api_path="reply/draft",
+    inputs=[
+        Text("request", "一、信访请求", required=True, initial_from=_draft_or_summary),
+        Text("facts", "二、事实和理由", required=True, rows=6, initial_from=_draft("facts")),
+        Choice("decision", "三、处理意见", enum=ReplyDecision, required=True, initial_from=_draft("decision")),
+        Text("basis", "四、依据", required=True, initial_from=_draft("basis")),
+    ],
+    doc="承办人拟写答复意见，待负责人签发。",
+)
 def do_draft_reply(case, *, actor, request, facts, decision, basis, expected_version=None):
     fields = _reply_fields(request, facts, decision, basis)
     with transaction.atomic():
@@ -264,13 +468,27 @@ def do_draft_reply(case, *, actor, request, facts, decision, basis, expected_ver
     return case
 
 
+@action(
+    Action.REPLY,
+    from_=[S.HANDLING],
+    to=S.REPLIED,
+    rule=rules.reply,
+    todo=rules.reply_todo,
+    order=180,
+    primary=True,
+    api_path="reply",
+    inputs=[
+        Text("request", "一、信访请求", required=False, initial_from=_draft_or_summary),
+        Text("facts", "二、事实和理由", required=False, rows=6, initial_from=_draft("facts")),
+        Choice("decision", "三、处理意见", enum=ReplyDecision, required=False, initial_from=_draft("decision")),
+        Text("basis", "四、依据", required=False, initial_from=_draft("basis")),
+    ],
+    doc="单位负责人签发书面答复意见（四项都不填时签发已拟写的草稿）。",
+)
 def do_reply(case, *, actor, request=None, facts=None, decision=None, basis=None, expected_version=None):
     """The unit head signs the written reply opinion (art 32); from a draft or directly."""
-    draft = None
-    if decision is None and request is None:
-        draft = None  # taken from the stored draft below
-    else:
-        draft = _reply_fields(request, facts, decision, basis)
+    given = [v for v in (request, facts, decision, basis) if v]
+    draft = _reply_fields(request, facts, decision, basis) if given else None  # none given: the stored draft
     with transaction.atomic():
         case = lock(case, actor, Action.REPLY, expected_version=expected_version)
         fields = draft or case.reply_draft
@@ -308,6 +526,40 @@ def _latest_notice_event(case, notice):
     return case.events.filter(notice=notice).order_by("-at", "-pk").first()
 
 
+@action(
+    Action.RECORD_DELIVERY,
+    from_=[
+        S.TO_DECIDE,
+        S.HANDLING,
+        S.REPLIED,
+        S.REPORTED,
+        S.CLOSED,
+        S.DECLINED,
+        S.REDIRECTED,
+        S.REVIEWED,
+        S.REEXAM_REQUESTED,
+        S.REVIEW_REQUESTED,
+        S.FINAL,
+    ],
+    rule=rules.delivery,
+    todo=rules.delivery_todo,
+    order=190,
+    primary=True,
+    api_path="deliveries",
+    inputs=[
+        Choice(
+            "notice",
+            "送达的文书",
+            enum=Notice,
+            choices_for=lambda case, actor: notice_choices(case),
+            initial_from=lambda case, actor: first_undelivered(case),
+        ),
+        Choice("method", "送达方式", enum=DeliveryMethod, initial_from=lambda c, a: DeliveryMethod.IN_PERSON),
+        Moment("delivered_at", "送达时间"),
+        Text("recipient", "签收人", max_length=50, single_line=True),
+    ],
+    doc="记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。",
+)
 def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="", expected_version=None):
     """Record that a notice reached the petitioner; delivery of a reply or review
     opinion starts the petitioner's 30-day window."""
@@ -366,6 +618,27 @@ def _add_participants(case, gov, role):
         CaseOrg.objects.get_or_create(case=case, org=bureau, role=role)
 
 
+@action(
+    Action.EVALUATE,
+    from_=[S.REPLIED, S.REPORTED, S.CLOSED],
+    rule=rules.evaluate,
+    todo=rules.evaluate_todo,
+    order=200,
+    primary=True,
+    api_path="evaluate",
+    inputs=[
+        Choice("evaluation", "评价结果", enum=Evaluation, radio=True),
+        Choice(
+            "source",
+            "评价方式",
+            enum=EvaluationSource,
+            required=False,
+            initial_from=lambda c, a: EvaluationSource.FOLLOW_UP,
+        ),
+        Text("note", "说明"),
+    ],
+    doc="记录信访人对答复的评价（满意、基本满意、不满意）。",
+)
 def do_evaluate(case, *, actor, evaluation, source=EvaluationSource.FOLLOW_UP, note="", expected_version=None):
     if evaluation not in Evaluation.values:
         raise Invalid("请选择评价结果", field="evaluation")
@@ -385,6 +658,18 @@ def do_evaluate(case, *, actor, evaluation, source=EvaluationSource.FOLLOW_UP, n
     return case
 
 
+@action(
+    Action.REPORT_BACK,
+    from_=[S.REPLIED],
+    to=S.REPORTED,
+    rule=rules.report_back,
+    todo=rules.report_back_todo,
+    order=210,
+    primary=True,
+    api_path="report-back",
+    inputs=[Text("note", "说明")],
+    doc="交办件由主办单位向交办的信访部门报结。",
+)
 def do_report_back(case, *, actor, note="", expected_version=None):
     """报结: the lead unit reports the result to the assigning bureau."""
     with transaction.atomic():
@@ -426,6 +711,19 @@ def _close_or_report_up(case, actor, action, note):
     )
 
 
+@action(
+    Action.CONFIRM_CLOSURE,
+    from_=[S.REPORTED],
+    to=S.CLOSED,
+    alternates=[S.REPORTED],  # reported on up the chain of bureaus that assigned it
+    rule=rules.bureau_confirms,
+    todo=rules.bureau_confirms_todo,
+    order=220,
+    primary=True,
+    api_path="confirm-closure",
+    inputs=[Text("note", "说明")],
+    doc="交办的信访部门审核办结；上级信访部门交办的，报上级审核办结。",
+)
 def do_confirm_closure(case, *, actor, note="", expected_version=None):
     """审核办结: the assigning bureau accepts the lead unit's report."""
     with transaction.atomic():
@@ -434,6 +732,16 @@ def do_confirm_closure(case, *, actor, note="", expected_version=None):
     return case
 
 
+@action(
+    Action.SEND_BACK,
+    from_=[S.REPORTED],
+    to=S.HANDLING,
+    rule=rules.bureau_confirms,
+    order=230,
+    api_path="send-back",
+    inputs=[Text("reason", "补办要求", required=True)],
+    doc="交办的信访部门退回补办。",
+)
 def do_send_back(case, *, actor, reason, expected_version=None):
     """补办: the assigning bureau returns the case for more work."""
     if not (reason or "").strip():
@@ -452,6 +760,19 @@ def do_send_back(case, *, actor, reason, expected_version=None):
     return case
 
 
+@action(
+    Action.CLOSE,
+    from_=[S.REPLIED],
+    to=S.CLOSED,
+    alternates=[S.REPORTED],
+    rule=rules.close,
+    todo=rules.close_todo,
+    order=240,
+    primary=True,
+    api_path="close",
+    inputs=[Text("note", "说明")],
+    doc="非交办件在答复送达后办结。",
+)
 def do_close(case, *, actor, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.CLOSE, expected_version=expected_version)

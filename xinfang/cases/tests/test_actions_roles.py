@@ -10,7 +10,7 @@ from xinfang.cases import actions as A
 from xinfang.cases.actions import superior_government
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.models import CaseEvent
-from xinfang.cases.permissions import available_actions
+from xinfang.cases.spec import available_actions
 from xinfang.cases.states import Status
 from xinfang.devdata.flow import make_petitioner, register
 

@@ -159,9 +159,37 @@ def test_it_refuses_review_after_window(flow, cast, now_at):
     with pytest.raises(Invalid):  # recorded today, but received after the window
         A.do_request_review(case, actor=cast.officer, received_on=D(2025, 4, 3))
     now_at(D(2025, 4, 3))
-    with pytest.raises(NotAllowed) as exc:
-        flow.request_review(case)
-    assert "2025年04月02日届满" in exc.value.message
+    with pytest.raises(Invalid) as exc:
+        flow.request_review(case)  # received today, the day after the window
+    assert exc.value.message == "复查申请期限已于2025年04月02日届满，2025年04月03日收到的申请已超过期限"
+    assert exc.value.field == "received_on"
+
+
+def test_a_request_received_in_time_but_registered_late_is_in_time(flow, cast, now_at):
+    """The window counts from the petitioner's request, not from the clerk's registration (art 35)."""
+    now_at(D(2025, 3, 3))
+    case = flow.delivered()
+    now_at(D(2025, 4, 7))  # five days after the window closed, before the lapse sweep's grace ends
+    case = A.do_request_review(case, actor=cast.officer, received_on=D(2025, 4, 1))
+    assert case.status == "review_requested"
+    decision = clocks(case)[Clock.REVIEW_DECISION]
+    assert decision.start == D(2025, 4, 1) and decision.due_date == D(2025, 5, 1)
+    event = case.events.get(action="request_review")
+    assert event.note == "收到复查申请日期：2025-04-01" and event.data["received_on"] == "2025-04-01"
+
+
+def test_a_request_date_before_the_delivery_or_in_the_future_is_refused(flow, cast, now_at):
+    now_at(D(2025, 3, 3))
+    case = flow.delivered()
+    now_at(D(2025, 3, 10))
+    with pytest.raises(Invalid) as exc:
+        A.do_request_review(case, actor=cast.officer, received_on=D(2025, 3, 2))
+    assert exc.value.message == "收到申请日期不能早于处理意见书送达日期（2025年03月03日）"
+    with pytest.raises(Invalid) as exc:
+        A.do_request_review(case, actor=cast.officer, received_on=D(2025, 3, 11))
+    assert exc.value.message == "收到申请日期不能晚于今天（2025年03月10日）"  # not "已届满": it has not happened
+    case.refresh_from_db()
+    assert case.status == "replied" and not case.events.filter(action="request_review").exists()
 
 
 def test_a_review_request_on_the_last_day_opens_the_30_day_review_decision(flow, cast, now_at):
@@ -185,8 +213,12 @@ def test_the_reexam_window_and_decision(flow, cast, now_at):
     window = clocks(case)[Clock.REEXAM_WINDOW]
     assert window.due_date == D(2025, 4, 9) and case.window_until == D(2025, 4, 9)
     now_at(D(2025, 4, 10))
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Invalid) as exc:
         flow.request_reexam(case)
+    assert exc.value.message == "复核申请期限已于2025年04月09日届满，2025年04月10日收到的申请已超过期限"
+    with pytest.raises(Invalid) as exc:
+        A.do_request_reexam(case, actor=cast.city_officer, received_on=D(2025, 3, 9))
+    assert exc.value.message == "收到申请日期不能早于复查意见书送达日期（2025年03月10日）"
     now_at(D(2025, 4, 9))
     case = flow.request_reexam(case)
     decision = clocks(case)[Clock.REEXAM_DECISION]
@@ -198,7 +230,8 @@ def test_the_reexam_window_and_decision(flow, cast, now_at):
     assert case.due_date == D(2025, 5, 10)
 
 
-def test_finalize_lapsed_makes_a_case_final_after_its_window_and_is_idempotent(flow, cast, now_at):
+def test_finalize_lapsed_makes_a_case_final_after_its_window_and_is_idempotent(flow, cast, now_at, settings):
+    settings.LAPSE_GRACE_DAYS = 0
     now_at(D(2025, 3, 3))
     lapsing = flow.delivered()
     still_open = None
@@ -220,7 +253,8 @@ def test_finalize_lapsed_makes_a_case_final_after_its_window_and_is_idempotent(f
     assert CaseEvent.objects.filter(action="finalize").count() == 1
 
 
-def test_a_lapsed_reexam_window_makes_the_review_opinion_final(flow, cast, now_at):
+def test_a_lapsed_reexam_window_makes_the_review_opinion_final(flow, cast, now_at, settings):
+    settings.LAPSE_GRACE_DAYS = 0
     now_at(D(2025, 3, 3))
     case = flow.review_delivered()
     now_at(D(2025, 4, 3))
@@ -229,10 +263,23 @@ def test_a_lapsed_reexam_window_makes_the_review_opinion_final(flow, cast, now_a
     assert case.status == "final" and "复查意见终结" in case.events.get(action="finalize").note
 
 
+def test_the_sweep_waits_the_grace_period_but_staff_may_finalize_at_once(flow, cast, now_at, settings):
+    settings.LAPSE_GRACE_DAYS = 10
+    now_at(D(2025, 3, 3))
+    first, second = flow.delivered(), flow.delivered()
+    now_at(D(2025, 4, 12))  # ten days after the window closed: a late-registered request still fits
+    assert A.finalize_lapsed() == 0
+    A.do_finalize(first, actor=cast.dept_officer)  # staff who know nothing arrived need not wait
+    now_at(D(2025, 4, 13))
+    assert A.finalize_lapsed() == 1
+    second.refresh_from_db()
+    assert second.status == "final"
+
+
 def test_the_finalize_lapsed_command_prints_the_count_and_is_idempotent(flow, now_at, capsys):
     now_at(D(2025, 3, 3))
     flow.delivered()
-    now_at(D(2025, 4, 10))
+    now_at(D(2025, 4, 20))
     call_command("finalize_lapsed")
     assert "1" in capsys.readouterr().out
     call_command("finalize_lapsed")

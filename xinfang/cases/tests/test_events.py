@@ -129,10 +129,10 @@ def test_staff_events_name_the_user_and_org(cast, flow):
     assert event.actor_org == cast.bureau and event.actor_display == "registrar"
 
 
-def test_the_lapse_sweep_acts_as_the_system_through_the_access_layer(cast, flow, clock):
+def test_the_lapse_sweep_acts_as_the_system_through_the_access_layer(cast, flow, clock, settings):
     case = flow.delivered(assign=False)
     case.refresh_from_db()
-    clock.set(case.window_until + timedelta(days=1))
+    clock.set(case.window_until + timedelta(days=settings.LAPSE_GRACE_DAYS + 1))
     assert finalize_lapsed() == 1
     case.refresh_from_db()
     assert case.status == Status.FINAL

@@ -421,7 +421,7 @@ def test_workbench_filters_and_overdue_rows(cast, login):
     assert fresh.number in body and old.number not in body
     body = html(client.get("/cases/?q=很久以前"))
     assert old.number in body and fresh.number not in body
-    body = html(client.get("/cases/?sort=received"))
+    body = html(client.get("/cases/?sort=-received"))
     assert body.index(fresh.number) < body.index(old.number)
 
 

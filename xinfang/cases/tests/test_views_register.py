@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from xinfang.cases.access import scoped_cases
+from xinfang.cases.categories import SEED
+from xinfang.cases.models import Category
 from xinfang.cases.tests.test_views import BAD_ID, html, reg_data, subcategory
 from xinfang.devdata.cast import make_user
 from xinfang.devdata.flow import make_petitioner, register, valid_id_number
@@ -250,3 +252,25 @@ def test_the_lookup_counts_cases_in_one_query_whatever_the_number_of_matches(cas
     with django_assert_num_queries(len(one.captured_queries)):
         page = html(client.post("/cases/new/lookup/", {"q": "林"}))
     assert page.count("既往信访件 1 件") == 6
+
+
+# ---------------------------------------------------------------- categories
+
+
+def category_select(body) -> str:
+    start = body.index('<select name="category"')
+    return body[start : body.index("</select>", start)]
+
+
+def test_the_categories_are_grouped_by_their_first_level(cast, login):
+    urban = Category.objects.get(code="02")
+    Category.objects.create(code="0199", name="老旧小区改造", parent=urban, sort=9)  # a code outside "02.."
+    Category.objects.create(code="14", name="疫情防控", sort=50)  # a first level with no children yet
+    select = category_select(html(login(cast.registrar).get("/cases/new/")))
+    groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    assert [label for label, _ in groups] == [name for _code, name, _children in SEED]
+    options = {label: re.findall(r"<option [^>]*>([^<]+)</option>", body) for label, body in groups}
+    assert options["征地拆迁"] == ["征收补偿", "安置房建设与分配", "违法用地", "宅基地纠纷"]
+    assert options["城乡建设"][-1] == "老旧小区改造"
+    assert sum(len(v) for v in options.values()) == 49  # the 48 seeded, and the one added
+    assert '">疫情防控</option>' in select.split("</optgroup>")[-1]

@@ -8,26 +8,37 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case
 from xinfang.cases.tests.test_views import html
+from xinfang.devdata.cast import make_user
 from xinfang.devdata.flow import Flow, register
 
 SEARCH_QUERIES = 10
 
 
-def test_oversight_roles_open_on_all_cases_and_find_closed_ones(cast, login):
+def test_oversight_roles_land_on_overdue_and_due_soon_cases_across_their_scope(cast, login):
     closed = Flow(cast).closed(summary="已经办结的事项")
-    older = register(cast.registrar, summary="较早的来访", received_at=timezone.now() - timedelta(days=5))
+    late = register(cast.registrar, summary="超期的来访", received_at=timezone.now() - timedelta(days=40))
+    fresh = register(cast.registrar, summary="刚登记的来访")
+    # A case the township registered itself: the bureau's oversight roles cover the whole county.
+    township_staff = make_user("township_officer", cast.township, "petition_officer")
+    township_late = register(township_staff, summary="镇里超期的事项", received_at=timezone.now() - timedelta(days=40))
     for user in (cast.leader, cast.supervisor, cast.statistician):
         body = html(login(user).get("/cases/"))
-        assert 'href="?tab=search" title="本人可查看的全部信访件（含已办结）" aria-current="page"' in body
-        assert closed.number in body and older.number in body
-        assert body.index(closed.number) < body.index(older.number)  # received time, newest first
-    # The officer keeps the to-do list by default and finds cases on the new tab.
+        assert 'href="?tab=attention" title="本人可查看的已超期和3日内到期的在办信访件" aria-current="page"' in body
+        assert late.number in body and township_late.number in body
+        assert fresh.number not in body and closed.number not in body
+        assert 'class="tab tab-bad">已超期 <span class="count">2</span>' in body
+        # The search tab lists newest first, and its sort box says so.
+        body = html(login(user).get("/cases/?tab=search"))
+        assert closed.number in body and late.number in body
+        assert body.index(fresh.number) < body.index(late.number)
+        assert '<option value="-received" selected>按收件时间（新→旧）</option>' in body
+    # The officer keeps the to-do list by default and finds cases on the search tab.
     client = login(cast.officer)
     assert 'href="?tab=all" title="需要本人或本单位处理的信访件" aria-current="page"' in html(client.get("/cases/"))
     body = html(client.get(f"/cases/?tab=search&q={closed.number[-5:]}"))
-    assert closed.number in body and older.number not in body
+    assert closed.number in body and late.number not in body
     body = html(client.get("/cases/?tab=search&q=已经办结"))
-    assert closed.number in body and older.number not in body
+    assert closed.number in body and late.number not in body
     # Never a case outside the scope.
     assert closed.number not in html(login(cast.other_officer).get("/cases/?tab=search"))
 
