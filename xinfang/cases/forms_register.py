@@ -20,6 +20,9 @@ from xinfang.petitioners import crypto
 from xinfang.petitioners.access import RegisteredMatch
 from xinfang.petitioners.services import match_id_number
 
+SUMMARY_LIMIT = 200  # Case.summary's max_length
+TOO_LONG = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个），请精简"
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -52,8 +55,17 @@ class RegistrationForm(forms.Form):
         error_messages={"invalid": "区划代码应为6、9或12位数字"},
     )
     place_name = forms.CharField(label="问题属地", max_length=100, required=False)
-    summary = forms.CharField(label="内容摘要", max_length=200)
-    content = forms.CharField(label="信访内容", widget=forms.Textarea(attrs={"rows": 8}))
+    summary = forms.CharField(
+        label="内容摘要",
+        max_length=SUMMARY_LIMIT,
+        error_messages={
+            "required": "请填写内容摘要",
+            "max_length": "内容摘要不能超过 %(limit_value)d 字（现为 %(show_value)d 字），请精简",
+        },
+    )
+    content = forms.CharField(
+        label="信访内容", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "请填写信访内容"}
+    )
     referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False, empty_label="—— 请选择 ——")
     referring_ref = forms.CharField(label="上级交办文号", max_length=60, required=False)
     leader_instruction = forms.CharField(label="领导批示", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -66,6 +78,15 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        _no_silent_cut(self)
+        # A live count under the field (app.js), since nothing cuts the text any more.
+        self.fields["summary"].widget.attrs.update(
+            {
+                "data-char-limit": str(SUMMARY_LIMIT),
+                "data-char-counter": "summary-count",
+                "aria-describedby": "summary-count",
+            }
+        )
         self.fields["category"].choices = category_choices()
         self.fields["received_at"].initial = clock.localtime().replace(second=0, microsecond=0)
         org = user.org
@@ -115,7 +136,9 @@ def _no_silent_cut(form: forms.Form) -> None:
     for field in form.fields.values():
         if getattr(field, "max_length", None):
             field.widget.attrs.pop("maxlength", None)
-            field.error_messages["max_length"] = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个），请精简"
+            field.error_messages.setdefault(
+                "max_length", "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个），请精简"
+            )
 
 
 class QuickPetitionerForm(forms.Form):

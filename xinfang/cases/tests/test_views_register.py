@@ -274,3 +274,31 @@ def test_the_categories_are_grouped_by_their_first_level(cast, login):
     assert options["城乡建设"][-1] == "老旧小区改造"
     assert sum(len(v) for v in options.values()) == 49  # the 48 seeded, and the one added
     assert '">疫情防控</option>' in select.split("</optgroup>")[-1]
+
+
+# ---------------------------------------------------------------- 内容摘要 length
+
+
+def test_an_over_long_summary_is_refused_at_the_field_and_kept_whole(cast, login):
+    p = make_petitioner(cast.registrar, name="秦一")
+    client = login(cast.registrar)
+    form = html(client.get("/cases/new/"))
+    summary_input = re.search(r'<input type="text" name="summary"[^>]*>', form).group(0)
+    assert "maxlength" not in summary_input  # the browser would cut the text without a word
+    assert 'data-char-limit="200"' in summary_input and 'aria-describedby="summary-count"' in summary_input
+    assert 'id="summary-count"' in form
+    typed = "征" * 150 + "地" * 51
+    response = client.post("/cases/new/", reg_data([p], summary=typed))
+    assert response.status_code == 422
+    body = html(response)
+    assert "内容摘要不能超过 200 字（现为 201 字），请精简" in body
+    assert f'value="{typed}"' in body
+    assert client.post("/cases/new/", reg_data([p], summary=typed[:200])).status_code == 302
+
+
+def test_other_registration_fields_are_refused_too_rather_than_cut(cast, login):
+    p = make_petitioner(cast.registrar, name="秦二")
+    client = login(cast.registrar)
+    assert 'maxlength="100"' not in html(client.get("/cases/new/"))
+    body = html(client.post("/cases/new/", reg_data([p], place_name="村" * 101)))
+    assert "不能超过 100 个字（现为 101 个），请精简" in body and "村" * 101 in body

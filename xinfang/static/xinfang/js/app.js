@@ -10,3 +10,50 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// Live character count (registration's 内容摘要, any input with data-char-limit and
+// data-char-counter="<id of the count>"). Nothing is cut while typing: the server
+// refuses an over-long text with a message at the field and keeps all of it.
+// Counts characters as the server does (code points, surrounding spaces not counted).
+function updateCharCount(input) {
+  var limit = parseInt(input.getAttribute("data-char-limit"), 10);
+  var counter = document.getElementById(input.getAttribute("data-char-counter") || "");
+  if (!counter || !limit) {
+    return;
+  }
+  var used = Array.from(input.value.trim()).length;
+  var over = used - limit;
+  counter.textContent = over > 0
+    ? "已输入 " + used + " 字，超出 " + over + " 字，请精简到 " + limit + " 字以内"
+    : "已输入 " + used + " / " + limit + " 字";
+  counter.classList.toggle("error", over > 0);
+  counter.classList.toggle("help", over <= 0);
+}
+
+function initCharCounts(root) {
+  Array.prototype.forEach.call(root.querySelectorAll("[data-char-limit][data-char-counter]"), updateCharCount);
+}
+
+["input", "change"].forEach(function (type) {
+  document.addEventListener(type, function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("[data-char-limit][data-char-counter]")) {
+      updateCharCount(el);
+    }
+  });
+});
+
+document.addEventListener("htmx:afterSettle", function (event) {
+  var target = (event.detail && event.detail.target) || event.target;
+  if (target && target.querySelectorAll) {
+    initCharCounts(target);
+  }
+});
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", function () {
+    initCharCounts(document);
+  });
+} else {
+  initCharCounts(document);
+}
