@@ -42,12 +42,21 @@ class MultipleFileField(forms.FileField):
 
 class RegistrationForm(forms.Form):
     channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.VISIT)
-    received_at = forms.DateTimeField(label="收件时间", widget=DATETIME)
+    received_at = forms.DateTimeField(
+        label="收件时间",
+        widget=DATETIME,
+        error_messages={"required": "请填写收件时间", "invalid": "收件时间格式不正确，请选择日期和时间"},
+    )
     kind = forms.ChoiceField(label="信访性质", choices=Kind.choices, initial=Kind.CLAIM)
     category = forms.TypedChoiceField(label="内容分类", coerce=int, empty_value=None)
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     importance = forms.ChoiceField(label="重要程度", choices=Importance.choices, initial=Importance.NORMAL)
-    person_count = forms.IntegerField(label="人数", min_value=1, initial=1)
+    person_count = forms.IntegerField(
+        label="人数",
+        min_value=1,
+        initial=1,
+        error_messages={"required": "请填写人数", "invalid": "人数应为整数", "min_value": "人数至少为 1"},
+    )
     place_code = forms.RegexField(
         label="问题属地区划代码",
         regex=r"^(\d{6}|\d{9}|\d{12})$",

@@ -25,7 +25,11 @@ _DIVISION_CODE = re.compile(r"\d{6}|\d{9}|\d{12}")
 
 class PetitionerForm(forms.Form):
     kind = forms.ChoiceField(
-        label="信访人类型", choices=PetitionerKind.choices, initial=PetitionerKind.PERSON, widget=forms.RadioSelect
+        label="信访人类型",
+        choices=PetitionerKind.choices,
+        initial=PetitionerKind.PERSON,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择信访人类型", "invalid_choice": "请选择信访人类型：个人或单位"},
     )
     name = forms.CharField(
         label="姓名/单位名称", max_length=100, error_messages={"required": "请填写信访人姓名或单位名称"}

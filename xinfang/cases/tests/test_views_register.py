@@ -302,3 +302,12 @@ def test_other_registration_fields_are_refused_too_rather_than_cut(cast, login):
     assert 'maxlength="100"' not in html(client.get("/cases/new/"))
     body = html(client.post("/cases/new/", reg_data([p], place_name="村" * 101)))
     assert "不能超过 100 个字（现为 101 个），请精简" in body and "村" * 101 in body
+
+
+def test_required_case_fields_are_explained_by_the_server_in_chinese(cast, login):
+    p = make_petitioner(cast.registrar, name="秦三")
+    data = reg_data([p], received_at="", person_count="0", summary="", content="")
+    body = html(login(cast.registrar).post("/cases/new/", data))
+    for message in ("请填写收件时间", "人数至少为 1", "请填写内容摘要", "请填写信访内容"):
+        assert message in body
+    assert '<form method="post" enctype="multipart/form-data" class="register-form" novalidate>' in body

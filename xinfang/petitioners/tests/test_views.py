@@ -348,3 +348,9 @@ def test_every_form_leaves_validation_to_the_server():
     for template in (APP / "templates").rglob("*.html"):
         for tag in re.findall(r"<form\b[^>]*>", template.read_text()):
             assert "novalidate" in tag, f"{template.name}: {tag}"
+
+
+def test_a_missing_kind_is_explained_in_chinese(login, cast):
+    response = login(cast.registrar).post("/petitioners/new/", {**PERSON, "kind": ""})
+    assert "请选择信访人类型" in field(response, "kind")
+    assert not Petitioner.objects.exists()
