@@ -30,7 +30,7 @@ from xinfang.core.errors import DomainError
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.orgs.models import Role
 from xinfang.petitioners.access import scoped_petitioners
-from xinfang.petitioners.search import search_petitioners
+from xinfang.petitioners.search import parse_query, search_petitioners
 from xinfang.petitioners.services import match_id_number, register_or_reuse
 
 LOOKUP_LIMIT = 10
@@ -156,8 +156,9 @@ def register(request):
     elif step == "clear_quick":
         context["focus"] = "id_new_name"
     elif step == "lookup":
-        context["results"] = search_petitioners(user, lookup_q, LOOKUP_LIMIT) if lookup_q.strip() else []
-        _add_case_counts(user, context["results"])
+        context["results"], context["id_match"] = _lookup(user, lookup_q)
+        if context["results"] is None:
+            context["results"] = []
     elif step == "submit":
         response = _check_or_register(request, form, context, ids, pending, rep_values)
         if response is not None:
@@ -329,9 +330,22 @@ def petitioner_lookup(request):
     _require_registrar(request.user)
     source = request.POST if request.method == "POST" else request.GET
     q = source.get("q", "")
-    results = search_petitioners(request.user, q, LOOKUP_LIMIT) if q.strip() else None
-    _add_case_counts(request.user, results)
-    return render(request, "cases/_register_lookup.html", {"q": q, "results": results})
+    results, id_match = _lookup(request.user, q)
+    return render(request, "cases/_register_lookup.html", {"q": q, "results": results, "id_match": id_match})
+
+
+def _lookup(user, q):
+    """The matches the user may see (with their earlier cases), and, for a full ID number
+    nobody in scope holds, the record already registered in the jurisdiction (masked)."""
+    if not q.strip():
+        return None, None
+    results = search_petitioners(user, q, LOOKUP_LIMIT)
+    _add_case_counts(user, results)
+    parsed = parse_query(q)
+    id_match = None
+    if not results and parsed.kind == "id_number":
+        id_match = match_id_number(user, parsed.value)
+    return results, id_match
 
 
 @never_cache

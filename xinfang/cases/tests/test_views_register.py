@@ -311,3 +311,18 @@ def test_required_case_fields_are_explained_by_the_server_in_chinese(cast, login
     for message in ("请填写收件时间", "人数至少为 1", "请填写内容摘要", "请填写信访内容"):
         assert message in body
     assert '<form method="post" enctype="multipart/form-data" class="register-form" novalidate>' in body
+
+
+def test_searching_an_id_number_registered_elsewhere_in_the_jurisdiction_says_so_masked(cast, login):
+    township_registrar = make_user("township_registrar", cast.township, Role.REGISTRAR)
+    number = valid_id_number(birth="19800101")
+    make_petitioner(township_registrar, name="何一", id_number=number, phones=["13812348888"])
+    notice = "该身份证号码已登记（清河县东岗镇人民政府），将使用已有信访人记录（何*）"
+    for body in (
+        html(login(cast.registrar).post("/cases/new/lookup/", {"q": number})),
+        html(login(cast.registrar).post("/cases/new/", reg_data([], do="lookup", q=number))),
+    ):
+        assert notice in body and "何一" not in body and "8888" not in body
+        assert 'name="add_petitioner"' not in body
+    other = html(login(cast.other_registrar).post("/cases/new/lookup/", {"q": number}))
+    assert "没有找到" in other and "东岗镇" not in other
