@@ -88,3 +88,41 @@ def reseed_migration_data() -> None:
         importlib.import_module("xinfang.clock.migrations.0003_seed_rule_sets").seed(apps, None)
     if not CalendarYear.objects.exists():
         importlib.import_module("xinfang.clock.migrations.0002_seed_calendar").seed(apps, None)
+
+
+# --- phone-sized screens -------------------------------------------------------
+
+PHONE = {"width": 375, "height": 812}
+
+# How far the page itself scrolls sideways, and the outermost elements that
+# stick out of the viewport without a scrolling box of their own around them.
+_SIDEWAYS = """() => {
+  const root = document.scrollingElement;
+  const width = root.clientWidth;
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const culprits = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 0.5) continue;
+    let inside = false;
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (scrolls(p)) { inside = true; break; }
+    }
+    const parent = el.parentElement;
+    const parentSticksOut = parent && parent !== document.body && parent.getBoundingClientRect().right > width + 0.5;
+    if (!inside && !parentSticksOut) {
+      const classes = String(el.className || "").trim().split(/\\s+/).filter(Boolean);
+      culprits.push([el.tagName.toLowerCase(), ...classes].join(".") + ` (${Math.round(box.right)}px)`);
+    }
+  }
+  return {overflow: root.scrollWidth - width, culprits: culprits.slice(0, 8)};
+}"""
+
+
+def expect_no_sideways_scroll(page: Page, what: str) -> None:
+    """The page itself does not scroll sideways; names what sticks out when it does."""
+    page.wait_for_load_state("networkidle")
+    result = page.evaluate(_SIDEWAYS)
+    assert result["overflow"] <= 0, (
+        f"{what} scrolls sideways by {result['overflow']}px at {page.viewport_size}: {', '.join(result['culprits'])}"
+    )
