@@ -1,4 +1,5 @@
-// Small behaviours that CSP forbids inline: confirm dialogs and print buttons.
+// Small behaviours that CSP forbids inline: confirm dialogs and print buttons,
+// focusing the first error of an action form.
 document.addEventListener("click", function (event) {
   var el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
@@ -10,6 +11,46 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// An action form that comes back with errors: bring the first one into view and
+// put the cursor there, instead of leaving the person at the button, far below.
+// A field's error focuses its first control; an error for the whole form (e.g.
+// a conflict) focuses the message itself.
+var ERROR_SELECTOR = ".has-error, ul.errorlist, .error[role=alert]";
+var CONTROL_SELECTOR = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+
+function focusFirstError(root) {
+  var form = root.matches && root.matches(".action-form") ? root : root.querySelector(".action-form");
+  var error = form && form.querySelector(ERROR_SELECTOR);
+  if (!error) {
+    return;
+  }
+  var target = error.matches(".has-error") ? error.querySelector(CONTROL_SELECTOR) : null;
+  if (!target) {
+    target = error;
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+  }
+  error.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
+document.addEventListener("htmx:afterSettle", function (event) {
+  var target = (event.detail && event.detail.target) || event.target;
+  if (target && target.querySelector) {
+    focusFirstError(target);
+  }
+});
+
+// A full-page action form (no htmx, or the page reloaded) with errors.
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", function () {
+    focusFirstError(document);
+  });
+} else {
+  focusFirstError(document);
+}
 
 // Live character count (registration's 内容摘要, any input with data-char-limit and
 // data-char-counter="<id of the count>"). Nothing is cut while typing: the server
