@@ -1,5 +1,5 @@
 // Small behaviours that CSP forbids inline: confirm dialogs and print buttons,
-// focusing the first error of an action form.
+// focusing the first error of an action form, keeping typed text over a lapsed session.
 document.addEventListener("click", function (event) {
   var el = event.target.closest("[data-confirm]");
   if (el && !window.confirm(el.getAttribute("data-confirm"))) {
@@ -36,20 +36,180 @@ function focusFirstError(root) {
   target.focus({ preventScroll: true });
 }
 
+// A lapsed session. The server answers an htmx request from an anonymous person
+// with 401, a Chinese message and X-Login-URL (xinfang.middleware). Keep what was
+// typed in the requesting form in this tab's sessionStorage, keyed by the form's
+// action URL, say why, and go to the login page; after logging in, the page that
+// has that form again puts the values back. Never the CSRF token (it changes on
+// login), a password or a file; hidden fields do come back, so an action form's
+// version still detects a change someone else made to the case meanwhile.
+var DRAFT_PREFIX = "xinfang:draft:";
+var RESTORED = "已恢复登录前填写的内容，请核对后提交";
+var NOT_TYPED = /^(password|file|submit|button|reset|image)$/;
+
+function draftKey(form) {
+  var url = new URL(form.getAttribute("action") || "", window.location.href);
+  return DRAFT_PREFIX + url.pathname + url.search;
+}
+
+// Who typed it: a draft is put back only for the same person, not for whoever
+// logs in next on a shared computer.
+function draftOwner() {
+  var who = document.querySelector(".whoami");
+  if (!who) {
+    return "";
+  }
+  var org = who.querySelector(".org");
+  var name = who.querySelector(".name");
+  return (org ? org.textContent.trim() : "") + "|" + (name ? name.textContent.trim() : "");
+}
+
+function typedControls(form) {
+  return Array.prototype.filter.call(form.elements, function (el) {
+    return el.name && el.tagName !== "FIELDSET" && el.name !== "csrfmiddlewaretoken" &&
+      !el.disabled && !NOT_TYPED.test(el.type);
+  });
+}
+
+function saveDraft(form) {
+  var fields = {};
+  typedControls(form).forEach(function (el) {
+    var values = fields[el.name] || (fields[el.name] = []);
+    if (el.type === "checkbox" || el.type === "radio") {
+      if (el.checked) {
+        values.push(el.value);
+      }
+    } else if (el.type === "select-multiple") {
+      Array.prototype.forEach.call(el.selectedOptions, function (option) {
+        values.push(option.value);
+      });
+    } else {
+      values.push(el.value);
+    }
+  });
+  try {
+    window.sessionStorage.setItem(draftKey(form), JSON.stringify({ owner: draftOwner(), fields: fields }));
+    return true;
+  } catch (err) {
+    return false;  // storage full or switched off: the login page then does not promise a restore
+  }
+}
+
+function takeDraft(form) {
+  var key = draftKey(form);
+  var draft = null;
+  try {
+    draft = JSON.parse(window.sessionStorage.getItem(key) || "null");
+    window.sessionStorage.removeItem(key);
+  } catch (err) {
+    return null;
+  }
+  return draft && draft.fields && draft.owner === draftOwner() ? draft.fields : null;
+}
+
+function restoreDraft(form) {
+  var fields = takeDraft(form);
+  if (!fields) {
+    return;
+  }
+  var seen = {};
+  typedControls(form).forEach(function (el) {
+    var values = fields[el.name];
+    if (!values) {
+      return;
+    }
+    if (el.type === "checkbox" || el.type === "radio") {
+      el.checked = values.indexOf(el.value) !== -1;
+    } else if (el.type === "select-multiple") {
+      Array.prototype.forEach.call(el.options, function (option) {
+        option.selected = values.indexOf(option.value) !== -1;
+      });
+    } else {
+      var i = seen[el.name] || 0;
+      seen[el.name] = i + 1;
+      var value = values[i];
+      var offered = el.tagName !== "SELECT" || Array.prototype.some.call(el.options, function (option) {
+        return option.value === value;
+      });
+      if (value !== undefined && offered) {
+        el.value = value;
+      }
+    }
+  });
+  showNotice(form, RESTORED, "status", "restored");
+}
+
+function showNotice(before, text, role, kind) {
+  var note = before.parentNode && before.parentNode.querySelector(":scope > .notice-" + kind);
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "notice notice-" + kind;
+    note.setAttribute("role", role);
+    before.parentNode.insertBefore(note, before);
+  }
+  note.textContent = text;
+  return note;
+}
+
+function restoreDrafts(root) {
+  var forms = root.tagName === "FORM" ? [root] : root.querySelectorAll("form");
+  Array.prototype.forEach.call(forms, restoreDraft);
+}
+
+var leavingForLogin = false;
+
+document.addEventListener("htmx:responseError", function (event) {
+  var xhr = event.detail.xhr;
+  var login = xhr && xhr.status === 401 && xhr.getResponseHeader("X-Login-URL");
+  if (!login) {
+    return;
+  }
+  var url = new URL(login, window.location.href);
+  if (url.origin !== window.location.origin) {
+    return;
+  }
+  var elt = event.detail.elt;
+  var form = elt && (elt.tagName === "FORM" ? elt : elt.form || elt.closest("form"));
+  if (form && saveDraft(form)) {
+    url.searchParams.set("draft", "1");
+  }
+  var message = (xhr.responseText || "").trim() || "登录已过期，请重新登录";
+  var place = form || event.detail.target || document.getElementById("main");
+  if (place) {
+    showNotice(place, message, "alert", "expired").scrollIntoView({ block: "nearest" });
+  }
+  if (leavingForLogin) {
+    return;
+  }
+  leavingForLogin = true;
+  // A moment to read why the page changes; what is typed meanwhile is kept too.
+  window.setTimeout(function () {
+    if (form) {
+      saveDraft(form);
+    }
+    window.location.assign(url.pathname + url.search);
+  }, 1000);
+});
+
+// New content: the whole page once loaded, then whatever htmx swaps in.
+function settle(root) {
+  restoreDrafts(root);
+  focusFirstError(root);
+}
+
 document.addEventListener("htmx:afterSettle", function (event) {
   var target = (event.detail && event.detail.target) || event.target;
   if (target && target.querySelector) {
-    focusFirstError(target);
+    settle(target);
   }
 });
 
-// A full-page action form (no htmx, or the page reloaded) with errors.
 if (document.readyState === "loading") {
   document.addEventListener("DOMContentLoaded", function () {
-    focusFirstError(document);
+    settle(document);
   });
 } else {
-  focusFirstError(document);
+  settle(document);
 }
 
 // Live character count (registration's 内容摘要, any input with data-char-limit and
