@@ -20,6 +20,18 @@ from xinfang.petitioners import crypto
 from xinfang.petitioners.models import PetitionerKind
 
 PHONE_FIELDS = ("phone_1", "phone_2", "phone_3")
+TOO_LONG = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个）"
+
+
+def refuse_rather_than_cut(form: forms.Form) -> None:
+    """Drop the browser's maxlength, which cuts what was typed without a word;
+    the server refuses an over-long value at its field instead, keeping all of it."""
+    for field in form.fields.values():
+        if getattr(field, "max_length", None):
+            field.widget.attrs.pop("maxlength", None)
+            field.error_messages.setdefault("max_length", TOO_LONG)
+
+
 _DIVISION_CODE = re.compile(r"\d{6}|\d{9}|\d{12}")
 
 
@@ -60,6 +72,7 @@ class PetitionerForm(forms.Form):
         """``duplicate_finder(id_hash)`` returns an already registered petitioner
         the user may see, or None; the form then refuses a second record."""
         super().__init__(*args, **kwargs)
+        refuse_rather_than_cut(self)
         self.duplicate_finder = duplicate_finder
         self.duplicate = None
         self.warnings: dict[str, list[str]] = {}
@@ -178,6 +191,7 @@ class RevealForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        refuse_rather_than_cut(self)
         self.fields["reason"].widget.attrs.update({"list": "reveal-reasons", "autocomplete": "off"})
 
     def clean_reason(self):
@@ -226,11 +240,7 @@ class ContactForm(forms.Form):
             if name.startswith("phone_") or name in ADDED_PHONE_FIELDS:
                 field.widget.input_type = "tel"
                 field.widget.attrs["autocomplete"] = "off"
-            # The server refuses an over-long value with a message; the
-            # browser's maxlength would cut what was typed without a word.
-            field.widget.attrs.pop("maxlength", None)
-            if getattr(field, "max_length", None):
-                field.error_messages["max_length"] = "不能超过 %(limit_value)d 个字（现为 %(show_value)d 个）"
+        refuse_rather_than_cut(self)
         self.fields["division_code"].widget.attrs["inputmode"] = "numeric"
 
     def phone_rows(self):

@@ -354,3 +354,12 @@ def test_a_missing_kind_is_explained_in_chinese(login, cast):
     response = login(cast.registrar).post("/petitioners/new/", {**PERSON, "kind": ""})
     assert "请选择信访人类型" in field(response, "kind")
     assert not Petitioner.objects.exists()
+
+
+def test_an_over_long_value_is_refused_at_its_field_not_cut_by_the_browser(login, cast, ours):
+    client = login(cast.registrar)
+    assert "maxlength" not in html(client.get("/petitioners/new/"))
+    assert "maxlength" not in html(client.get(f"/petitioners/{ours.pk}/"))  # the reveal reason
+    response = client.post("/petitioners/new/", {**PERSON, "id_number": "", "address": "村" * 201})
+    assert "不能超过 200 个字（现为 201 个）" in field(response, "address") and "村" * 201 in html(response)
+    assert Petitioner.objects.count() == 1
