@@ -97,7 +97,9 @@ def _detail(user, case):
 def register_case(request, body: s.RegisterIn):
     """在当前用户所在单位登记信访件。信访部门登记后待交转办；其他有权处理机关直接登记的，进入待受理。
 
-    同时返回登记提示（重复信访、下级已受理、代表超过5人、越级），提示不阻止登记。"""
+    同时返回登记提示（重复信访、下级已受理、已终结、代表超过5人、越级、检举控告回避），提示不阻止登记。
+    检举控告件反映的是登记单位本身或其上级的，登记时即按回避规定转送有权处理的机关：
+    此时不返回该件（case 为 null），只返回编号和转送去向（forwarded_to）。"""
     user = request.auth
     ids = [p.id for p in body.petitioners]
     found = scoped_petitioners(user).in_bulk(ids)
@@ -114,6 +116,8 @@ def register_case(request, body: s.RegisterIn):
         received_at = timezone.make_aware(received_at)
     repeat_of = _visible_case(user, body.repeat_of_id, "repeat_of_id", "原信访件") if body.repeat_of_id else None
     representatives = sum(1 for p in body.petitioners if p.is_representative)
+    accused_org = _org(body.accused_org_id, "accused_org_id", "被反映单位")
+    accused_user = _user(body.accused_user_id, "accused_user_id", "被反映人")
     warnings = actions.intake_warnings(
         user,
         petitioner_ids=list(found),
@@ -121,6 +125,9 @@ def register_case(request, body: s.RegisterIn):
         place_code=body.place_code,
         person_count=body.person_count,
         representatives=representatives,
+        kind=body.kind,
+        accused_org=accused_org,
+        accused_user=accused_user,
     )
     reg = actions.Registration(
         channel=body.channel,
@@ -139,11 +146,18 @@ def register_case(request, body: s.RegisterIn):
         referring_ref=body.referring_ref,
         leader_instruction=body.leader_instruction,
         accused_name=body.accused_name,
-        accused_org=_org(body.accused_org_id, "accused_org_id", "被反映单位"),
-        accused_user=_user(body.accused_user_id, "accused_user_id", "被反映人"),
+        accused_org=accused_org,
+        accused_user=accused_user,
     )
     case = actions.do_register(reg, actor=user, repeat_of=repeat_of)
-    return HttpStatus(201, {"case": _detail(user, case), "warnings": [asdict(w) for w in warnings]})
+    out = {"number": case.number, "case": None, "forwarded_to": None, "warnings": [asdict(w) for w in warnings]}
+    if scoped_cases(user).filter(pk=case.pk).exists():
+        out["case"] = _detail(user, case)
+    else:
+        # An accusation against the registering unit went up at registration (回避转送): the
+        # registrar may not see it, so only its number and where it went are returned.
+        out["forwarded_to"] = {"id": case.current_org_id, "name": case.current_org.name}
+    return HttpStatus(201, out)
 
 
 # ---------------------------------------------------------------- reads

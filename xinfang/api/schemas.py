@@ -158,14 +158,24 @@ class CaseListOut(Schema):
 
 
 class IntakeWarningOut(Schema):
-    code: str = Field(description="repeat / accepted_below / too_many_representatives / skip_level")
+    code: str = Field(
+        description="repeat=同一事项在办 / accepted_below=下级已受理（第十九条第三款） / "
+        "final=已终结（第三十六条第三款） / closed=已办结 / accused_self=检举控告回避 / "
+        "too_many_representatives=代表超过5人 / skip_level=越级"
+    )
     message: str
-    case_id: int | None = None
-    case_number: str = ""
+    case_id: int | None = Field(None, description="相关信访件 ID（仅当前用户有权查看时）")
+    case_number: str = Field("", description="相关信访件编号（仅当前用户有权查看时）")
+    offers: list[str] = Field(
+        default_factory=list,
+        description="可选的处理：repeat=关联为重复件；merge=并入原件；decline=不予受理；refuse_final=不再受理",
+    )
 
 
 class RegisteredOut(Schema):
-    case: CaseOut
+    number: str = Field(description="信访件编号")
+    case: CaseOut | None = Field(description="登记的信访件；按回避规定转送、本单位不能查看时为 null")
+    forwarded_to: OrgRef | None = Field(description="按回避规定转送的机关（检举控告件反映本单位或其上级时）")
     warnings: list[IntakeWarningOut] = Field(description="登记时的提示（不阻止登记）")
 
 

@@ -8,15 +8,19 @@ under it) and the accused person, whatever their scope. Anything outside
 answers 404, the same as a missing case.
 """
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.http import Http404
+from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
 from xinfang.cases.routing_policy import INDEPENDENT_KINDS, in_reach
 from xinfang.cases.states import Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
-from xinfang.orgs.actors import Actor, user_of
+from xinfang.orgs.actors import Actor, as_actor, user_of
 from xinfang.orgs.models import PATH_STEP, Org
 
 
@@ -116,3 +120,105 @@ def access_case(who, case_id, *, for_write: bool = False) -> Case:
 def accused_may_not_receive(case: Case, org) -> bool:
     """True when sending this accusation to ``org`` would reach the accused (see cases.routing_policy)."""
     return in_reach(case, org)
+
+
+# --- the same person's other matters (registration: repeats, art 19(3), art 36(3)) -------------
+
+
+@dataclass(frozen=True)
+class MatterHit:
+    """Another case of the same person, as much as the clerk may know of it.
+
+    The law needs the clerk to know that the same person has a matter at a
+    named body, since when and in what state (条例 art 19(3), 36(3)); the
+    case's number and link only when the clerk may open it.
+    """
+
+    status: str
+    status_label: str
+    holder: str  # the body holding it now (competent org, else current)
+    received_on: date
+    category_id: int | None
+    category_parent_id: int | None
+    below: bool  # held by a body inside the registering government's area other than the registering org
+    ended_on: date | None  # closed or made final on
+    window_until: date | None
+    case_id: int | None = None  # only when the clerk may open the case
+    number: str = ""
+
+    @property
+    def visible(self) -> bool:
+        return self.case_id is not None
+
+    def same_matter(self, category) -> bool:
+        """Same category, or same first-level category (no category given: any)."""
+        if category is None:
+            return True
+        pk = getattr(category, "pk", category)
+        parent = getattr(category, "parent_id", None)
+        return self.category_id == pk or (parent is not None and self.category_parent_id == parent)
+
+
+def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHit]:
+    """The other cases of these petitioners across the registering government's area.
+
+    The same person is matched by the petitioner record and by the keyed
+    hash of the ID number, so a record the township registered is found
+    from the county. The area is the actor's government (a petition bureau's
+    parent) and everything under it, and a matter reaching it from above.
+    Accusations against the actor's own unit (or one above it) are never
+    found. Identifiers come only with the cases the actor may open
+    (scoped_cases); for the others, the body, the date and the state.
+    """
+    from xinfang.cases.routing_policy import home_government
+    from xinfang.petitioners.models import Petitioner
+
+    who = as_actor(actor)
+    user = user_of(who)
+    if user is None or user.org is None:
+        return []
+    ids = [getattr(p, "pk", p) for p in petitioners if p]
+    if not ids:
+        return []
+    hashes = [h for h in Petitioner.objects.filter(pk__in=ids).values_list("id_number_hash", flat=True) if h]
+    person = Q(case_petitioners__petitioner_id__in=ids)
+    if hashes:
+        person |= Q(case_petitioners__petitioner__id_number_hash__in=hashes)
+    root = home_government(user.org)
+    area = (
+        Q(current_org__path__startswith=root.path)
+        | Q(competent_org__path__startswith=root.path)
+        | Q(registered_org__path__startswith=root.path)
+    )
+    found = list(
+        Case.objects.filter(person)
+        .filter(area)
+        .exclude(_accused_exclusion(user))
+        .select_related("competent_org", "current_org", "category")
+        .distinct()
+        .order_by("-received_at")[:limit]
+    )
+    visible = set(scoped_cases(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    hits = []
+    for case in found:
+        holder = case.competent_org or case.current_org
+        # Held by a lower body of the registering government, and not a case this org routed itself.
+        ours = user.org_id in (case.registered_org_id, case.routing_org_id)
+        inside = holder.path.startswith(root.path) and holder.pk not in (user.org_id, root.pk) and not ours
+        shown = case.pk in visible
+        hits.append(
+            MatterHit(
+                status=case.status,
+                status_label=case.get_status_display(),
+                holder=holder.name,
+                received_on=timezone.localdate(case.received_at),
+                category_id=case.category_id,
+                category_parent_id=case.category.parent_id if case.category_id else None,
+                below=inside,
+                ended_on=case.final_on or case.closed_on,
+                window_until=case.window_until,
+                case_id=case.pk if shown else None,
+                number=case.number if shown else "",
+            )
+        )
+    return hits

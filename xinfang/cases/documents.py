@@ -3,13 +3,34 @@
 Kept as plain text on the CaseEvent that produced it, so the record shows
 exactly what was sent even after templates change. Formal DOCX/PDF output with
 文号 comes with the documents slice of the roadmap.
+
+Dates are local (a petition received at 07:30 Beijing time on 1 March is
+dated 1 March, though its stored UTC time is on 29 February), and every
+period a notice promises comes from the rule set in force at the org that
+issues it (a province with another handling period prints its own).
 """
 
 from datetime import date
 
+from xinfang.clock.models import Clock
+from xinfang.core import clock
+from xinfang.core.numerals import chinese_number
+
 
 def _d(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "____年__月__日"
+
+
+def _received(case) -> str:
+    return _d(clock.local_date(case.received_at))
+
+
+def _days(org, clock_code, day) -> str:
+    """The rule's period at ``org`` for a period starting ``day``, in words: 六十日, 十五个工作日."""
+    from xinfang.clock.rules import rule_for
+
+    rule = rule_for(org, clock_code, day)
+    return f"{chinese_number(rule.days)}{'个工作日' if rule.working else '日'}"
 
 
 def _names(case) -> str:
@@ -25,15 +46,16 @@ def _header(case, title: str) -> str:
 
 def acceptance_notice(case, org, day) -> str:
     return _header(case, "信访事项受理告知书") + (
-        f"　　你（们）于{_d(case.received_at.date())}提出的信访事项（{case.summary}），"
-        f"经审查，符合受理条件，本机关决定予以受理，并将依法于受理之日起六十日内办结。\n\n"
+        f"　　你（们）于{_received(case)}提出的信访事项（{case.summary}），"
+        f"经审查，符合受理条件，本机关决定予以受理，并将依法于受理之日起"
+        f"{_days(case.competent_org or org, Clock.HANDLING, day)}内办结。\n\n"
         f"{org.name}\n{_d(day)}"
     )
 
 
 def decline_notice(case, org, day, reason) -> str:
     return _header(case, "信访事项不予受理告知书") + (
-        f"　　你（们）于{_d(case.received_at.date())}提出的信访事项（{case.summary}），"
+        f"　　你（们）于{_received(case)}提出的信访事项（{case.summary}），"
         f"经审查，本机关决定不予受理。理由如下：\n　　{reason}\n\n{org.name}\n{_d(day)}"
     )
 
@@ -50,7 +72,7 @@ def routing_letter(case, from_org, to_org, day, *, assign: bool, note: str, co_o
     verb = "交由你单位办理" if assign else "转送你单位依法处理"
     body = f"{to_org.name}：\n　　现将{_names(case)}反映的“{case.summary}”信访事项{verb}。"
     if assign:
-        body += "请于受理之日起六十日内办结，并将办理结果报送我单位。"
+        body += f"请于受理之日起{_days(to_org, Clock.HANDLING, day)}内办结，并将办理结果报送我单位。"
         if co_orgs:
             body += f"协办单位：{'、'.join(o.name for o in co_orgs)}，请协办单位将办理情况及时反馈主办单位。"
     if note:
@@ -75,7 +97,8 @@ def reply_opinion(case, org, day, *, request, facts, decision_label, basis) -> s
         f"　　二、事实和理由\n　　{facts}\n"
         f"　　三、处理意见\n　　{decision_label}。\n"
         f"　　四、依据\n　　{basis}\n"
-        f"　　如对本处理意见不服，可以自收到本意见书之日起三十日内向{_review_body(case)}请求复查。\n\n"
+        f"　　如对本处理意见不服，可以自收到本意见书之日起"
+        f"{_days(case.competent_org or org, Clock.REVIEW_WINDOW, day)}内向{_review_body(case)}请求复查。\n\n"
         f"{org.name}\n{_d(day)}"
     )
 
@@ -86,7 +109,10 @@ def review_opinion(case, org, day, *, decision_label, reasons, redo: bool = Fals
     if redo:
         closing = f"　　由{original}重新办理，并依法书面答复你（们）。\n\n"
     else:
-        closing = f"　　如对本复查意见不服，可以自收到本意见书之日起三十日内向{nxt}请求复核。\n\n"
+        closing = (
+            f"　　如对本复查意见不服，可以自收到本意见书之日起"
+            f"{_days(case.review_org or org, Clock.REEXAM_WINDOW, day)}内向{nxt}请求复核。\n\n"
+        )
     return _header(case, "信访事项复查意见书") + (
         f"　　你（们）对{original}作出的处理意见不服，请求复查。"
         f"经复查，本机关决定：{decision_label}。\n　　理由：{reasons}\n" + closing + f"{org.name}\n{_d(day)}"
@@ -97,4 +123,11 @@ def reexam_opinion(case, org, day, *, decision_label, reasons) -> str:
     return _header(case, "信访事项复核意见书") + (
         f"　　你（们）对复查意见不服，请求复核。经复核，本机关决定：{decision_label}。\n　　理由：{reasons}\n"
         f"　　本复核意见为最终意见。信访人仍以同一事实和理由提出信访的，各级机关不再受理。\n\n{org.name}\n{_d(day)}"
+    )
+
+
+def refuse_final_notice(case, org, day, reason) -> str:
+    return _header(case, "信访事项不再受理告知书") + (
+        f"　　你（们）于{_received(case)}提出的信访事项（{case.summary}），"
+        f"经审查，本机关决定不再受理。理由如下：\n　　{reason}\n\n{org.name}\n{_d(day)}"
     )

@@ -106,6 +106,16 @@ def sign(actor, case):
     return None
 
 
+def return_(actor, case):
+    reason = sign(actor, case)
+    if reason:
+        return reason
+    if case.routing_org_id is None:
+        # Forwarded away from the accused at registration: there is nobody it could go back to.
+        return "该件系检举控告回避转送，不能退回；如不属本单位职责，请签收后转送有权处理的机关"
+    return None
+
+
 def sign_todo(actor):
     if actor.org_id is None or not _role(actor, R.PETITION_OFFICER, R.UNIT_HEAD):
         return None

@@ -46,6 +46,7 @@ class Status(models.TextChoices):
     REPORTED = "reported", "已报结待审核"
     CLOSED = "closed", "已办结"
     DECLINED = "declined", "不予受理"
+    REFUSED = "refused", "不再受理"
     REDIRECTED = "redirected", "已导入法定途径"
     MERGED = "merged", "已并重复件"
     REVIEW_REQUESTED = "review_requested", "复查中"
@@ -68,7 +69,7 @@ OPEN_STATES = frozenset(
         Status.REEXAM_REQUESTED,
     }
 )
-ENDED_STATES = frozenset({Status.DECLINED, Status.REDIRECTED, Status.MERGED, Status.FINAL})
+ENDED_STATES = frozenset({Status.DECLINED, Status.REFUSED, Status.REDIRECTED, Status.MERGED, Status.FINAL})
 
 
 class Action(models.TextChoices):
@@ -80,6 +81,7 @@ class Action(models.TextChoices):
     RETURN = "return", "退回"
     ACCEPT = "accept", "受理"
     DECLINE = "decline", "不予受理"
+    REFUSE_FINAL = "refuse_final", "不再受理"
     REDIRECT = "redirect", "导入法定途径"
     ASSIGN_HANDLER = "assign_handler", "指定承办人"
     RECORD_STEP = "record_step", "记录办理过程"
@@ -156,6 +158,7 @@ class EvaluationSource(models.TextChoices):
 class Notice(models.TextChoices):
     ACCEPTANCE = "acceptance", "受理告知书"
     DECLINE = "decline", "不予受理告知书"
+    REFUSE_FINAL = "refuse_final", "不再受理告知书"
     REDIRECT = "redirect", "导入法定途径告知书"
     EXTENSION = "extension", "延期告知书"
     REPLY = "reply", "信访事项处理意见书"

@@ -424,7 +424,8 @@ class Spec:
     ext_pending: bool = False
     ends: int = 0  # days ago the last step happens (the anchor)
     channel: str = Channel.VISIT
-    merge_of: Case | None = None
+    merge_of: Case | None = None  # the same matter again: merged into it, or (refuse) 不再受理 when it is final
+    refuse: bool = False
     label: str = ""
     from_city: bool = False  # registered by the city bureau and assigned down to the county bureau
     city_pending: bool = False  # stop once reported up, before the city bureau confirms closure
@@ -603,6 +604,19 @@ class Runner:
             )
             add(rng.uniform(0.2, 2), "county-sign", lambda c, t: A.do_sign_for(c, actor=bureau_officer))
         if spec.stop == Status.REGISTERED:
+            return steps, registrar
+        if spec.merge_of is not None and spec.refuse:
+            original = spec.merge_of
+            add(
+                rng.uniform(0.1, 3),
+                "refuse-final",
+                lambda c, t: A.do_refuse_final(
+                    c,
+                    actor=bureau_officer,
+                    reason=f"信访人以同一事实和理由再次提出信访，该事项（{original.number}）已经依法处理终结，"
+                    "依据《信访工作条例》第三十六条第三款，不再受理。",
+                ),
+            )
             return steps, registrar
         if spec.merge_of is not None:
             original = spec.merge_of
@@ -1146,6 +1160,13 @@ def build_demo_cases(ctx, count: int = DEMO_CASES, *, seed: int = SEED) -> int:
         original.refresh_from_db()
         spec = Spec(stop=Status.MERGED, route="assign", unit="zrzy", merge_of=original, ends=0)
         runner.run(spec)
+    # The same matter again after it was made final (art 36(3)): not accepted again.
+    finals = [c for c in made if c.status == Status.FINAL and c.registered_org_id == ctx.orgs["bureau"].pk][
+        : max(2, count // 100)
+    ]
+    for original in finals:
+        original.refresh_from_db()
+        runner.run(Spec(stop=Status.REFUSED, route="assign", unit="zrzy", merge_of=original, refuse=True, ends=0))
     # The lapse sweep as the scheduler would have run it up to today.
     A.finalize_lapsed()
     return runner.made

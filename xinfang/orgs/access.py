@@ -63,7 +63,10 @@ def subtree_root(org):
 
 
 def org_scope(user) -> OrgScope:
-    """What part of the org tree this user may read, from their role grants."""
+    """What part of the org tree this user (or Actor's staff account) may read, from their role grants."""
+    from xinfang.orgs.actors import user_of
+
+    user = user_of(user)
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_SCOPE
     cached = getattr(user, "_org_scope", None)

@@ -236,3 +236,26 @@ def test_the_list_query_count_does_not_grow_with_the_page(cast, flow, api_as):
     with CaptureQueriesContext(connection) as seven:
         assert len(api.get("/api/v1/cases").json()["items"]) == 7
     assert len(seven) == len(one) <= 6
+
+
+def test_an_accusation_against_the_registering_bureau_returns_where_it_went_not_the_case(cast, api_as):
+    from xinfang.devdata.flow import make_petitioner
+
+    p = make_petitioner(cast.registrar)
+    response = api_as(cast.registrar).post(
+        "/api/v1/cases",
+        {
+            "petitioners": [{"id": p.pk, "is_representative": True}],
+            "channel": "letter",
+            "received_at": "2026-11-30T09:00:00+08:00",
+            "kind": "accusation",
+            "summary": "检举信访局工作人员",
+            "accused_name": "某科长",
+            "accused_org_id": cast.bureau.pk,
+        },
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["case"] is None and body["forwarded_to"] == {"id": cast.city_bureau.pk, "name": "示例市信访局"}
+    assert body["number"].startswith("清河县信访局〔2026〕")
+    assert [w["code"] for w in body["warnings"]] == ["accused_self"]

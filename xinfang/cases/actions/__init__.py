@@ -14,6 +14,7 @@ from xinfang.cases.actions.handling import (  # noqa: F401
     do_record_delivery,
     do_record_step,
     do_redirect,
+    do_refuse_final,
     do_reject_extension,
     do_reply,
     do_report_back,

@@ -151,24 +151,71 @@ def do_accept(case, *, actor, handler=None, note="", expected_version=None):
 
 @action(
     Action.DECLINE,
-    from_=[S.TO_DECIDE],
+    # A petition bureau may decline at registration, e.g. a matter a lower body has
+    # already accepted and is handling within its period (条例 art 19(3)).
+    from_=[S.REGISTERED, S.TO_DECIDE],
     to=S.DECLINED,
     rule=rules.decide,
     order=60,
     api_path="decline",
     inputs=[Text("reason", "不予受理理由（写入告知书）", required=True)],
-    doc="不予受理并出具告知书（须写明理由）。",
+    doc="不予受理并出具告知书（须写明理由）。信访部门对下级机关已受理、正在办理的同一事项可在登记后不予受理（第十九条第三款）。",
 )
 def do_decline(case, *, actor, reason, expected_version=None):
     if not (reason or "").strip():
         raise Invalid("请填写不予受理的理由", field="reason")
     with transaction.atomic():
         case = lock(case, actor, Action.DECLINE, expected_version=expected_version)
+        deadlines.meet(case, Clock.ROUTING, clock.now())
         deadlines.meet(case, Clock.ACCEPTANCE, clock.now())
         deadlines.cancel(case)
         case.decline_reason = reason.strip()
         text = documents.decline_notice(case, actor.org, clock.today(), case.decline_reason)
         finish(case, actor, Action.DECLINE, note=case.decline_reason, notice=Notice.DECLINE, document=text)
+    return case
+
+
+REFUSE_FINAL_REASON = (
+    "信访人以同一事实和理由再次提出信访，该事项已经依法处理终结，"
+    "依据《信访工作条例》第三十六条第三款，各级机关不再受理。"
+)
+
+
+@action(
+    Action.REFUSE_FINAL,
+    from_=[S.REGISTERED, S.TO_DECIDE],
+    to=S.REFUSED,
+    rule=rules.decide,
+    order=65,
+    api_path="refuse-final",
+    inputs=[
+        Text(
+            "reason",
+            "不再受理理由（写入告知书）",
+            required=True,
+            initial_from=lambda case, actor: REFUSE_FINAL_REASON,
+        )
+    ],
+    doc="同一事项已复核终结或处理意见已终结，信访人仍以同一事实和理由提出的，不再受理（第三十六条第三款），出具告知书。",
+)
+def do_refuse_final(case, *, actor, reason, expected_version=None):
+    if not (reason or "").strip():
+        raise Invalid("请填写不再受理的理由", field="reason")
+    with transaction.atomic():
+        case = lock(case, actor, Action.REFUSE_FINAL, expected_version=expected_version)
+        deadlines.meet(case, Clock.ROUTING, clock.now())
+        deadlines.meet(case, Clock.ACCEPTANCE, clock.now())
+        deadlines.cancel(case)
+        case.decline_reason = reason.strip()
+        text = documents.refuse_final_notice(case, actor.org, clock.today(), case.decline_reason)
+        finish(
+            case,
+            actor,
+            Action.REFUSE_FINAL,
+            note=case.decline_reason,
+            notice=Notice.REFUSE_FINAL,
+            document=text,
+        )
     return case
 
 
@@ -535,6 +582,7 @@ def _latest_notice_event(case, notice):
         S.REPORTED,
         S.CLOSED,
         S.DECLINED,
+        S.REFUSED,
         S.REDIRECTED,
         S.REVIEWED,
         S.REEXAM_REQUESTED,

@@ -5,13 +5,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.cases import deadlines, events
-from xinfang.cases.access import _accused_exclusion
+from xinfang.cases.access import same_person_matters
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
+from xinfang.cases.routing_policy import lawful_recipient
 from xinfang.cases.states import (
     OPEN_STATES,
     Action,
@@ -24,6 +24,7 @@ from xinfang.cases.states import (
 )
 from xinfang.clock.models import Clock
 from xinfang.core import clock
+from xinfang.orgs.actors import Actor, as_actor
 from xinfang.orgs.models import OrgLevel, Role
 
 MAX_REPRESENTATIVES = 5  # 条例 art 20(3)
@@ -53,90 +54,144 @@ class Registration:
 
 @dataclass
 class Warning:
+    """A non-blocking warning at registration, and what the clerk may do about it.
+
+    ``case_id``/``case_number`` only name a case the clerk may open;
+    ``offers`` are the registration screen's buttons for it: "repeat"
+    (register as a repeat of it), "merge" (register and merge into it, art
+    19(3)), "decline" (register and 不予受理, art 19(3)), "refuse_final"
+    (register and 不再受理, art 36(3)).
+    """
+
     code: str
     message: str
     case_id: int | None = None
     case_number: str = ""
+    offers: list[str] = field(default_factory=list)
 
 
-def _jurisdiction_path(org) -> str:
-    # The government the registering body belongs to, and everything under it.
-    return org.parent.path if org.parent_id else org.path
+# Accepted (or being handled) and within its statutory periods: another
+# level must not accept the same matter again (条例 art 19(3)).
+_ACCEPTED_OPEN = frozenset(
+    {
+        Status.TO_DECIDE,
+        Status.HANDLING,
+        Status.REPLIED,
+        Status.REPORTED,
+        Status.REVIEW_REQUESTED,
+        Status.REVIEWED,
+        Status.REEXAM_REQUESTED,
+    }
+)
+
+
+def _at(hit) -> str:
+    where = f"{hit.holder}（{hit.number}）" if hit.visible else hit.holder
+    return f"{where}{hit.received_on:%Y年%m月%d日}收到的同一事项"
 
 
 def intake_warnings(
-    actor, *, petitioner_ids, category=None, place_code="", person_count=1, representatives=0
+    actor,
+    *,
+    petitioner_ids,
+    category=None,
+    place_code="",
+    person_count=1,
+    representatives=0,
+    kind="",
+    accused_org=None,
+    accused_user=None,
 ) -> list[Warning]:
-    """Non-blocking warnings: repeats, art 19(3), art 20(3), skip-level."""
+    """Non-blocking warnings: the same person's other matters (repeat, art 19(3), art 36(3)),
+    an accusation the registering unit may not hold, art 20(3), skip-level."""
     warnings: list[Warning] = []
     org = actor.org
     if org is None:
         return warnings
-    petitioner_ids = [int(p) for p in petitioner_ids if p]
-    if petitioner_ids:
-        nearby = (
-            Case.objects.filter(case_petitioners__petitioner_id__in=petitioner_ids, status__in=OPEN_STATES)
-            .filter(
-                Q(current_org__path__startswith=_jurisdiction_path(org))
-                | Q(competent_org__path__startswith=_jurisdiction_path(org))
+    for hit in same_person_matters(actor, petitioner_ids):
+        w = _matter_warning(hit, category)
+        if w is not None:
+            warnings.append(w)
+    recipient = _accusation_recipient(org, kind, accused_org, accused_user)
+    if recipient is not None:
+        accused = accused_org or accused_user.org
+        warnings.append(
+            Warning(
+                "accused_self",
+                f"被反映的是本单位或本单位的上级（{accused.name}），本单位应当回避："
+                f"登记后该件将直接转送{recipient.name}办理，本单位此后不能查看该件",
             )
-            .exclude(_accused_exclusion(actor))
-            .select_related("competent_org", "category")
-            .distinct()
-            .order_by("-received_at")[:20]
         )
-        for case in nearby:
-            below = (
-                case.competent_org_id
-                and case.competent_org_id != org.pk
-                and case.status in (Status.HANDLING, Status.REPLIED, Status.TO_DECIDE)
-                and case.competent_org.depth > org.depth
-                and case.competent_org.level != org.level
-            )
-            if below:
-                warnings.append(
-                    Warning(
-                        "accepted_below",
-                        f"该信访人的同一事项已由{case.competent_org.name}受理或正在办理（{case.number}），"
-                        "依《信访工作条例》第十九条第三款，本级可不予受理，可按重复件合并",
-                        case.pk,
-                        case.number,
-                    )
-                )
-            elif (
-                category is None
-                or case.category_id in (getattr(category, "pk", category),)
-                or (
-                    case.category
-                    and case.category.parent_id == getattr(category, "parent_id", None)
-                    and case.category.parent_id is not None
-                )
-            ):
-                warnings.append(
-                    Warning(
-                        "repeat",
-                        f"该信访人已有同类在办信访件（{case.number}，{case.get_status_display()}），可关联为重复信访",
-                        case.pk,
-                        case.number,
-                    )
-                )
     if representatives > MAX_REPRESENTATIVES:
         warnings.append(
             Warning(
                 "too_many_representatives",
-                f"集体访推选代表{representatives}人，超过《信访工作条例》第二十条规定的5人",
+                f"集体访推选代表{representatives}人，超过《信访工作条例》第二十条规定的{MAX_REPRESENTATIVES}人",
             )
         )
-    if place_code and org.level in (OrgLevel.CITY, OrgLevel.PROVINCE) and len(place_code) >= 6:
-        county = place_code[:6]
-        if not county.endswith("00") and not org.division_code.startswith(county):
-            warnings.append(
-                Warning(
-                    "skip_level",
-                    "问题属地在下级行政区域，属越级信访；可告知信访人向有权处理的机关提出，或交转办",
-                )
+    if _skips_level(org, place_code):
+        warnings.append(
+            Warning(
+                "skip_level",
+                "问题属地在下级行政区域，属越级信访；可告知信访人向有权处理的机关提出，或交转办",
             )
+        )
     return warnings
+
+
+def _skips_level(org, place_code) -> bool:
+    if not (place_code and org.level in (OrgLevel.CITY, OrgLevel.PROVINCE) and len(place_code) >= 6):
+        return False
+    county = place_code[:6]
+    return not county.endswith("00") and not org.division_code.startswith(county)
+
+
+def _matter_warning(hit, category) -> Warning | None:
+    ref = {"case_id": hit.case_id, "case_number": hit.number}
+    if hit.status in _ACCEPTED_OPEN and hit.below:
+        offers = ["merge", "decline"] if hit.visible else ["decline"]
+        return Warning(
+            "accepted_below",
+            f"该信访人在{_at(hit)}已受理或正在办理（{hit.status_label}），"
+            "依《信访工作条例》第十九条第三款，本级不予受理"
+            + ("，或按重复件并入该件" if hit.visible else "，请告知信访人等候该机关的处理意见"),
+            offers=offers,
+            **ref,
+        )
+    if not hit.same_matter(category):
+        return None
+    if hit.status == Status.FINAL:
+        return Warning(
+            "final",
+            f"该信访人在{_at(hit)}已于{hit.ended_on:%Y年%m月%d日}终结；"
+            "仍以同一事实和理由提出的，依《信访工作条例》第三十六条第三款不再受理",
+            offers=["refuse_final"],
+            **ref,
+        )
+    if hit.status == Status.CLOSED:
+        window = f"，信访人可在{hit.window_until:%Y年%m月%d日}前请求复查" if hit.window_until else ""
+        return Warning(
+            "closed",
+            f"该信访人在{_at(hit)}已于{hit.ended_on:%Y年%m月%d日}办结{window}；"
+            "对处理意见不服的，应告知其请求复查，而非重新信访",
+            **ref,
+        )
+    if hit.status in OPEN_STATES:
+        return Warning(
+            "repeat",
+            f"该信访人在{_at(hit)}尚在办理（{hit.status_label}），可关联为重复信访",
+            offers=["repeat"] if hit.visible else [],
+            **ref,
+        )
+    return None
+
+
+def _accusation_recipient(org, kind, accused_org, accused_user):
+    """Where an accusation must go when the registering org may not hold it (None: it may)."""
+    if kind != Kind.ACCUSATION or not (accused_org or accused_user):
+        return None
+    probe = Case(kind=kind, accused_org=accused_org, accused_user=accused_user)
+    return lawful_recipient(probe, org)
 
 
 def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
@@ -144,7 +199,11 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
 
     A petition bureau registers for routing; any other (competent) org that
     receives a petition directly registers it and decides it itself (art 23).
+    An accusation against the registering unit or a unit above it is
+    forwarded at once to a body that may lawfully handle it (cases.routing_policy
+    .lawful_recipient), so it is never stranded where nobody may act on it.
     """
+    actor = as_actor(actor)
     if not actor.has_role(Role.REGISTRAR, Role.PETITION_OFFICER):
         raise NotAllowed("只有登记员或受理交办员可以登记信访件")
     org = actor.org
@@ -167,7 +226,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     from xinfang.petitioners.access import scoped_petitioners
 
     ids = [p.pk for p, _rep in reg.petitioners]
-    if scoped_petitioners(actor).filter(pk__in=ids).count() != len(set(ids)):
+    if scoped_petitioners(actor.user).filter(pk__in=ids).count() != len(set(ids)):
         raise Invalid("所选信访人不存在或无权使用", field="petitioners")
 
     from xinfang.cases.numbering import next_case_number
@@ -198,15 +257,13 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             accused_user=reg.accused_user,
             status=Status.REGISTERED if is_bureau else Status.TO_DECIDE,
             registered_org=org,
-            registered_by=actor,
+            registered_by=actor.user,
             current_org=org,
             routing_org=org if is_bureau else None,
             competent_org=None if is_bureau else org,
             repeat_of=repeat_of,
         )
-        case.is_skip_level = any(
-            w.code == "skip_level" for w in intake_warnings(actor, petitioner_ids=[], place_code=reg.place_code)
-        )
+        case.is_skip_level = _skips_level(org, reg.place_code)
         CasePetitioner.objects.bulk_create(
             [CasePetitioner(case=case, petitioner=p, is_representative=rep) for p, rep in reg.petitioners]
         )
@@ -228,7 +285,49 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             note="；".join(notes),
             data={"channel": reg.channel, "repeat_of": repeat_of.number if repeat_of else ""},
         )
+        recipient = lawful_recipient(case, org) if case.is_accusation else None
+        if recipient is not None:
+            _forward_away(case, org, recipient)
     return case
+
+
+RECUSAL = Actor.system("检举控告回避转送")
+
+
+def _forward_away(case, org, recipient) -> None:
+    """转送 an accusation the registering unit may not hold to ``recipient`` (条例 art 30(3)).
+
+    Done by the system as part of the registration, not by the clerk, who
+    may not see the case afterwards; nothing is owed back to the registering
+    unit and the case cannot be returned to it.
+    """
+    from xinfang.cases import documents
+
+    today = clock.today()
+    deadlines.meet(case, Clock.ROUTING if org.is_petition_bureau else Clock.ACCEPTANCE, clock.now())
+    from_status = case.status
+    case.status = Status.FORWARDED
+    case.current_org = recipient
+    case.competent_org = recipient
+    case.routing_org = None  # not returnable to the accused
+    case.is_assigned = False
+    CaseOrg.objects.create(case=case, org=recipient, role=ParticipantRole.COMPETENT)
+    deadlines.start(case, Clock.MISROUTING_OBJECTION, today, org=recipient)
+    deadlines.start(case, Clock.ACCEPTANCE, today, org=recipient)
+    note = f"被反映的是登记单位或其上级，按回避规定转送{recipient.name}"
+    letter = documents.routing_letter(case, org, recipient, today, assign=False, note=note)
+    deadlines.sync(case, save=False)
+    case.version += 1
+    case.save()
+    events.record(
+        case,
+        Action.FORWARD,
+        actor=RECUSAL,
+        from_status=from_status,
+        note=note,
+        document=letter,
+        data={"to": recipient.name, "co": [], "recusal": True},
+    )
 
 
 def _target_key(case, org, on) -> str | None:

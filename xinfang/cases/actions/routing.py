@@ -180,7 +180,8 @@ def do_sign_for(case, *, actor, note="", expected_version=None):
             finish(case, actor, Action.SIGN_FOR, note=note)
             return case
         deadlines.cancel(case, Clock.ACCEPTANCE)
-        case.routing_chain = [*case.routing_chain, {"org": case.routing_org_id, "assigned": case.is_assigned}]
+        if case.routing_org_id is not None:  # None: forwarded away from the accused, nothing owed back
+            case.routing_chain = [*case.routing_chain, {"org": case.routing_org_id, "assigned": case.is_assigned}]
         upper = case.routing_org
         case.routing_org = bureau
         case.competent_org = None
@@ -202,7 +203,7 @@ def do_sign_for(case, *, actor, note="", expected_version=None):
     Action.RETURN,
     from_=[S.FORWARDED, S.ASSIGNED],
     to=S.REGISTERED,
-    rule=rules.sign,
+    rule=rules.return_,
     order=40,
     api_path="return",
     inputs=[Text("reason", "退回理由", required=True)],

@@ -35,8 +35,10 @@ def test_it_warns_at_the_city_when_a_county_department_already_handles_the_matte
     p = make_petitioner(cast.registrar)
     case = flow.accept(flow.sign_for(flow.assign(flow.register(petitioners=[(p, True)]))))
     warnings = intake_warnings(cast.city_officer, petitioner_ids=[p.pk])
-    assert codes(warnings) == ["accepted_below"] and warnings[0].case_id == case.pk
+    assert codes(warnings) == ["accepted_below"] and warnings[0].offers == ["decline"]
     assert "第十九条" in warnings[0].message and cast.dept.name in warnings[0].message
+    # The city bureau cannot open the county's case: it is told where, when and in what state, not its number.
+    assert warnings[0].case_id is None and case.number not in warnings[0].message
     # At the county itself the same case is a repeat, not a lower level.
     assert codes(intake_warnings(cast.officer, petitioner_ids=[p.pk])) == ["repeat"]
 

@@ -24,7 +24,8 @@ EXPECTED = {
     "sign_for": ({S.FORWARDED, S.ASSIGNED}, S.TO_DECIDE),
     "return": ({S.FORWARDED, S.ASSIGNED}, S.REGISTERED),
     "accept": ({S.TO_DECIDE}, S.HANDLING),
-    "decline": ({S.TO_DECIDE}, S.DECLINED),
+    "decline": ({S.REGISTERED, S.TO_DECIDE}, S.DECLINED),
+    "refuse_final": ({S.REGISTERED, S.TO_DECIDE}, S.REFUSED),
     "redirect": ({S.TO_DECIDE}, S.REDIRECTED),
     "assign_handler": ({S.TO_DECIDE, S.HANDLING}, None),
     "record_step": ({S.HANDLING, S.REVIEW_REQUESTED, S.REEXAM_REQUESTED}, None),
@@ -44,6 +45,7 @@ EXPECTED = {
             S.REPORTED,
             S.CLOSED,
             S.DECLINED,
+            S.REFUSED,
             S.REDIRECTED,
             S.REVIEWED,
             S.REEXAM_REQUESTED,
@@ -101,6 +103,7 @@ def _calls(cast, other_case):
         "request_reexam": lambda c, u: A.do_request_reexam(c, actor=u),
         "reexamine": lambda c, u: A.do_reexamine(c, actor=u, decision="uphold", reasons="理由"),
         "finalize": lambda c, u: A.do_finalize(c, actor=u),
+        "refuse_final": lambda c, u: A.do_refuse_final(c, actor=u, reason="同一事项已终结"),
     }
 
 

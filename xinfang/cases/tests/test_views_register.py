@@ -204,7 +204,9 @@ def test_it_uses_the_townships_record_for_the_same_id_number_and_finds_its_open_
     assert "13812349999" not in body and "138****9999" not in body
 
     checked = html(client.post("/cases/new/", with_pending(body, reg_data([], do="check"))))
-    assert f"（{earlier.number}，" in checked  # the person's open case at the township is found
+    # The person's open case at the township is found; its number is not shown (the bureau cannot open it).
+    assert "该信访人在清河县东岗镇人民政府" in checked and "第十九条第三款" in checked
+    assert earlier.number not in checked
     response = client.post("/cases/new/", with_pending(body, reg_data([], do="register_anyway")))
     assert response.status_code == 302
     assert Petitioner.objects.count() == 1
