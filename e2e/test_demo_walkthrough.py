@@ -114,7 +114,9 @@ def test_readme_demo_walkthrough(page, demo_county, results_dir, console_errors)
     login("zrzy_officer")
     act_on_case(page, case_url, "签收")
     expect(case_status(page)).to_have_text("待受理")
-    act_on_case(page, case_url, "受理", lambda f: f.get_by_label("承办人").select_option(label=handler_name))
+    handler = ctx.users["zrzy_handler"]
+    offered = f"{handler_name}（{handler.title}，{handler.username}）"  # name, post and username
+    act_on_case(page, case_url, "受理", lambda f: f.get_by_label("承办人").select_option(label=offered))
     expect(case_status(page)).to_have_text("办理中")
     expect(page.locator("dl.facts")).to_contain_text(handler_name)
 

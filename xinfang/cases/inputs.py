@@ -377,7 +377,7 @@ class UserPick(Input):
 
 def _person(user) -> str:
     """How a handler is offered: name, post and username, so two 张伟 can be told apart."""
-    details = "，".join(x for x in (user.title, user.username) if x)
+    details = "，".join(x for x in (user.title, user.username) if x and x != user.display_name)
     return f"{user.display_name}（{details}）" if details else user.display_name
 
 

@@ -22,7 +22,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.cases.access import scoped_cases
-from xinfang.cases.actions import Registration, do_merge_as_repeat, do_register, intake_warnings
+from xinfang.cases.actions import (
+    Registration,
+    do_decline,
+    do_merge_as_repeat,
+    do_refuse_final,
+    do_register,
+    intake_warnings,
+)
+from xinfang.cases.actions.handling import REFUSE_FINAL_REASON
 from xinfang.cases.attachments import max_mb, store_attachments
 from xinfang.cases.errors import ActionError
 from xinfang.cases.forms_register import PendingPetitioner, QuickPetitionerForm, RegistrationForm
@@ -91,7 +99,9 @@ def _step(post) -> str:
         return "clear_quick"
     if post.get("do") == "lookup":
         return "lookup"
-    if post.get("do") in SUBMIT_STEPS or post.get("register_repeat") or post.get("register_merge"):
+    if post.get("do") in SUBMIT_STEPS or any(
+        post.get(k) for k in ("register_repeat", "register_merge", "register_then")
+    ):
         return "submit"
     return ""
 
@@ -233,11 +243,14 @@ def _check_or_register(request, form, context, ids, pending, rep_values):
         place_code=d["place_code"],
         person_count=d["person_count"],
         representatives=reps,
+        kind=d["kind"],
+        accused_org=d["accused_org"],
     )
     context["warnings"] = warnings
     repeat_id = request.POST.get("register_repeat", "")
     merge_id = request.POST.get("register_merge", "")
-    confirmed = do == "register_anyway" or repeat_id or merge_id
+    then = _then(request.POST.get("register_then", ""), warnings)
+    confirmed = do == "register_anyway" or repeat_id or merge_id or then
     if do == "check" or (warnings and not confirmed):
         context["checked"] = True
         context["focus"] = "h-warn" if warnings else "do-check"
@@ -289,7 +302,42 @@ def _check_or_register(request, form, context, ids, pending, rep_values):
             messages.success(request, f"已按重复件并入{original.number}（{ART_19_3_REASON}）")
         except ActionError as err:
             messages.warning(request, f"登记成功，但未能合并：{err.message}")
+    if then is not None:
+        verb, warning = then
+        try:
+            if verb == "decline":
+                do_decline(case, actor=user, reason=_decline_reason(warning))
+                messages.success(request, "已不予受理（第十九条第三款），并出具不予受理告知书")
+            else:
+                do_refuse_final(case, actor=user, reason=REFUSE_FINAL_REASON)
+                messages.success(request, "已不再受理（第三十六条第三款），并出具不再受理告知书")
+        except ActionError as err:
+            messages.warning(
+                request, f"登记成功，但未能{'不予受理' if verb == 'decline' else '不再受理'}：{err.message}"
+            )
+    if not scoped_cases(user).filter(pk=case.pk).exists():
+        # An accusation against this unit (or one above it) went up at registration (回避转送).
+        messages.info(
+            request,
+            f"被反映的是本单位或其上级，{case.number}已按回避规定转送{case.current_org.name}，本单位不能查看该件",
+        )
+        return redirect("cases:workbench")
     return redirect("cases:detail", pk=case.pk)
+
+
+def _then(value: str, warnings):
+    """("decline" | "refuse_final", the warning) for a 登记并… button that the warnings offered, else None."""
+    verb, _sep, index = value.partition(":")
+    if not index.isdigit() or int(index) >= len(warnings):
+        return None
+    warning = warnings[int(index)]
+    return (verb, warning) if verb in warning.offers and verb in ("decline", "refuse_final") else None
+
+
+def _decline_reason(warning) -> str:
+    return (
+        warning.message.split("，依《信访工作条例》", 1)[0] + "，依据《信访工作条例》第十九条第三款，本机关不予受理。"
+    )
 
 
 def _first_error_focus(form, context) -> str:

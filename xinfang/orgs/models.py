@@ -215,6 +215,7 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", "查看完整个人信息"
     PERMISSION_CHANGE = "permission_change", "权限变更"
     ATTACHMENT_DOWNLOAD = "attachment_download", "下载附件"
+    PETITIONER_CHANGE = "petitioner_change", "更正信访人信息"
 
 
 class AuditEvent(models.Model):

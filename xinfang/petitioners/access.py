@@ -89,12 +89,20 @@ def _is_active_user(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
+def _staff(who):
+    """The staff account behind ``who`` (a user, or an Actor acting through one)."""
+    from xinfang.orgs.actors import user_of
+
+    return user_of(who)
+
+
 def scope_q(user) -> Q | None:
     """The filter of petitioners ``user`` may read; None means every petitioner.
 
     Exposed so other apps can combine it (e.g. in an Exists() subquery);
     most code wants ``scoped_petitioners``.
     """
+    user = _staff(user)
     if not _is_active_user(user):
         return Q(pk__in=[])
     scope = org_scope(user)

@@ -140,3 +140,40 @@ def test_a_department_accused_by_its_own_petitioner_sends_it_to_the_bureau(cast)
     assert case.status == Status.FORWARDED and case.current_org == cast.bureau
     assert not scoped_cases(cast.dept_officer).filter(pk=case.pk).exists()
     assert "sign_for" in available_actions(cast.officer, access_case(cast.officer, case.pk))
+
+
+# --- on the registration screen ---------------------------------------------------------------
+
+
+def test_the_clerk_is_told_before_saving_and_sent_to_the_workbench_after(cast, login):
+    from xinfang.cases.tests.test_views import reg_data
+
+    p = make_petitioner(cast.registrar)
+    client = login(cast.registrar)
+    data = reg_data([p], kind="accusation", accused_name="某科长", accused_org=cast.bureau.pk)
+    checked = client.post("/cases/new/", {**data, "do": "check"}).content.decode()
+    assert "登记后该件将直接转送示例市信访局办理，本单位此后不能查看该件" in checked
+    response = client.post("/cases/new/", {**data, "do": "register_anyway"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/cases/"
+    body = response.content.decode()
+    assert "已按回避规定转送示例市信访局，本单位不能查看该件" in body
+
+
+def test_register_and_decline_a_matter_a_lower_body_is_handling(cast, login):
+    from xinfang.cases.tests.test_views import reg_data
+
+    township_officer = make_user("township_officer", cast.township, "petition_officer", "registrar")
+    number = valid_id_number()
+    held = register(township_officer, petitioners=[(make_petitioner(township_officer, id_number=number), True)])
+    A.do_accept(held, actor=township_officer)
+    ours = make_petitioner(cast.officer, id_number=number)
+    client = login(cast.officer)
+    data = reg_data([ours], do="check")
+    assert "登记并不予受理（第十九条第三款）" in client.post("/cases/new/", data).content.decode()
+    response = client.post("/cases/new/", {**data, "do": "", "register_then": "decline:0"}, follow=True)
+    assert "已不予受理（第十九条第三款），并出具不予受理告知书" in response.content.decode()
+    case = scoped_cases(cast.officer).exclude(pk=held.pk).get()
+    assert case.status == Status.DECLINED
+    notice = case.events.get(action="decline")
+    assert notice.document.startswith("信访事项不予受理告知书")
+    assert "清河县东岗镇人民政府" in notice.document and "第十九条第三款，本机关不予受理" in notice.document
