@@ -6,10 +6,9 @@ xinfang.api.errors.
 """
 
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from ninja import Field, File, Query, Router, Schema, UploadedFile
@@ -27,10 +26,12 @@ from xinfang.api.serializers import (
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.attachments import add_attachments
-from xinfang.cases.errors import Invalid
+from xinfang.cases.errors import Invalid, NotAllowed
+from xinfang.cases.filters import NUMBER_NOT_ALLOWED, Applied, CaseFilter
+from xinfang.cases.filters import apply as apply_filter
 from xinfang.cases.models import Category
 from xinfang.cases.spec import specs
-from xinfang.cases.states import OPEN_STATES, Channel, Importance, Kind, Status, Urgency
+from xinfang.cases.states import Channel, Importance, Kind, Status, Urgency
 from xinfang.core import clock
 from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Org, User
@@ -167,54 +168,51 @@ class CaseFilters(Schema):
     status: list[Status] | None = Field(None, description="状态（可重复传多个）")
     channel: Channel | None = None
     kind: Kind | None = None
-    category: str | None = Field(None, description="内容分类代码（一级分类含其下级）")
+    category: str | None = Field(None, max_length=12, description="内容分类代码（一级分类含其下级）")
     urgency: Urgency | None = None
     importance: Importance | None = None
     current_org: int | None = Field(None, description="当前办理单位 ID")
     received_from: date | None = Field(None, description="收件日期起（含），如 2025-01-01")
     received_to: date | None = Field(None, description="收件日期止（含）")
-    q: str | None = Field(None, max_length=100, description="摘要或编号中的文字")
-    due: Literal["overdue", "due_soon"] | None = Field(None, description="overdue=已逾期；due_soon=3日内到期")
+    q: str | None = Field(
+        None, max_length=100, description="编号、摘要或信访人姓名中的文字（身份证号码、电话请用 POST /cases/lookup）"
+    )
+    due: Literal["overdue", "due_soon", "paused", "provisional"] | None = Field(
+        None,
+        description="overdue=已超期；due_soon=临近到期（天数见 DUE_SOON_DAYS，默认3日）；paused=听证中止计时；"
+        "provisional=暂定（涉及未载入节假日安排的年度）。听证中止计时的信访件既不算超期也不算临期",
+    )
     ordering: Literal["due_date", "-due_date", "received_at", "-received_at"] = "-received_at"
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0)
 
 
-def filter_cases(qs, f: CaseFilters, today):
-    if f.status:
-        qs = qs.filter(status__in=f.status)
-    for name in ("channel", "kind", "urgency", "importance"):
-        value = getattr(f, name)
-        if value:
-            qs = qs.filter(**{name: value})
-    if f.category:
-        qs = qs.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
-    if f.current_org:
-        qs = qs.filter(current_org_id=f.current_org)
-    if f.received_from:
-        qs = qs.filter(received_at__date__gte=f.received_from)
-    if f.received_to:
-        qs = qs.filter(received_at__date__lte=f.received_to)
-    if f.q and f.q.strip():
-        text = f.q.strip()
-        qs = qs.filter(Q(summary__icontains=text) | Q(number__icontains=text))
-    if f.due == "overdue":
-        qs = qs.filter(status__in=OPEN_STATES, due_date__lt=today)
-    elif f.due == "due_soon":
-        qs = qs.filter(status__in=OPEN_STATES, due_date__gte=today, due_date__lte=today + timedelta(DUE_SOON_DAYS))
-    field = f.ordering.lstrip("-")
-    if f.ordering.startswith("-"):
-        order = F(field).desc(nulls_last=True)
-    else:
-        order = F(field).asc(nulls_last=True)
-    return qs.order_by(order, "-pk")
+SORTS = {"due_date": "due", "-due_date": "-due", "received_at": "received", "-received_at": "-received"}
+
+
+def case_filter(f: CaseFilters) -> CaseFilter:
+    """The API's list parameters as the one case filter the workbench uses too (cases.filters)."""
+    return CaseFilter(
+        q=f.q or "",
+        status=list(f.status or []),
+        channel=f.channel or "",
+        kind=f.kind or "",
+        category=f.category or None,
+        urgency=f.urgency or "",
+        importance=f.importance or "",
+        current_org=f.current_org,
+        received_from=f.received_from,
+        received_to=f.received_to,
+        due=f.due or "",
+        sort=SORTS[f.ordering],
+    )
 
 
 @router.get("/cases", response={200: s.CaseListOut, **ERRORS}, summary="信访件列表", operation_id="list_cases")
 def list_cases(request, filters: Query[CaseFilters]):
     """当前用户有权查看的信访件（分页），可按状态、渠道、性质、分类、紧急程度、当前单位、收件日期、文字和期限筛选。"""
     today = clock.today()
-    qs = filter_cases(scoped_cases(request.auth), filters, today)
+    qs = apply_filter(scoped_cases(request.auth), case_filter(filters), actor=request.auth, today=today)
     count = qs.count()
     page = qs.select_related("category__parent", "current_org", "handler")[
         filters.offset : filters.offset + filters.limit
@@ -223,6 +221,38 @@ def list_cases(request, filters: Query[CaseFilters]):
         "count": count,
         "limit": filters.limit,
         "offset": filters.offset,
+        "items": [case_summary(c, today) for c in page],
+    }
+
+
+class LookupIn(Schema):
+    number: str = Field(min_length=1, max_length=30, description="信访人的完整身份证号码或电话号码")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0)
+
+
+@router.post(
+    "/cases/lookup", response={200: s.CaseListOut, **ERRORS}, summary="按号码查找信访件", operation_id="lookup_cases"
+)
+def lookup_cases(request, body: LookupIn):
+    """按信访人身份证号码或电话号码精确查找当前用户有权查看的信访件（按收件时间新→旧）。
+
+    号码放在请求体中（不进入网址和访问日志）；仅可查看个人信息的角色（登记员、受理交办员、承办人、负责人）
+    可用，每次查找记入安全审计记录。"""
+    user = request.auth
+    applied = Applied()
+    f = CaseFilter(person_number=body.number, sort="-received")
+    qs = apply_filter(scoped_cases(user), f, actor=user, request=request, applied=applied)
+    if applied.hint == NUMBER_NOT_ALLOWED:
+        raise NotAllowed(applied.hint)
+    if applied.hint:
+        raise Invalid(applied.hint, field="number")
+    today = clock.today()
+    page = qs.select_related("category__parent", "current_org", "handler")[body.offset : body.offset + body.limit]
+    return {
+        "count": qs.count(),
+        "limit": body.limit,
+        "offset": body.offset,
         "items": [case_summary(c, today) for c in page],
     }
 
@@ -330,6 +360,7 @@ def _endpoint(spec):
 
     def endpoint(request, case_id: int, body: body_schema):  # type: ignore[valid-type]
         user = request.auth
+        access_case(user, case_id)  # out of scope answers 404 before any input is looked at
         try:
             kwargs = {inp.name: inp.from_api(getattr(body, inp.api_key), None, user) for inp in spec.inputs}
             case = spec.func(case_id, actor=user, expected_version=body.expected_version, **kwargs)

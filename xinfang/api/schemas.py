@@ -103,7 +103,10 @@ class CaseSummaryOut(Schema):
     target_date: date | None = Field(description="本地承诺期限")
     window_until: date | None = Field(description="信访人申请复查/复核的期限")
     days_left: int | None = Field(description="距当前法定期限的天数（负数为已逾期）")
-    overdue: bool
+    due_state: str = Field(
+        description="overdue=已超期；due_soon=临近到期；ok=期限内；paused=听证中止计时；空=没有进行中的期限"
+    )
+    overdue: bool = Field(description="已超期（听证中止计时的不算）")
 
 
 class CaseOut(CaseSummaryOut):

@@ -1,6 +1,7 @@
 """Turning cases, events, deadlines and petitioners into API dicts."""
 
 from xinfang.cases import deadlines as case_deadlines
+from xinfang.cases.due import due_state
 from xinfang.cases.spec import available_actions, spec_for
 from xinfang.cases.states import Action, ParticipantRole, Status
 from xinfang.clock.models import Clock, DeadlineStatus
@@ -57,7 +58,8 @@ def case_summary(case, today=None) -> dict:
         "target_date": case.target_date,
         "window_until": case.window_until,
         "days_left": _days_left(case.due_date, today),
-        "overdue": bool(case.due_date and case.due_date < today),
+        "due_state": due_state(case, today).state,
+        "overdue": due_state(case, today).overdue,
     }
 
 
