@@ -37,12 +37,15 @@ test: install-test lint migrations-check test-sqlite test-postgres test-browser
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: install-test
 	DJANGO_SETTINGS_MODULE=xinfang.test_settings $(PY) manage.py makemigrations --check --dry-run
 
+# Coverage is measured (a report, no gate); the total is printed last.
 test-sqlite: install-test
-	$(PY) -m pytest $(XDIST) -m "not browser" -q
+	$(PY) -m pytest $(XDIST) -m "not browser" -q --cov=xinfang --cov-report=
+	@$(VENV)/bin/coverage report --format=total | sed 's/^/Coverage (SQLite run): /; s/$$/%/'
 
 # Runs when DATABASE_URL is set or a server answers on 127.0.0.1:5432;
 # REQUIRE_POSTGRES=1 (CI) turns "no server" into a failure.

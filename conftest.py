@@ -1,6 +1,6 @@
 import pytest
 
-from xinfang.devdata.cast import build_cast
+from xinfang.devdata.cast import shared_cast
 
 
 def pytest_collection_modifyitems(config, items):
@@ -17,7 +17,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def cast(db):
-    return build_cast()
+    """The fixed cast (xinfang/devdata/cast.py), built once per test process and restored for each test."""
+    return shared_cast()
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from xinfang.api.serializers import (
 )
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
-from xinfang.cases.attachments import add_attachments
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.filters import NUMBER_NOT_ALLOWED, Applied, CaseFilter
 from xinfang.cases.filters import apply as apply_filter
@@ -314,7 +313,7 @@ def upload_attachments(request, case_id: int, files: File[list[UploadedFile]]):
 
     当前办理、主办、交转办或登记单位的登记员、受理交办员、承办人或负责人可在信访件未终结时补充；
     不改变状态，记入办理记录（补充附件）。返回该件的全部附件。"""
-    add_attachments(case_id, actor=request.auth, files=files)
+    actions.do_add_attachments(case_id, actor=request.auth, files=files)
     return HttpStatus(201, _attachments_of(access_case(request.auth, case_id)))
 
 

@@ -109,7 +109,7 @@ class Action(models.TextChoices):
 
 # Recorded in a case's history but not workflow transitions: they change no
 # state and have their own service functions (do_register;
-# cases.attachments.add_attachments with permissions.can_attach). Every other
+# cases.actions.do_add_attachments with permissions.can_attach). Every other
 # action is declared with its states, rule and inputs in cases.spec, beside
 # its do_* function.
 RECORD_ONLY_ACTIONS = frozenset({Action.REGISTER, Action.ADD_ATTACHMENT})

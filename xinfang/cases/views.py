@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from xinfang.cases import workbench as wb
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.action_forms import action_form
-from xinfang.cases.attachments import ACCEPT, add_attachments, max_mb
+from xinfang.cases.actions import do_add_attachments
+from xinfang.cases.attachments import ACCEPT, max_mb
 from xinfang.cases.deadlines import case_deadlines
 from xinfang.cases.errors import Conflict
 from xinfang.cases.forms_workbench import WorkbenchFilterForm
@@ -200,7 +201,7 @@ def attachment_upload(request, pk):
     user = request.user
     files = request.FILES.getlist("files")
     try:
-        stored = add_attachments(pk, actor=user, files=files)  # 404 through access_case when out of scope
+        stored = do_add_attachments(pk, actor=user, files=files)  # 404 through access_case when out of scope
     except DomainError as err:
         context = _detail_context(request, _load_case(user, pk))
         context["attach_error"] = err.message

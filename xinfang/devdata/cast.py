@@ -92,3 +92,46 @@ def build_cast() -> Cast:
         other_officer=make_user("other_officer", other_bureau, "petition_officer"),
         nobody=make_user("nobody", bureau),
     )
+
+
+# --- built once per test process --------------------------------------------------------------
+#
+# Building the cast goes through Org.save (materialised paths) and create_user
+# (password hashing) for every row. Each test needs the same rows afresh (its
+# transaction is rolled back, or a transactional test flushes the tables), so
+# the first build is remembered as plain row values and every later test puts
+# the same rows back with three bulk inserts, under the same primary keys.
+
+_ROWS: list[tuple[type, list[dict]]] | None = None
+_FIELDS: dict[str, tuple[type, int]] = {}
+
+
+def _snapshot(cast: Cast) -> None:
+    global _ROWS
+    from dataclasses import fields
+
+    orgs = [getattr(cast, f.name) for f in fields(cast) if f.type in ("Org", Org)]
+    users = [getattr(cast, f.name) for f in fields(cast) if f.type in ("User", User)]
+    _ROWS = [
+        (Org, list(Org.objects.filter(pk__in=[o.pk for o in orgs]).order_by("path").values())),
+        (User, list(User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk").values())),
+        (RoleGrant, list(RoleGrant.objects.filter(user__in=users).order_by("pk").values())),
+    ]
+    _FIELDS.clear()
+    for f in fields(cast):
+        obj = getattr(cast, f.name)
+        _FIELDS[f.name] = (type(obj), obj.pk)
+
+
+def shared_cast() -> Cast:
+    """The cast for one test: built the first time in this process, restored from its rows after."""
+    if _ROWS is None or Org.objects.filter(pk__in=[pk for model, pk in _FIELDS.values() if model is Org]).exists():
+        cast = build_cast()
+        _snapshot(cast)
+        return cast
+    for model, rows in _ROWS:
+        model.objects.bulk_create([model(**row) for row in rows])
+    by_model: dict[type, dict] = {}
+    for model in (Org, User):
+        by_model[model] = model.objects.in_bulk([pk for m, pk in _FIELDS.values() if m is model])
+    return Cast(**{name: by_model[model][pk] for name, (model, pk) in _FIELDS.items()})

@@ -1,5 +1,6 @@
 """Every write to a case is one of these functions (DESIGN.md §6)."""
 
+from xinfang.cases.actions.attachments import do_add_attachments  # noqa: F401
 from xinfang.cases.actions.handling import (  # noqa: F401
     do_accept,
     do_approve_extension,
