@@ -69,8 +69,25 @@ def _field_of(loc) -> str | None:
     return ".".join(names) or None
 
 
+# Range errors name their limit (pydantic puts it in ctx).
+_LIMITED = {
+    "greater_than_equal": ("ge", "不能小于{}"),
+    "greater_than": ("gt", "须大于{}"),
+    "less_than_equal": ("le", "不能大于{}"),
+    "less_than": ("lt", "须小于{}"),
+    "string_too_short": ("min_length", "不能少于{}个字符"),
+    "string_too_long": ("max_length", "不能超过{}个字符"),
+    "too_short": ("min_length", "不能少于{}项"),
+    "too_long": ("max_length", "不能超过{}项"),
+}
+
+
 def _describe(err: dict) -> str:
     what = _PYDANTIC_MESSAGES.get(err.get("type", ""), "不符合要求")
+    limited = _LIMITED.get(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if limited and limited[0] in ctx:
+        what = limited[1].format(ctx[limited[0]])
     field = _field_of(err.get("loc", ()))
     return f"“{field}”{what}" if field else f"请求数据{what}"
 
