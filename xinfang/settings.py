@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "xinfang.shell.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinfang.middleware.ContentSecurityPolicyMiddleware",
@@ -149,7 +150,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per request without the query string (shell.middleware.AccessLogMiddleware).
+        "xinfang.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
+    },
 }
 
 # Collective visit threshold (集体访): 5 or more people (configurable).
@@ -157,5 +162,7 @@ COLLECTIVE_VISIT_THRESHOLD = env_int("COLLECTIVE_VISIT_THRESHOLD", 5)
 # Days after a petitioner's review window closes before the lapse sweep makes the case final:
 # a request received in time may reach the clerk late (by post), and the window counts from receipt.
 LAPSE_GRACE_DAYS = env_int("LAPSE_GRACE_DAYS", 10)
+# Exact look-ups by a petitioner's ID or phone number (reveal-class) allowed per user per hour.
+NUMBER_LOOKUPS_PER_HOUR = env_int("NUMBER_LOOKUPS_PER_HOUR", 120)
 # "Due soon" on the workbench and in the API: a deadline within this many days.
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)

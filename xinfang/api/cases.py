@@ -26,7 +26,7 @@ from xinfang.api.serializers import (
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.filters import NUMBER_NOT_ALLOWED, Applied, CaseFilter
+from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, Applied, CaseFilter
 from xinfang.cases.filters import apply as apply_filter
 from xinfang.cases.models import Category
 from xinfang.cases.spec import specs
@@ -35,6 +35,7 @@ from xinfang.core import clock
 from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Org, User
 from xinfang.petitioners.access import scoped_petitioners
+from xinfang.petitioners.lookups import LookupTooFrequent
 from xinfang.petitioners.models import Petitioner
 
 router = Router(tags=["信访件"])
@@ -244,6 +245,8 @@ def lookup_cases(request, body: LookupIn):
     qs = apply_filter(scoped_cases(user), f, actor=user, request=request, applied=applied)
     if applied.hint == NUMBER_NOT_ALLOWED:
         raise NotAllowed(applied.hint)
+    if applied.hint.startswith(RATE_LIMITED_PREFIX):
+        raise LookupTooFrequent(applied.hint)
     if applied.hint:
         raise Invalid(applied.hint, field="number")
     today = clock.today()

@@ -23,8 +23,8 @@ class SearchQuery(Schema):
     limit: int = Field(20, ge=1, le=100)
 
 
-def _search(user, q, limit):
-    parsed, qs = search_queryset(user, q)
+def _search(user, q, limit, *, request, from_url):
+    parsed, qs = search_queryset(user, q, purpose="接口查找信访人", request=request, from_url=from_url)
     if parsed.kind == "empty":
         qs = qs.order_by("-created_at", "-pk")
     rows = list(qs[:limit])
@@ -38,10 +38,10 @@ def _search(user, q, limit):
     operation_id="search_petitioners",
 )
 def search(request, params: Query[SearchQuery]):
-    """在当前用户有权查看的信访人中查找。身份证号码和电话只能完整输入精确查找，结果只含脱敏值。
+    """在当前用户有权查看的信访人中按姓名、统一社会信用代码查找，结果只含脱敏值。
 
-    按身份证号码或电话查找时建议用 POST /petitioners/search，避免号码出现在网址和日志中。"""
-    return _search(request.auth, params.q, params.limit)
+    身份证号码和电话不能放在网址中：用 POST /petitioners/search（返回 422）。"""
+    return _search(request.auth, params.q, params.limit, request=request, from_url=True)
 
 
 @router.post(
@@ -51,7 +51,7 @@ def search(request, params: Query[SearchQuery]):
     operation_id="search_petitioners_post",
 )
 def search_post(request, body: s.PetitionerSearchIn):
-    return _search(request.auth, body.q, body.limit)
+    return _search(request.auth, body.q, body.limit, request=request, from_url=False)
 
 
 @router.post(

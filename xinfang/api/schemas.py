@@ -223,7 +223,9 @@ class PetitionerLink(Schema):
 
 
 class RegisterIn(Schema):
-    petitioners: list[PetitionerLink] = Field(min_length=1, description="信访人（至少一人）")
+    petitioners: list[PetitionerLink] = Field(
+        min_length=1, max_length=200, description="信访人（至少1人，至多200人；集体访的总人数填 person_count）"
+    )
     channel: Channel = Field(description=_choices(Channel))
     received_at: datetime = Field(description="收件时间（不含时区时按北京时间）")
     kind: Kind = Field(description=_choices(Kind))
@@ -282,7 +284,7 @@ class PetitionerIn(Schema):
     kind: Literal["person", "organisation"] = "person"
     name: str = Field(min_length=1, max_length=100)
     id_number: str = Field("", description="身份证号码（个人）")
-    phones: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list, max_length=5, description="联系电话，最多5个")
     address: str = Field("", max_length=200)
     division_code: str = Field("", max_length=12)
     uscc: str = Field("", description="统一社会信用代码（单位）")

@@ -84,6 +84,7 @@ def apply(qs, f: CaseFilter, *, actor=None, request=None, today: date | None = N
 
 NUMBER_IN_URL_HINT = "身份证号码、电话号码请在“按号码查找”中输入（号码不放在网址中）；此处只按编号、摘要和姓名查找"
 NUMBER_NOT_ALLOWED = "按身份证号码或电话号码查找信访件仅限可查看个人信息的角色（登记员、受理交办员、承办人、负责人）"
+RATE_LIMITED_PREFIX = "按号码查找过于频繁"
 
 
 def _links():
@@ -106,7 +107,8 @@ def _text_q(text: str, *, applied: Applied | None) -> Q:
 
 def _number_q(number: str, *, actor, request, applied: Applied | None) -> Q:
     """Cases of the petitioner with this exact ID or phone number (keyed hash), audited."""
-    from xinfang.petitioners import crypto
+    from xinfang.core.errors import DomainError
+    from xinfang.petitioners import crypto, lookups
     from xinfang.petitioners.models import PetitionerPhone
     from xinfang.petitioners.search import parse_query
 
@@ -122,22 +124,13 @@ def _number_q(number: str, *, actor, request, applied: Applied | None) -> Q:
             applied.hint = parsed.hint or "请输入完整的身份证号码或电话号码"
         return nothing
     digest = crypto.hash_value(parsed.value)
-    _audit_lookup(user, request, parsed.kind, digest)
+    try:
+        lookups.authorize(user, kind=parsed.kind, digest=digest, purpose="查找信访人的信访件", request=request)
+    except DomainError as refused:
+        if applied is not None:
+            applied.hint = refused.message
+        return nothing
     if parsed.kind == "id_number":
         return Q(Exists(_links().filter(petitioner__id_number_hash=digest)))
     phones = PetitionerPhone.objects.filter(number_hash=digest).values("petitioner_id")
     return Q(Exists(_links().filter(petitioner_id__in=phones)))
-
-
-def _audit_lookup(user, request, kind: str, digest: str) -> None:
-    from xinfang.orgs.audit import record
-    from xinfang.orgs.models import AuditAction
-
-    record(
-        AuditAction.REVEAL,
-        request=request,
-        actor=user,
-        target="信访件查找",
-        detail=f"按{'身份证号码' if kind == 'id_number' else '电话号码'}查找信访件（号码摘要 {digest[:12]}）",
-        reason="查找信访人的信访件",
-    )

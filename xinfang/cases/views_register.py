@@ -166,7 +166,7 @@ def register(request):
     elif step == "clear_quick":
         context["focus"] = "id_new_name"
     elif step == "lookup":
-        context["results"], context["id_match"] = _lookup(user, lookup_q)
+        context["results"], context["id_match"], context["lookup_refused"] = _lookup(user, lookup_q, request)
         if context["results"] is None:
             context["results"] = []
     elif step == "submit":
@@ -378,22 +378,33 @@ def petitioner_lookup(request):
     _require_registrar(request.user)
     source = request.POST if request.method == "POST" else request.GET
     q = source.get("q", "")
-    results, id_match = _lookup(request.user, q)
-    return render(request, "cases/_register_lookup.html", {"q": q, "results": results, "id_match": id_match})
+    results, id_match, refused = _lookup(request.user, q, request)
+    context = {"q": q, "results": results, "id_match": id_match, "lookup_refused": refused}
+    return render(request, "cases/_register_lookup.html", context)
 
 
-def _lookup(user, q):
+def _lookup(user, q, request=None):
     """The matches the user may see (with their earlier cases), and, for a full ID number
     nobody in scope holds, the record already registered in the jurisdiction (masked)."""
     if not q.strip():
-        return None, None
-    results = search_petitioners(user, q, LOOKUP_LIMIT)
+        return None, None, ""
+    try:
+        results = search_petitioners(
+            user,
+            q,
+            LOOKUP_LIMIT,
+            purpose="登记信访件时查找信访人",
+            request=request,
+            from_url=request is not None and request.method != "POST",
+        )
+    except DomainError as refused:
+        return [], None, refused.message
     _add_case_counts(user, results)
     parsed = parse_query(q)
     id_match = None
     if not results and parsed.kind == "id_number":
         id_match = match_id_number(user, parsed.value)
-    return results, id_match
+    return results, id_match, ""
 
 
 @never_cache

@@ -197,6 +197,10 @@ def find_registered(user, id_hash: str) -> RegisteredMatch | None:
     """
     if not id_hash or not _is_active_user(user):
         return None
+    from xinfang.petitioners import lookups
+
+    # Whether a number is registered is itself a reveal-class answer: checked, audited, rate-limited.
+    lookups.authorize(user, kind="id_number", digest=id_hash, purpose="登记信访人时核对是否已登记")
     visible = scoped_petitioners(user).filter(id_number_hash=id_hash).select_related("org").order_by("pk").first()
     if visible is not None:
         return RegisteredMatch(visible, True)

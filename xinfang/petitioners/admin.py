@@ -58,7 +58,6 @@ class PetitionerAdmin(admin.ModelAdmin):
     readonly_fields = (
         "id_masked",
         "sex",
-        "birth_year",
         "uscc_checksum_ok",
         "created_by",
         "created_at",
@@ -67,7 +66,9 @@ class PetitionerAdmin(admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("kind", "name", "org")}),
-        ("个人", {"fields": ("id_masked", "sex", "birth_year")}),
+        # No birth year beside the masked number: with the region and the last four digits it
+        # narrows the number to a few dozen candidates (the masking rule shows no more than it says).
+        ("个人", {"fields": ("id_masked", "sex")}),
         ("单位", {"fields": ("uscc", "uscc_checksum_ok", "legal_representative")}),
         ("住址", {"fields": ("address", "division_code")}),
         ("登记", {"fields": ("created_by", "created_at", "updated_at", "shared_with")}),

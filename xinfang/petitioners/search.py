@@ -27,7 +27,7 @@ from xinfang.core._text import fold
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.phones import PhoneError, normalize_phone
 from xinfang.core.uscc import UsccError, validate_uscc
-from xinfang.petitioners import crypto
+from xinfang.petitioners import crypto, lookups
 from xinfang.petitioners.access import scoped_petitioners
 from xinfang.petitioners.models import Petitioner, PetitionerPhone
 
@@ -98,14 +98,25 @@ def _uscc_ok(value: str) -> bool:
         return False
 
 
-def search_queryset(user, q: str | None) -> tuple[ParsedQuery, QuerySet[Petitioner]]:
+def search_queryset(
+    user, q: str | None, *, purpose: str = "查找信访人", request=None, from_url: bool = False
+) -> tuple[ParsedQuery, QuerySet[Petitioner]]:
     """The parsed query and the (unsliced) matching petitioners within the user's scope.
 
     An empty query matches every petitioner in scope, newest first, which is
-    what the list page shows before anything is typed.
+    what the list page shows before anything is typed. An exact ID or phone
+    number is a reveal-class look-up (``lookups.authorize``: roles that may
+    reveal, audited, rate-limited) and is refused when it came in a URL
+    (``from_url``); a refusal raises a DomainError with the reason.
     """
     parsed = parse_query(q)
     qs = scoped_petitioners(user).select_related("org").prefetch_related("phones")
+    if parsed.kind in ("id_number", "phone"):
+        if from_url:
+            raise lookups.NumberInUrl(lookups.NUMBER_IN_URL, field="q")
+        lookups.authorize(
+            user, kind=parsed.kind, digest=crypto.hash_value(parsed.value), purpose=purpose, request=request
+        )
     match parsed.kind:
         case "empty":
             return parsed, qs
@@ -132,13 +143,16 @@ def search_queryset(user, q: str | None) -> tuple[ParsedQuery, QuerySet[Petition
     return parsed, qs
 
 
-def search_petitioners(user, q: str | None, limit: int = 20) -> list[Petitioner]:
+def search_petitioners(
+    user, q: str | None, limit: int = 20, *, purpose: str = "查找信访人", request=None, from_url: bool = False
+) -> list[Petitioner]:
     """Up to ``limit`` petitioners matching ``q`` that ``user`` may see.
 
     The entry point for other apps (e.g. case registration's petitioner
-    picker). An empty or unsearchable query returns an empty list.
+    picker). An empty or unsearchable query returns an empty list; a refused
+    number look-up raises (see ``search_queryset``).
     """
-    parsed, qs = search_queryset(user, q)
+    parsed, qs = search_queryset(user, q, purpose=purpose, request=request, from_url=from_url)
     if parsed.kind == "empty":
         return []
     return list(qs[: max(0, limit)])

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from xinfang.core.idnumbers import normalize_id_number
 from xinfang.core.masking import mask_name, mask_phone
-from xinfang.core.phones import normalize_phone
+from xinfang.core.phones import PhoneError, normalize_phone
 from xinfang.core.uscc import validate_uscc
 from xinfang.orgs.audit import record
 from xinfang.petitioners import crypto
@@ -26,6 +26,15 @@ from xinfang.petitioners.models import Petitioner, PetitionerKind, PetitionerPho
 # xinfang.orgs.models.AuditAction has no member for it yet; the value is the
 # one it should get (PETITIONER_CHANGE = "petitioner_change", "更正信访人信息").
 AUDIT_PETITIONER_CHANGE = "petitioner_change"
+
+
+# A petitioner's repeated fields are bounded: a record is a person, not a directory.
+MAX_PHONES = 5
+
+
+def _check_phone_count(phones) -> None:
+    if len(phones) > MAX_PHONES:
+        raise PhoneError(f"联系电话最多登记{MAX_PHONES}个（现为{len(phones)}个）")
 
 
 @transaction.atomic
@@ -58,6 +67,7 @@ def register_petitioner(
         raise ValueError(f"unknown petitioner kind {kind!r}")
     if not can_register_petitioners(actor):
         raise PermissionDenied("您无权登记信访人")
+    _check_phone_count([p for p in phones if p and p.strip()])
     petitioner = Petitioner(
         kind=kind,
         name=name.strip(),
@@ -187,6 +197,7 @@ def update_contact(
         number = normalize_phone(raw).number
         changes.append(f"联系电话：新增 {mask_phone(number)}")
         kept.append(number)
+    _check_phone_count(kept)
     if not changes:
         return []
 

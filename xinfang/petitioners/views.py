@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
+from xinfang.core.errors import DomainError
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.masking import mask_phone
 from xinfang.petitioners import crypto
@@ -35,7 +36,7 @@ from xinfang.petitioners.access import (
     scoped_petitioners,
 )
 from xinfang.petitioners.forms import ContactForm, PetitionerForm, RevealForm
-from xinfang.petitioners.search import parse_query, search_petitioners, search_queryset
+from xinfang.petitioners.search import ParsedQuery, parse_query, search_petitioners, search_queryset
 from xinfang.petitioners.services import register_or_reuse, update_contact
 
 PAGE_SIZE = 20
@@ -58,7 +59,13 @@ def _is_partial(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def petitioner_list(request):
     q = _query(request)
-    parsed, qs = search_queryset(request.user, q)
+    try:
+        parsed, qs = search_queryset(
+            request.user, q, purpose="信访人查询", request=request, from_url=request.method != "POST"
+        )
+    except DomainError as refused:
+        # A number typed by someone who may not look numbers up, too often, or sent in a URL.
+        parsed, qs = ParsedQuery("invalid", "", refused.message), scoped_petitioners(request.user).none()
     per_page = SENSITIVE_PAGE_SIZE if parsed.is_sensitive else PAGE_SIZE
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
     context = {
@@ -216,7 +223,12 @@ def petitioner_lookup(request):
     """
     q = _query(request)
     parsed = parse_query(q)
-    results = search_petitioners(request.user, q, LOOKUP_LIMIT)
+    try:
+        results = search_petitioners(
+            request.user, q, LOOKUP_LIMIT, purpose="选择信访人", request=request, from_url=request.method != "POST"
+        )
+    except DomainError as refused:
+        parsed, results = ParsedQuery("invalid", "", refused.message), []
     return render(
         request,
         "petitioners/_lookup.html",

@@ -131,7 +131,7 @@ def test_a_number_is_looked_up_from_a_post_body_audited_and_only_by_roles_that_m
     body = client.post("/cases/", {"person_number": number}).content.decode()
     assert case.number in body and other.number not in body and "按号码查找的结果，共 1 件" in body
     event = AuditEvent.objects.get(action=AuditAction.REVEAL, actor=cast.registrar)
-    assert event.target == "信访件查找" and number not in event.detail
+    assert event.target == "按号码查找：查找信访人的信访件" and number not in event.detail
     assert api(cast.registrar).post("/api/v1/cases/lookup", {"number": "138 1234 5678"}).json()["count"] == 1
     # In a URL the number is not used as one (it would sit in every access log).
     body = client.get(f"/cases/?tab=search&q={number}").content.decode()
