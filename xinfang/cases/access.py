@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
 from xinfang.cases.routing_policy import INDEPENDENT_KINDS, in_reach
-from xinfang.cases.states import Kind, ParticipantRole
+from xinfang.cases.states import OPEN_STATES, Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
 from xinfang.orgs.actors import Actor, as_actor, user_of
-from xinfang.orgs.models import PATH_STEP, Org
+from xinfang.orgs.models import PATH_STEP, Org, Role
 
 
 def _accused_exclusion(user, prefix: str = "") -> Q:
@@ -46,6 +46,14 @@ def _accused_exclusion(user, prefix: str = "") -> Q:
     return q
 
 
+# Who may read accusation materials (检举控告): the roles that receive, route, handle, decide,
+# oversee or supervise them. Not the system administrator (administration of the system is not
+# reading petitions) and not the statistician (who counts them without opening them).
+ACCUSATION_READERS = frozenset(
+    {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD, Role.LEADER, Role.SUPERVISOR}
+)
+
+
 def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | None, Q] | None:
     """(include, exclude) filters for the cases this user may see, or None for none.
 
@@ -65,12 +73,17 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
         if scope.assigned:
             include |= Q(**{f"{prefix}handler": user.pk})
             if user.org_id is not None:
-                # A co-unit's part is unit work with no personal assignment:
-                # its handlers must see the case to report back on it.
+                # A co-unit's part is unit work with no personal assignment: its handlers see
+                # the case while it is open (to report, and to follow it after reporting), not
+                # once it has ended (the unit's officer and head, with the unit's scope, still do).
                 include |= Exists(
                     CaseOrg.objects.filter(case=OuterRef(outer_case), org=user.org_id, role=ParticipantRole.CO)
-                )
-    return include, _accused_exclusion(user, prefix)
+                ) & Q(**{f"{prefix}status__in": sorted(OPEN_STATES)})
+    exclude = _accused_exclusion(user, prefix)
+    if not user.has_role(*ACCUSATION_READERS):
+        # Accusation materials are for the roles that handle them (the accuser is named there).
+        exclude |= Q(**{f"{prefix}kind": Kind.ACCUSATION})
+    return include, exclude
 
 
 def scoped_cases(who):

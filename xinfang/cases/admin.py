@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import Case, CaseEvent, Category
 
 
@@ -30,6 +31,10 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ("number", "summary")
     inlines = [CaseEventInline]
     readonly_fields = [f.name for f in Case._meta.fields]
+
+    def get_queryset(self, request):
+        # The admin is no back door: it lists what the access layer lets this person read.
+        return scoped_cases(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -72,26 +72,25 @@ def org_scope(user) -> OrgScope:
     cached = getattr(user, "_org_scope", None)
     if cached is not None:
         return cached
-    if user.is_superuser:
-        scope = OrgScope(everything=True)
-    else:
-        everything = False
-        org_ids: set[int] = set()
-        paths: set[str] = set()
-        assigned = False
-        org = user.org
-        for _role, data_scope in user.grants():
-            if data_scope == DataScope.ALL:
-                everything = True
-            elif data_scope == DataScope.ASSIGNED:
-                assigned = True
-            elif org is None:
-                continue
-            elif data_scope == DataScope.OWN_ORG:
-                org_ids.add(org.pk)
-            elif data_scope == DataScope.SUBTREE:
-                paths.add(subtree_root(org).path)
-        scope = OrgScope(everything, frozenset(org_ids), tuple(sorted(paths)), assigned)
+    # The superuser flag administers the system; it does not widen what cases or petitioners a
+    # person reads: that comes from their role grants alone, like everyone else's.
+    everything = False
+    org_ids: set[int] = set()
+    paths: set[str] = set()
+    assigned = False
+    org = user.org
+    for _role, data_scope in user.grants():
+        if data_scope == DataScope.ALL:
+            everything = True
+        elif data_scope == DataScope.ASSIGNED:
+            assigned = True
+        elif org is None:
+            continue
+        elif data_scope == DataScope.OWN_ORG:
+            org_ids.add(org.pk)
+        elif data_scope == DataScope.SUBTREE:
+            paths.add(subtree_root(org).path)
+    scope = OrgScope(everything, frozenset(org_ids), tuple(sorted(paths)), assigned)
     user._org_scope = scope
     return scope
 

@@ -99,3 +99,38 @@ def _each_predicate_means_the_same_in_python_and_in_sql():
         in_sql = set(Case.objects.filter(predicate.q()).values_list("pk", flat=True))
         in_python = {c.pk for c in cases if predicate(c)}
         assert in_sql == in_python, predicate.key
+
+
+def test_each_demo_role_sees_what_the_readme_says(db):
+    """README: leader — everything under the county; supervisor and statistician — read-only over the county."""
+    from xinfang.cases.states import Kind
+
+    ctx = DemoContext(write=lambda _msg: None)
+    build_orgs(ctx)
+    build_staff(ctx)
+    build_petitioners(ctx, 40)
+    _ensure_discipline_staff(ctx)
+    build_demo_cases(ctx, count=40)
+    county = ctx.county
+    in_county = {c.pk for c in Case.objects.filter(participants__org__path__startswith=county.path)}
+    township_cases = {c.pk for c in Case.objects.filter(registered_org__in=[ctx.orgs["baisha"], ctx.orgs["qingxi"]])}
+    assert township_cases, "the demo has cases registered by townships"
+
+    def seen(username):
+        return set(scoped_cases(ctx.users[username]).values_list("pk", flat=True))
+
+    accusations = set(Case.objects.filter(kind=Kind.ACCUSATION).values_list("pk", flat=True))
+    against_county = set(
+        Case.objects.filter(kind=Kind.ACCUSATION, accused_org__in=[county, ctx.orgs["city"]]).values_list(
+            "pk", flat=True
+        )
+    )
+    against_bureau = set(
+        Case.objects.filter(kind=Kind.ACCUSATION, accused_org=ctx.orgs["bureau"]).values_list("pk", flat=True)
+    )
+    assert seen("leader") == in_county - against_county
+    assert seen("supervisor") == in_county - against_county - against_bureau
+    assert township_cases <= seen("supervisor") and township_cases <= seen("statistician")
+    assert seen("statistician") == seen("supervisor") - accusations  # counts them, does not read them
+    assert seen("admin") & accusations == set()
+    assert not seen("leader") - in_county  # nothing of another county

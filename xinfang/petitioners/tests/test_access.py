@@ -52,10 +52,20 @@ def test_users_without_roles_or_inactive_see_nothing(cast, ours):
     assert not scoped_petitioners(cast.registrar).exists()
 
 
-def test_a_superuser_sees_everything_even_with_extra_builders(cast, ours, theirs, monkeypatch):
-    monkeypatch.setattr(access, "EXTRA_SCOPE_BUILDERS", [lambda user: Q(pk__in=[])])
+def test_the_superuser_flag_does_not_widen_what_a_person_reads(cast, ours, theirs):
+    """Administering the system is not reading petitions: the grants decide, for superusers too."""
     cast.admin.is_superuser = True
-    assert set(scoped_petitioners(cast.admin)) == {ours, theirs}
+    cast.admin.save()
+    admin = type(cast.admin).objects.get(pk=cast.admin.pk)
+    assert set(scoped_petitioners(admin)) == set(scoped_petitioners(cast.registrar)) == {ours}
+
+
+def test_a_grant_of_everything_sees_everything_even_with_extra_builders(cast, ours, theirs, monkeypatch):
+    from xinfang.devdata.cast import make_user
+
+    monkeypatch.setattr(access, "EXTRA_SCOPE_BUILDERS", [lambda user: Q(pk__in=[])])
+    everyone = make_user("province_leader", cast.city, "leader", scope="all")
+    assert set(scoped_petitioners(everyone)) == {ours, theirs}
 
 
 def test_extra_scope_builders_widen_but_never_narrow(cast, ours, theirs, monkeypatch):

@@ -99,5 +99,8 @@ def test_the_share_widens_the_bureaus_scope_only(cast, townships):
 def test_the_admin_shows_which_orgs_use_the_record(login, cast, townships, django_user_model):
     register_or_reuse(actor=cast.registrar, kind="person", name="李秀英", id_number=VECTOR_ID)
     admin = django_user_model.objects.create_superuser("root", password="x", org=cast.county)
+    from xinfang.orgs.models import RoleGrant
+
+    RoleGrant.objects.create(user=admin, role="leader", scope="subtree")  # the admin lists what the grants allow
     page = html(login(admin).get(f"/admin/petitioners/petitioner/{townships.pk}/change/"))
     assert "共用单位" in page and "清河县信访局（registrar，" in page
