@@ -58,6 +58,30 @@ class CaseCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="unique_case_counter")]
 
 
+class CaseQuerySet(models.QuerySet):
+    """The due states as queryset methods (the one definition is cases.due)."""
+
+    def running(self):
+        from xinfang.cases import due
+
+        return self.filter(due.running_q())
+
+    def overdue(self, today=None):
+        from xinfang.cases import due
+
+        return self.filter(due.overdue_q(today))
+
+    def due_soon(self, today=None):
+        from xinfang.cases import due
+
+        return self.filter(due.due_soon_q(today))
+
+    def paused(self):
+        from xinfang.cases import due
+
+        return self.filter(due.paused_q())
+
+
 class Case(models.Model):
     number = models.CharField("编号", max_length=40, unique=True)
     channel = models.CharField("来源渠道", max_length=12, choices=Channel.choices)
@@ -163,6 +187,8 @@ class Case(models.Model):
 
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = ClockDateTimeField("更新时间", auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "信访件"

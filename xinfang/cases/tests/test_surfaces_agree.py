@@ -158,3 +158,17 @@ def test_the_received_date_filter_uses_the_local_date(cast, login):
     day = timezone.localtime(early.received_at).date()
     body = login(cast.officer).get(f"/cases/?tab=search&received_from={day}&received_to={day}").content.decode()
     assert early.number in body
+
+
+def test_the_queryset_methods_are_the_due_states(cast, flow, now_at):
+    from datetime import date
+
+    from xinfang.cases.access import scoped_cases
+
+    now_at(date(2025, 3, 3))
+    late, paused = flow.handling(), flow.handling()
+    A.do_start_hearing(paused, actor=cast.handler, day=date(2025, 3, 3))
+    now_at(date(2025, 6, 1))
+    cases = scoped_cases(cast.unit_head)
+    assert list(cases.overdue()) == [late] and list(cases.paused()) == [paused]
+    assert list(cases.due_soon()) == [] and set(cases.running()) == {late}
