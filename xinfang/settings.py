@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",  # before xinfang.orgs: its login-failure handler runs before the audit log's
     "xinfang.orgs",
     "xinfang.petitioners",
     "xinfang.clock",
@@ -60,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "xinfang.shell.middleware.ChineseNotFoundMiddleware",
+    # Last: turns a locked-out login into the login page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xinfang.urls"
@@ -106,6 +109,11 @@ AUTH_USER_MODEL = "orgs.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -145,6 +153,27 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
+# account, or LOGIN_IP_FAILURE_LIMIT from one address (many clerks may share an
+# office's address), logins stop for LOGIN_LOCKOUT_MINUTES; an administrator may
+# unlock sooner in the admin. The security audit log is the record of logins, so
+# axes keeps only its failure counters (no access log of its own).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+if min(LOGIN_FAILURE_LIMIT, LOGIN_IP_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES) < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT, LOGIN_IP_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+AXES_ENABLED = True
+AXES_HANDLER = "xinfang.orgs.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = "xinfang.orgs.lockout.failure_limit"  # LOGIN_FAILURE_LIMIT, read when asked
+AXES_COOLOFF_TIME = "xinfang.orgs.lockout.cool_off"  # LOGIN_LOCKOUT_MINUTES
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # the handler reads them in this order
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # xinfang.orgs.admin shows the attempts in Chinese, with an audited unlock
+AXES_LOCKOUT_CALLABLE = "xinfang.orgs.views.lockout_response"
+AXES_VERBOSE = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -152,6 +181,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # a line per failed login and lockout, not per step
         # One line per request without the query string (shell.middleware.AccessLogMiddleware).
         "xinfang.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
     },

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from xinfang.orgs.models import AuditEvent, Org, RoleGrant, User
+from xinfang.orgs import lockout
+from xinfang.orgs.models import AuditEvent, LoginFailure, Org, RoleGrant, User
 
 
 @admin.register(Org)
@@ -31,6 +32,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "role_grants__role", "org__level")
     search_fields = ("username", "full_name", "org__name")
     autocomplete_fields = ("org",)
+    actions = ["unlock_login"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("人员信息", {"fields": ("full_name", "title", "org", "email")}),
@@ -57,6 +59,77 @@ class UserAdmin(BaseUserAdmin):
             obj._actor = request.user
             obj.delete()
         formset.save_m2m()
+
+    @admin.action(description="解除所选人员的登录锁定", permissions=["change"])
+    def unlock_login(self, request, queryset):
+        unlocked = [user for user in queryset if lockout.unlock(username=user.get_username(), request=request)]
+        if unlocked:
+            names = "、".join(user.display_name for user in unlocked)
+            self.message_user(request, f"已解除 {len(unlocked)} 人的登录锁定：{names}")
+        else:
+            self.message_user(request, "所选人员没有登录失败记录，无需解除")
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """django-axes' failed-login counters, in Chinese; unlocking is audited. Read-only otherwise."""
+
+    list_display = ("last_failure", "account", "address", "failures", "state")
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "attempt_time"
+    fields = ("account", "address", "failures", "last_failure", "client")
+    readonly_fields = fields
+    actions = ["unlock"]
+
+    @admin.display(description="最近一次失败", ordering="attempt_time")
+    def last_failure(self, obj):
+        return obj.attempt_time
+
+    @admin.display(description="用户名", ordering="username")
+    def account(self, obj):
+        return obj.username or "—"
+
+    @admin.display(description="IP 地址", ordering="ip_address")
+    def address(self, obj):
+        return obj.ip_address or "—"
+
+    @admin.display(description="失败次数", ordering="failures_since_start")
+    def failures(self, obj):
+        return obj.failures_since_start
+
+    @admin.display(description="浏览器")
+    def client(self, obj):
+        return obj.user_agent
+
+    @admin.display(description="状态")
+    def state(self, obj):
+        return "账户已锁定" if obj.username and lockout.is_locked(obj.username) else "—"
+
+    # The same people who may change staff accounts may see and clear these.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("orgs.change_user")
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("orgs.change_user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("orgs.change_user")
+
+    @admin.action(description="解除锁定（清除所选失败记录）", permissions=["unlock"])
+    def unlock(self, request, queryset):
+        count = 0
+        for username, ip in set(queryset.values_list("username", "ip_address")):
+            count += lockout.unlock(username=username or "", ip_address=ip or "", request=request)
+        self.message_user(request, f"已清除 {count} 条登录失败记录，相应账户和地址可以重新登录")
 
 
 @admin.register(AuditEvent)

@@ -1,5 +1,6 @@
 """Organisations (a tree), staff users, their roles, and the security audit log."""
 
+from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.db.models.functions import Length
@@ -216,6 +217,15 @@ class AuditAction(models.TextChoices):
     PERMISSION_CHANGE = "permission_change", "权限变更"
     ATTACHMENT_DOWNLOAD = "attachment_download", "下载附件"
     PETITIONER_CHANGE = "petitioner_change", "更正信访人信息"
+    LOGIN_LOCKED = "login_locked", "登录锁定"
+    LOGIN_UNLOCKED = "login_unlocked", "解除登录锁定"
+    TWO_FACTOR_ENABLED = "two_factor_enabled", "启用两步验证"
+    TWO_FACTOR_DISABLED = "two_factor_disabled", "停用两步验证"
+    TWO_FACTOR_FAILED = "two_factor_failed", "两步验证失败"
+    PASSWORD_CHANGE = "password_change", "修改密码"
+    ORG_CHANGE = "org_change", "机构调整"
+    API_TOKEN_CREATED = "api_token_created", "创建接口令牌"
+    API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
 
 
 class AuditEvent(models.Model):
@@ -239,3 +249,12 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.username}"
+
+
+class LoginFailure(AccessAttempt):
+    """django-axes' count of failed logins per account and address, as the Chinese admin shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "登录失败与锁定"
+        verbose_name_plural = "登录失败与锁定"

@@ -23,7 +23,9 @@ def _on_logout(sender, request, user, **kwargs):
 def _on_login_failed(sender, credentials, request=None, **kwargs):
     # Never store the attempted password.
     username = str(credentials.get("username", ""))[:150]
-    record(AuditAction.LOGIN_FAILED, request=request, username=username, target=username)
+    # Set by the lockout handler (xinfang.orgs.lockout), whose receiver runs first (axes is listed first).
+    detail = "登录已暂停（锁定中），未核对密码" if getattr(request, "xf_refused_while_locked", False) else ""
+    record(AuditAction.LOGIN_FAILED, request=request, username=username, target=username, detail=detail)
 
 
 @receiver(post_save, sender=RoleGrant)
