@@ -40,3 +40,13 @@ def clock():
     test_clock = TestClock()
     yield test_clock
     test_clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the cast reuses primary keys, so cached values would leak)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -22,6 +22,7 @@ from xinfang.cases.actions import do_add_attachments
 from xinfang.cases.attachments import ACCEPT, max_mb
 from xinfang.cases.deadlines import case_deadlines
 from xinfang.cases.errors import Conflict
+from xinfang.cases.events import chain_break
 from xinfang.cases.forms_workbench import WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
 from xinfang.cases.permissions import can_attach
@@ -70,6 +71,7 @@ def workbench(request):
     user = request.user
     counts = wb.counts(user)
     request._cases_todo_count = counts["todo"]  # the nav badge reuses it
+    wb.remember_todo_count(user, counts["todo"])
     tabs = wb.tabs_for(user, counts)
     keys = [t["key"] for t in tabs]
     looking_up = request.method == "POST"
@@ -152,6 +154,8 @@ def _detail_context(request, case):
         "refused": [{"label": r.label, "reason": r.reason} for r in offer.refused],
         "latest_reply": latest_reply,
         "today": clock.today(),
+        # The hash chain over the events just loaded (no query): a broken one is shown, not hidden.
+        "history_break": chain_break(events, version=case.version),
     }
 
 
@@ -244,6 +248,7 @@ def act(request, pk, action):
                 top_error = form.show_error(err)
                 status = _error_status(err)
             else:
+                wb.forget_todo_count(user)
                 messages.success(request, f"已{spec.label}")
                 url = reverse("cases:detail", args=[case.pk])
                 if _is_partial(request):

@@ -160,6 +160,38 @@ def todo_count(user) -> int:
     return scoped_cases(user).filter(todo_q(filters)).count()
 
 
+BADGE_SECONDS = 60
+
+
+def _badge_key(user) -> str:
+    return f"xinfang:todo-count:{user.pk}"
+
+
+def cached_todo_count(user) -> int:
+    """todo_count, kept for BADGE_SECONDS per user (a little stale at worst; the workbench is exact)."""
+    from django.core.cache import cache
+
+    count = cache.get(_badge_key(user))
+    if count is None:
+        count = todo_count(user)
+        cache.set(_badge_key(user), count, BADGE_SECONDS)
+    return count
+
+
+def remember_todo_count(user, count: int) -> None:
+    """The workbench counted exactly: the badge shows that count on the next pages."""
+    from django.core.cache import cache
+
+    cache.set(_badge_key(user), count, BADGE_SECONDS)
+
+
+def forget_todo_count(user) -> None:
+    """After the user's own action their count changed: count again on the next page."""
+    from django.core.cache import cache
+
+    cache.delete(_badge_key(user))
+
+
 def tabs_for(user, counts_: dict[str, int]) -> list[dict]:
     """The tab bar: 全部待办, the user's action tabs, the due tabs, 全部信访件."""
     filters = tab_filters(user)

@@ -40,15 +40,21 @@ def nav_for(user) -> list[dict]:
 
 
 def _todo_count(request, user) -> int | None:
-    """The workbench badge: reuse the workbench's own count, else one COUNT query."""
+    """The workbench badge: the workbench's own count on the workbench, else a short-lived cached one.
+
+    Every page shows the badge; counting the to-do union on each of them would
+    repeat the workbench's work a hundred times a day per clerk. The count is
+    kept per user for ``BADGE_SECONDS`` (the workbench and the user's own
+    actions refresh it), so a page pays for it at most once a minute.
+    """
     cached = getattr(request, "_cases_todo_count", None)
     if cached is not None:
         return cached
     try:
-        from xinfang.cases.workbench import todo_count
+        from xinfang.cases.workbench import cached_todo_count
     except ImportError:  # pragma: no cover - the cases app not installed
         return None
-    return todo_count(user)
+    return cached_todo_count(user)
 
 
 def _may_fix_calendar(user) -> bool:

@@ -431,7 +431,7 @@ def test_workbench_filters_and_overdue_rows(cast, login):
 
 
 WORKBENCH_QUERIES = 10
-DETAIL_QUERIES = 14  # includes the repeats merged into the case
+DETAIL_QUERIES = 13  # includes the repeats merged into the case; the badge comes from the cache
 
 
 def test_workbench_query_count_is_pinned(cast, login):

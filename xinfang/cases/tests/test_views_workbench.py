@@ -141,3 +141,21 @@ def test_reported_rows_do_not_show_the_lead_units_handler_under_the_bureau(cast,
     other = flow.handling(summary="办理中的事项")
     body = html(login(cast.unit_head).get("/cases/?tab=handling"))
     assert other.number in body and "承办：handler" in body
+
+
+def test_the_badge_counts_once_a_minute_not_on_every_page(cast, login, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    register(cast.registrar)
+    client = login(cast.officer)
+    first = client.get("/clock/").content.decode()
+    assert '工作台 <span class="badge">1</span>' in first
+    register(cast.registrar)
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get("/clock/").content.decode()
+    assert '工作台 <span class="badge">1</span>' in again  # a minute's staleness at most
+    assert not any("COUNT(" in q["sql"] and "cases_case" in q["sql"] for q in ctx.captured_queries)
+    # The workbench counts exactly and the badge follows it.
+    assert '工作台 <span class="badge">2</span>' in client.get("/cases/").content.decode()
+    assert '工作台 <span class="badge">2</span>' in client.get("/clock/").content.decode()
