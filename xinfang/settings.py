@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",  # before xinfang.orgs: its login-failure handler runs before the audit log's
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "xinfang.orgs",
     "xinfang.petitioners",
     "xinfang.clock",
@@ -51,11 +53,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinfang.middleware.ContentSecurityPolicyMiddleware",
+    "xinfang.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xinfang.orgs.middleware.TwoFactorRequiredMiddleware",
     "xinfang.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -144,6 +149,12 @@ STORAGES = {
 # Attachments live outside the web root and are served only through the access layer.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# A request's data apart from uploaded files (a JSON body, a form's fields), the fields
+# of one request, and the files of one upload; over a limit is a Chinese 400
+# (xinfang.middleware.RequestLimitsMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_FILES", 20)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
@@ -173,6 +184,13 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # xinfang.orgs.admin shows the attempts in Chinese, with an audited unlock
 AXES_LOCKOUT_CALLABLE = "xinfang.orgs.views.lockout_response"
 AXES_VERBOSE = False
+
+# Two-factor login (django-otp, TOTP authenticator apps): any staff member may
+# enrol on 账户安全 (/accounts/security/); with TWO_FACTOR_REQUIRED on,
+# administrators and the roles that may reveal personal data must. Off by
+# default so a development machine logs in with a password alone.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "信访业务管理系统"
 
 LOGGING = {
     "version": 1,

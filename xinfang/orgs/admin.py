@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from xinfang.orgs import lockout
+from xinfang.orgs import lockout, two_factor
 from xinfang.orgs.models import AuditEvent, LoginFailure, Org, RoleGrant, User
 
 
@@ -28,11 +30,11 @@ class RoleGrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [RoleGrantInline]
-    list_display = ("username", "full_name", "org", "roles", "is_active")
+    list_display = ("username", "full_name", "org", "roles", "two_factor", "is_active")
     list_filter = ("is_active", "role_grants__role", "org__level")
     search_fields = ("username", "full_name", "org__name")
     autocomplete_fields = ("org",)
-    actions = ["unlock_login"]
+    actions = ["unlock_login", "reset_two_factor"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("人员信息", {"fields": ("full_name", "title", "org", "email")}),
@@ -44,8 +46,19 @@ class UserAdmin(BaseUserAdmin):
     def roles(self, obj):
         return "、".join(g.get_role_display() for g in obj.role_grants.all())
 
+    @admin.display(description="两步验证", boolean=True)
+    def two_factor(self, obj):
+        return obj.has_two_factor
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("org").prefetch_related("role_grants")
+        enrolled = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("org")
+            .prefetch_related("role_grants")
+            .annotate(has_two_factor=enrolled)
+        )
 
     def save_model(self, request, obj, form, change):
         obj._actor = request.user
@@ -68,6 +81,19 @@ class UserAdmin(BaseUserAdmin):
             self.message_user(request, f"已解除 {len(unlocked)} 人的登录锁定：{names}")
         else:
             self.message_user(request, "所选人员没有登录失败记录，无需解除")
+
+    @admin.action(description="重置所选人员的两步验证（更换或丢失手机时）", permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        reset = [
+            user
+            for user in queryset
+            if two_factor.remove(user, actor=request.user, request=request, detail="系统管理员重置两步验证")
+        ]
+        if reset:
+            names = "、".join(user.display_name for user in reset)
+            self.message_user(request, f"已重置 {len(reset)} 人的两步验证：{names}")
+        else:
+            self.message_user(request, "所选人员没有启用两步验证，无需重置")
 
 
 @admin.register(LoginFailure)
@@ -153,3 +179,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 admin.site.site_header = "信访业务管理系统"
 admin.site.site_title = "信访业务管理系统"
 admin.site.index_title = "系统管理"
+
+# The authenticator keys stay out of the admin: enrolment is the person's own, a reset is the action above.
+admin.site.unregister(TOTPDevice)

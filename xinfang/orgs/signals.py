@@ -10,7 +10,9 @@ from xinfang.orgs.models import AuditAction, RoleGrant, User
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
-    record(AuditAction.LOGIN, actor=user, request=request, target=user.get_username())
+    # Set by the two-factor step (xinfang.orgs.views.verify) when a code was given after the password.
+    detail = "密码和两步验证码" if getattr(request, "xf_two_factor", False) else ""
+    record(AuditAction.LOGIN, actor=user, request=request, target=user.get_username(), detail=detail)
 
 
 @receiver(user_logged_out)
