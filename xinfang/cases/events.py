@@ -6,16 +6,106 @@ webhooks, search indexing and statistics rollups read events from there, so
 nothing that happened can be missed by them or seen before it committed.
 Actions (``cases.actions``), registration and attachments all call it; a
 repository test keeps ``CaseEvent.objects.create`` out of every other module.
+
+Each case's events form a hash chain (``xinfang.core.chain`` has the
+serialisation): event n carries ``seq`` n, the previous event's hash as
+``prev_hash`` and its own ``row_hash`` over ``EVENT_FIELDS``. ``event_hash``
+is the pure function for that, for anything that writes events in bulk (the
+scale generator); ``chain_break`` checks a case's chain (the case page, and
+``manage.py verify_history`` over every case).
+
+Appending is race-free because every writer holds the case: actions lock its
+row (``actions.base.lock``, ``access_case(for_write=True)``), and
+registration creates the case in the same transaction, so nobody else can
+see it yet. Should a writer ever forget, the unique (case, seq) pair refuses
+the second of two appends of the same link instead of forking the chain.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from xinfang.cases import outbox
 from xinfang.cases.models import CaseEvent
-from xinfang.core import clock
+from xinfang.core import chain, clock
 from xinfang.orgs.actors import Actor, ActorKind, as_actor
+
+# What a case event's row_hash covers, besides the link to the event before it:
+# every column but the primary key and the chain's own hashes.
+EVENT_FIELDS = (
+    "case_id",
+    "seq",
+    "action",
+    "actor_kind",
+    "actor_id",
+    "actor_org_id",
+    "actor_petitioner_id",
+    "actor_name",
+    "at",
+    "from_status",
+    "to_status",
+    "note",
+    "notice",
+    "document",
+    "data",
+)
+
+
+def event_hash(
+    prev_hash: str,
+    *,
+    case_id: int,
+    seq: int,
+    action: str,
+    actor_kind: str,
+    actor_id: int | None,
+    actor_org_id: int | None,
+    actor_petitioner_id: int | None = None,
+    actor_name: str = "",
+    at: datetime | str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    notice: str = "",
+    document: str = "",
+    data: dict | str | None = None,
+) -> str:
+    """The ``row_hash`` of a case event with these column values, chained to ``prev_hash``.
+
+    Pure (no database): ``prev_hash`` is the ``row_hash`` of the case's event
+    ``seq - 1`` (``chain.GENESIS``, the empty string, for ``seq`` 1); ``at``
+    is the stored moment (aware, naive UTC, or the ISO text of either);
+    ``data`` the JSON object (or its JSON text; None for ``{}``).
+    """
+    if isinstance(data, str):
+        data = json.loads(data)
+    return chain.link(
+        prev_hash,
+        {
+            "case_id": case_id,
+            "seq": seq,
+            "action": action,
+            "actor_kind": actor_kind,
+            "actor_id": actor_id,
+            "actor_org_id": actor_org_id,
+            "actor_petitioner_id": actor_petitioner_id,
+            "actor_name": actor_name,
+            "at": chain.moment(at),
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": note,
+            "notice": notice,
+            "document": document,
+            "data": data or {},
+        },
+    )
+
+
+def _content(event: CaseEvent) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in EVENT_FIELDS}
 
 
 def record(
@@ -33,21 +123,55 @@ def record(
 ) -> CaseEvent:
     """Append one event to ``case``'s history (inside the action's transaction)."""
     who: Actor = as_actor(actor)
-    event = CaseEvent.objects.create(
+    head = (
+        CaseEvent.objects.filter(case_id=case.pk, seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "row_hash")
+        .first()
+    )
+    seq, prev_hash = ((head[0] or 0) + 1, head[1]) if head else (1, chain.GENESIS)
+    event = CaseEvent(
         case=case,
-        action=action,
-        actor_kind=who.kind,
+        seq=seq,
+        prev_hash=prev_hash,
+        action=str(action),
+        actor_kind=str(who.kind),
         actor=who.user if who.is_staff_member else None,
         actor_org=who.org,
         actor_petitioner_id=who.petitioner_id if who.kind == ActorKind.PETITIONER else None,
         actor_name="" if who.kind == ActorKind.STAFF else who.name,
-        at=at or clock.now(),
-        from_status=from_status,
-        to_status=case.status if to_status is None else to_status,
+        at=clock.aware(at) if at else clock.now(),
+        from_status=str(from_status),
+        to_status=str(case.status if to_status is None else to_status),
         note=note,
-        notice=notice,
+        notice=str(notice),
         document=document,
-        data=data or {},
+        # As it reads back from the JSON column, so the seal is of what is stored.
+        data=json.loads(json.dumps(data or {})),
     )
+    event.row_hash = event_hash(prev_hash, **_content(event))
+    event.save(force_insert=True)
     outbox.enqueue(event)
     return event
+
+
+# --- checking a chain ---------------------------------------------------------------------------
+
+
+def chain_break(events: Iterable[CaseEvent], *, version: int | None = None) -> chain.Break | None:
+    """The first broken link of one case's chain, or None when it is whole.
+
+    ``events`` are all of the case's events, in any order (the case page
+    passes the ones it shows). ``version`` is the case's version, which
+    counts its events (registration is 1, every later event adds one), so a
+    removed last event shows too.
+    """
+    return chain.first_break(
+        ((e.pk, e.seq, e.prev_hash, e.row_hash, _content(e)) for e in events),
+        expected=version,
+        seal=_seal,
+    )
+
+
+def _seal(prev_hash: str, content: Mapping[str, Any]) -> str:
+    return event_hash(prev_hash, **content)

@@ -255,7 +255,10 @@ class CaseEvent(models.Model):
 
     Written only by ``xinfang.cases.events.record`` (which also fills the
     outbox in the same transaction); the database refuses UPDATE and DELETE
-    on PostgreSQL, and a case with history cannot be deleted.
+    on PostgreSQL (UPDATE on SQLite), and a case with history cannot be
+    deleted. Each case's events form a hash chain (``seq``, ``prev_hash``,
+    ``row_hash``; ``cases.events.event_hash``), checked by
+    ``manage.py verify_history`` and on the case page.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -284,12 +287,20 @@ class CaseEvent(models.Model):
     notice = models.CharField("文书", max_length=12, choices=Notice.choices, blank=True)
     document = models.TextField("文书内容", blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The hash chain: the case's n-th event, sealed to its content and to the
+    # event before it. A null seq is a row inserted in bulk without its seal
+    # (verify_history reports it); the unique pair means two writers can
+    # never both append the same link.
+    seq = models.PositiveIntegerField("序号", null=True, editable=False)
+    prev_hash = models.CharField("前一条校验值", max_length=64, blank=True, db_default="", editable=False)
+    row_hash = models.CharField("校验值", max_length=64, blank=True, db_default="", editable=False)
 
     class Meta:
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="unique_caseevent_case_seq")]
 
     def __str__(self):
         return f"{self.get_action_display()}（{self.at:%Y-%m-%d %H:%M}）"
@@ -309,7 +320,7 @@ class CaseEvent(models.Model):
             return f"系统（{self.actor_name}）" if self.actor_name else "系统"
         if self.actor_kind == ActorKind.PETITIONER:
             return f"信访人{self.actor_name}"
-        name = self.actor.display_name if self.actor_id else ""
+        name = self.actor.display_name if self.actor is not None else ""  # no query when actor_id is None
         if self.actor_kind == ActorKind.INTEGRATION:
             return f"{self.actor_name}（{name}）" if name else self.actor_name
         return name

@@ -4,6 +4,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.db.models.functions import Length
+from django.utils import timezone
 
 PATH_STEP = 6  # characters per path segment: enough for 10^6 sibling ids in base 36
 
@@ -229,23 +230,41 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of security-relevant events."""
+    """Append-only record of security-relevant events, written only by ``orgs.audit.record``.
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    Each local day's rows form a hash chain (``day``, ``seq``, ``prev_hash``,
+    ``row_hash``; see ``orgs.audit``), checked by ``manage.py verify_history``.
+    The database refuses UPDATE and DELETE (PostgreSQL; UPDATE on SQLite).
+    """
+
+    # The real time, not the clock seam's (core.clock): an import that acts
+    # "on 3 March 2024" still logs when it ran. Set when the row is built, so
+    # that it is sealed with the value that is stored.
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     action = models.CharField("事件", max_length=24, choices=AuditAction.choices, db_index=True)
+    # PROTECT: staff are deactivated, never deleted; deleting one would rewrite
+    # (SET_NULL) sealed rows, which the database refuses.
     actor = models.ForeignKey(
-        User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        User, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     username = models.CharField("用户名", max_length=150, blank=True)
     target = models.CharField("对象", max_length=200, blank=True)
     detail = models.TextField("详情", blank=True)
     reason = models.CharField("事由", max_length=200, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    # The hash chain of the day (local date of `at`): its n-th row, sealed to
+    # its content and the row before. The unique pair is what keeps two
+    # concurrent writers from both appending the same link (orgs.audit).
+    day = models.DateField("日期", editable=False)
+    seq = models.PositiveIntegerField("序号", editable=False)
+    prev_hash = models.CharField("前一条校验值", max_length=64, blank=True, editable=False)
+    row_hash = models.CharField("校验值", max_length=64, editable=False)
 
     class Meta:
         verbose_name = "安全审计记录"
         verbose_name_plural = "安全审计记录"
         ordering = ["-at"]
+        constraints = [models.UniqueConstraint(fields=["day", "seq"], name="unique_auditevent_day_seq")]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.username}"
