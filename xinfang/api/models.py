@@ -7,6 +7,7 @@ an administrator can tell tokens apart in the admin and in logs.
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 TOKEN_PREFIX = "xf_"
 PREFIX_LENGTH = 10  # "xf_" + 7 characters of the random part
-LAST_USED_GRANULARITY = timezone.timedelta(minutes=5)
+LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
 def hash_token(token: str) -> str:

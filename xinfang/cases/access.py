@@ -42,7 +42,8 @@ def _accused_exclusion(user, prefix: str = "") -> Q:
             .annotate(depth_chars=Length("path"))
             .filter(depth_chars__gt=Length(OuterRef(f"{prefix}accused_org__path")))
         )
-        q |= Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_org__path__in": prefixes}) & ~Exists(shield)
+        # Q & an expression is a Q at run time; django-stubs types Q's operators for Q operands only.
+        q |= Q(**{f"{prefix}kind": Kind.ACCUSATION, f"{prefix}accused_org__path__in": prefixes}) & ~Exists(shield)  # type: ignore[assignment]
     return q
 
 
@@ -69,7 +70,8 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
     if not scope.everything:
         include = Q(pk__in=[])
         if scope.org_ids or scope.paths:
-            include |= Exists(CaseOrg.objects.filter(scope.q("org"), case=OuterRef(outer_case)))
+            # Q | an expression is a Q at run time; django-stubs types Q's operators for Q operands only.
+            include |= Exists(CaseOrg.objects.filter(scope.q("org"), case=OuterRef(outer_case)))  # type: ignore[assignment]
         if scope.assigned:
             include |= Q(**{f"{prefix}handler": user.pk})
             if user.org_id is not None:
@@ -198,6 +200,8 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
     if hashes:
         person |= Q(case_petitioners__petitioner__id_number_hash__in=hashes)
     root = home_government(user.org)
+    if root is None:  # only without an org, which returned above
+        return []
     area = (
         Q(current_org__path__startswith=root.path)
         | Q(competent_org__path__startswith=root.path)
@@ -226,7 +230,7 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
                 holder=holder.name,
                 received_on=timezone.localdate(case.received_at),
                 category_id=case.category_id,
-                category_parent_id=case.category.parent_id if case.category_id else None,
+                category_parent_id=case.category.parent_id if case.category is not None else None,
                 below=inside,
                 ended_on=case.final_on or case.closed_on,
                 window_until=case.window_until,

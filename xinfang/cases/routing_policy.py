@@ -161,7 +161,9 @@ def check_target(case, actor, action, org, *, field: str, label: str) -> None:
             f"{org.name}不在{root.name if root else '本级'}范围内，不能交办；跨区域的有权处理机关请用“转送”",
             field=field,
         )
-    if action == Action.FORWARD and not org.path.startswith(root.path) and org.kind == OrgKind.VILLAGE_COMMITTEE:
+    # No home government (no org) counts as outside it, as for ASSIGN above.
+    outside = root is None or not org.path.startswith(root.path)
+    if action == Action.FORWARD and outside and org.kind == OrgKind.VILLAGE_COMMITTEE:
         raise Invalid(f"{org.name}是其他地区的基层组织，请转送其所在县（市、区）的有权处理机关", field=field)
 
 

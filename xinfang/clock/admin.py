@@ -36,8 +36,9 @@ class YearFilter(admin.SimpleListFilter):
         return [(str(d.year), f"{d.year} 年") for d in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(date__year=int(self.value()))
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(date__year=int(value))
         return queryset
 
 
@@ -223,7 +224,7 @@ class OrgRuleAdmin(admin.ModelAdmin):
         rules: dict[int, list[ClockRule]] = {}
         for rule in ClockRule.objects.order_by("pk"):
             rules.setdefault(rule.rule_set_id, []).append(rule)
-        order = list(Clock)
+        order: list[str] = list(Clock)  # indexed by the stored value (r.clock)
 
         @admin.display(description="机构", ordering="path")
         def org_name(obj):

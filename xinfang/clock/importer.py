@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 
@@ -30,7 +31,7 @@ from xinfang.clock.services import calendar_changes
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _KINDS = {"holiday": DayKind.HOLIDAY, "workday": DayKind.WORKDAY}
 MAX_ERRORS = 20
-_NAME_MAX = CalendarDay._meta.get_field("name").max_length
+_NAME_MAX = cast(int, CalendarDay._meta.get_field("name").max_length)  # a CharField: always set
 
 
 class CalendarFileError(ValueError):

@@ -32,7 +32,8 @@ class _SnapshotMixin:
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+        # A mixin for Model subclasses: super() is models.Model at run time, which mypy cannot see here.
+        instance = super().from_db(db, field_names, values)  # type: ignore[misc]
         instance._loaded = {f: getattr(instance, f) for f in cls.tracked_fields if f in field_names}
         return instance
 
@@ -154,7 +155,7 @@ class Clock(models.TextChoices):
 PETITIONER_WINDOWS = frozenset({Clock.REVIEW_WINDOW, Clock.REEXAM_WINDOW})
 
 # Clocks that may be extended, and the clock whose days cap the extension.
-EXTENSION_CAP = {Clock.HANDLING: Clock.EXTENSION}
+EXTENSION_CAP: dict[str, Clock] = {Clock.HANDLING: Clock.EXTENSION}  # looked up by the stored value
 
 
 class RuleSetQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ keeps this safe to call with the migration's historical models.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict
 
 from chinese_calendar import constants
 from chinese_calendar.constants import Holiday
@@ -16,6 +17,14 @@ from chinese_calendar.constants import Holiday
 HOLIDAY = "holiday"
 WORKDAY = "workday"
 SEED = "seed"
+
+
+class SeedResult(TypedDict):
+    """What ``seed_calendar`` returns: the years loaded and the rows written."""
+
+    years: list[int]
+    rows: int
+
 
 # The package's English enum values → the names the State Council notices use.
 HOLIDAY_NAMES = {
@@ -70,7 +79,7 @@ def official_entries(years=None) -> list[tuple[date, str, str]]:
     return entries
 
 
-def seed_calendar(day_model, year_model, *, years=None, replace: bool = False) -> dict[str, list[int] | int]:
+def seed_calendar(day_model, year_model, *, years=None, replace: bool = False) -> SeedResult:
     """Load the package's schedule for ``years`` (default: every year it covers).
 
     A year already marked as loaded is skipped unless ``replace``, because an

@@ -34,10 +34,11 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from xinfang.clock.engine import DueResult, Pause, WorkCalendar, compute_due
@@ -268,7 +269,7 @@ def extend(deadline: Deadline, days: int) -> Deadline:
         cap_clock = EXTENSION_CAP.get(d.clock)
         if cap_clock is None:
             raise DeadlineError(f"“{d.get_clock_display()}”期限依法不能延期。")
-        if d.rule_set_id is not None:
+        if d.rule_set is not None:  # reads the row only when rule_set_id is set, as before
             cap = rule_in(d.rule_set, cap_clock).days
         else:  # the rule set was deleted: fall back to what applies there now
             cap = rule_for(d.org, cap_clock, d.start).days
@@ -386,7 +387,8 @@ def _write(using: str, rows: list[tuple]) -> None:
     """
     connection = connections[using]
     meta = Deadline._meta
-    fields = [meta.get_field(name) for name in _WRITTEN]
+    # All of _WRITTEN are concrete columns; get_field is typed to return relations too.
+    fields = [cast(Field, meta.get_field(name)) for name in _WRITTEN]
     qn = connection.ops.quote_name
     assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
     # Identifiers come from the model's own metadata and are quoted; values are parameters.
@@ -399,7 +401,8 @@ def _write(using: str, rows: list[tuple]) -> None:
 
 
 def _window(dates: Iterable[date | int]) -> tuple[date, date] | None:
-    lo = hi = None
+    lo: date | None = None
+    hi: date | None = None
     for d in dates:
         if isinstance(d, date):
             first = last = d.date() if isinstance(d, datetime) else d
@@ -407,7 +410,8 @@ def _window(dates: Iterable[date | int]) -> tuple[date, date] | None:
             first, last = date(int(d), 1, 1), date(int(d), 12, 31)
         lo = first if lo is None or first < lo else lo
         hi = last if hi is None or last > hi else hi
-    return None if lo is None else (lo, hi)
+    # lo and hi are set together: both None (no dates) or both dates.
+    return None if lo is None or hi is None else (lo, hi)
 
 
 def recompute_deadlines(queryset=None, *, dates: Iterable[date | int] | None = None) -> int:
@@ -517,7 +521,8 @@ def calendar_changes():
     if getattr(_batch, "dates", None) is not None:
         yield result
         return
-    _batch.dates = pending = []
+    pending: list[date | int] = []
+    _batch.dates = pending
     try:
         yield result
     finally:

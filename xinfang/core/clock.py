@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -86,7 +86,7 @@ class TestClock:
     __test__ = False  # not a pytest test class
 
     def __init__(self) -> None:
-        self._token = None
+        self._token: Token[datetime | None] | None = None
 
     def set(self, when: datetime | date) -> datetime:
         value = aware(when)

@@ -1,5 +1,7 @@
 """Model fields shared by the apps."""
 
+from typing import Any
+
 from django.db import models
 
 from xinfang.core import clock
@@ -12,7 +14,7 @@ class ClockDateTimeField(models.DateTimeField):
     import "on 3 March 2024" would carry today's registration time.
     """
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         if self.auto_now or (self.auto_now_add and add):
             value = clock.now()
             setattr(model_instance, self.attname, value)

@@ -49,7 +49,7 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.core import clock
-from xinfang.devdata.county import DEMO_PASSWORD, TOWNSHIPS
+from xinfang.devdata.county import DEMO_PASSWORD, TOWNSHIPS, DemoContext
 from xinfang.orgs.models import Org, Role, RoleGrant, User
 from xinfang.petitioners.services import register_petitioner
 
@@ -441,7 +441,7 @@ class Step:
 
 @dataclass
 class Runner:
-    ctx: object
+    ctx: DemoContext
     rng: random.Random
     today: date
     now: datetime
@@ -472,7 +472,7 @@ class Runner:
             group = rng.choice(UNITS[spec.unit][1]) if spec.unit in UNITS else "99"
         area = [p for p in PLACES if spec.unit not in TOWNSHIP_KEYS or p.township_key == spec.unit]
         subject = rng.choice([s for s in SUBJECTS[group] if any(p.fits(s) for p in area)] or SUBJECTS[group])
-        pool = self.petitioners.get(actor.org_id) or []
+        pool = (self.petitioners.get(actor.org_id) or []) if actor.org_id is not None else []
         if petitioners is None:
             n = 1 if rng.random() < 0.85 else rng.randint(2, 3)
             neighbours = self._neighbours(pool, spec.unit)
@@ -518,6 +518,8 @@ class Runner:
     def _repeat_registration(self, spec: Spec, received_at: datetime, petitioners) -> A.Registration:
         """A repeat (重复件) is the same matter again: the original's summary, category and place."""
         original = spec.merge_of
+        if original is None:
+            raise ValueError("a repeat registration needs the original case (spec.merge_of)")
         names = "、".join(p.name for p, _ in petitioners[:2])
         _said, _sep, what = original.content.partition("反映：")
         return A.Registration(
@@ -566,6 +568,8 @@ class Runner:
     def _co_orgs(self, spec: Spec) -> list[Org]:
         """A co-unit that shares such a matter: a department it names, or the township where it happened."""
         matter = spec.matter
+        if matter is None:
+            raise ValueError("co-units are chosen after registration sets spec.matter")
         keys = [k for k in matter.subject.co if k != spec.unit]
         if matter.place.township_key in UNITS and matter.place.township_key != spec.unit:
             keys.append(matter.place.township_key)
@@ -945,7 +949,8 @@ class Runner:
                 if step.delay >= 1:
                     t = max(self.when(t.date()), prev + timedelta(minutes=10))
             t = min(t, self.now - timedelta(minutes=5))
-            if step.delay == "window" and timezone.localdate(t) <= case.window_until:
+            # window_until is set here: a window step without one has stopped above.
+            if step.delay == "window" and case.window_until is not None and timezone.localdate(t) <= case.window_until:
                 break  # the window has not lapsed yet: leave the case as it is
             with travel(t):
                 case = step.run(case, t)

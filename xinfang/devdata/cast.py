@@ -5,7 +5,11 @@ test names behaviour against these people, and "the other org" must always
 get a 404.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
 
 from xinfang.orgs.models import DataScope, Org, OrgKind, OrgLevel, RoleGrant, User
 
@@ -102,8 +106,8 @@ def build_cast() -> Cast:
 # the first build is remembered as plain row values and every later test puts
 # the same rows back with three bulk inserts, under the same primary keys.
 
-_ROWS: list[tuple[type, list[dict]]] | None = None
-_FIELDS: dict[str, tuple[type, int]] = {}
+_ROWS: list[tuple[type[models.Model], list[Mapping[str, Any]]]] | None = None
+_FIELDS: dict[str, tuple[type[models.Model], int]] = {}
 
 
 def _snapshot(cast: Cast) -> None:
@@ -130,7 +134,7 @@ def shared_cast() -> Cast:
         _snapshot(cast)
         return cast
     for model, rows in _ROWS:
-        model.objects.bulk_create([model(**row) for row in rows])
+        model._default_manager.bulk_create([model(**row) for row in rows])  # objects, for these three models
     by_model: dict[type, dict] = {}
     for model in (Org, User):
         by_model[model] = model.objects.in_bulk([pk for m, pk in _FIELDS.values() if m is model])

@@ -400,7 +400,7 @@ def _villages(ctx: DemoContext) -> list[tuple[str, str]]:
 
 
 def _demo_phones(rng: random.Random, fake) -> list[str]:
-    numbers = []
+    numbers: list[str] = []
     roll = rng.random()
     if roll < 0.05:
         return numbers  # no phone given
@@ -451,7 +451,7 @@ def staff_table(ctx: DemoContext) -> list[str]:
     """The demo accounts as aligned text lines (CJK characters are two columns wide)."""
     header = ("用户名", "姓名", "机构", "职务", "角色（数据范围）")
     rows = [header]
-    grants = {}
+    grants: dict[int, list[str]] = {}
     for grant in RoleGrant.objects.filter(user__in=list(ctx.users.values())).order_by("pk"):
         grants.setdefault(grant.user_id, []).append(f"{grant.get_role_display()}（{grant.get_scope_display()}）")
     for username, user in ctx.users.items():

@@ -69,6 +69,12 @@ class Actor:
         """Acts with a staff account's org and roles (staff or integration)."""
         return self.kind in (ActorKind.STAFF, ActorKind.INTEGRATION) and self.user is not None
 
+    def _account(self) -> User:
+        """The staff account a staff or integration actor acts with (their constructors take one)."""
+        if self.user is None:
+            raise ValueError(f"a {self.kind} actor without a staff account")
+        return self.user
+
     @property
     def is_system(self) -> bool:
         return self.kind == ActorKind.SYSTEM
@@ -79,33 +85,33 @@ class Actor:
 
     @property
     def org(self) -> Org | None:
-        return self.user.org if self.is_staff_member else None
+        return self._account().org if self.is_staff_member else None
 
     @property
     def org_id(self) -> int | None:
-        return self.user.org_id if self.is_staff_member else None
+        return self._account().org_id if self.is_staff_member else None
 
     @property
     def pk(self) -> int | None:
         """The staff account's id (None for the system and petitioners)."""
-        return self.user.pk if self.is_staff_member else None
+        return self._account().pk if self.is_staff_member else None
 
     @property
     def is_active(self) -> bool:
-        return self.user.is_active if self.is_staff_member else True
+        return self._account().is_active if self.is_staff_member else True
 
     def has_role(self, *roles: str) -> bool:
-        return self.is_staff_member and self.user.has_role(*roles)
+        return self.is_staff_member and self._account().has_role(*roles)
 
     def role_set(self) -> frozenset[str]:
-        return self.user.role_set() if self.is_staff_member else frozenset()
+        return self._account().role_set() if self.is_staff_member else frozenset()
 
     @property
     def display_name(self) -> str:
         if self.kind == ActorKind.STAFF:
-            return self.user.display_name
+            return self._account().display_name
         if self.kind == ActorKind.INTEGRATION:
-            return f"{self.name}（{self.user.display_name}）"
+            return f"{self.name}（{self._account().display_name}）"
         if self.kind == ActorKind.SYSTEM:
             return f"系统（{self.name}）" if self.name else "系统"
         return f"信访人{self.name}"

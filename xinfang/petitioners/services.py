@@ -18,14 +18,14 @@ from xinfang.core.masking import mask_name, mask_phone
 from xinfang.core.phones import PhoneError, normalize_phone
 from xinfang.core.uscc import validate_uscc
 from xinfang.orgs.audit import record
+from xinfang.orgs.models import AuditAction
 from xinfang.petitioners import crypto
 from xinfang.petitioners.access import RegisteredMatch, access_petitioner, can_register_petitioners, find_registered
 from xinfang.petitioners.models import Petitioner, PetitionerKind, PetitionerPhone, PetitionerShare
 
-# The security audit action of a correction to a petitioner's contact data.
-# xinfang.orgs.models.AuditAction has no member for it yet; the value is the
-# one it should get (PETITIONER_CHANGE = "petitioner_change", "更正信访人信息").
-AUDIT_PETITIONER_CHANGE = "petitioner_change"
+# The security audit action of a correction to a petitioner's contact data
+# (named here too for the code that imports it from this module).
+AUDIT_PETITIONER_CHANGE = AuditAction.PETITIONER_CHANGE
 
 
 # A petitioner's repeated fields are bounded: a record is a person, not a directory.

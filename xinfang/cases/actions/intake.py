@@ -1,16 +1,15 @@
 """Registration (登记) and the warnings a clerk sees while registering."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from xinfang.cases import deadlines, events
 from xinfang.cases.access import same_person_matters
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.models import Case, CaseOrg, CasePetitioner
+from xinfang.cases.models import Case, CaseOrg, CasePetitioner, Category
 from xinfang.cases.routing_policy import lawful_recipient
 from xinfang.cases.states import (
     OPEN_STATES,
@@ -25,7 +24,7 @@ from xinfang.cases.states import (
 from xinfang.clock.models import Clock
 from xinfang.core import clock
 from xinfang.orgs.actors import Actor, as_actor
-from xinfang.orgs.models import OrgLevel, Role
+from xinfang.orgs.models import Org, OrgLevel, Role, User
 
 MAX_REPRESENTATIVES = 5  # 条例 art 20(3)
 
@@ -39,17 +38,17 @@ class Registration:
     content: str
     petitioners: list = field(default_factory=list)  # [(Petitioner, is_representative)]
     person_count: int = 1
-    category: object = None
+    category: Category | None = None
     urgency: str = Urgency.NORMAL
     importance: str = Importance.NORMAL
     place_code: str = ""
     place_name: str = ""
-    referring_org: object = None
+    referring_org: Org | None = None
     referring_ref: str = ""
     leader_instruction: str = ""
     accused_name: str = ""
-    accused_org: object = None
-    accused_user: object = None
+    accused_org: Org | None = None
+    accused_user: User | None = None
 
 
 @dataclass
@@ -217,7 +216,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         raise Invalid("请至少选择一名信访人", field="petitioners")
     if not reg.summary.strip():
         raise Invalid("请填写内容摘要", field="summary")
-    if reg.received_at > clock.now() + timezone.timedelta(minutes=5):
+    if reg.received_at > clock.now() + timedelta(minutes=5):
         raise Invalid("收件时间不能晚于当前时间", field="received_at")
     if reg.channel == Channel.REFERRED and reg.referring_org is None:
         raise Invalid("上级交办件须填写交办上级", field="referring_org")

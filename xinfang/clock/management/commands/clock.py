@@ -82,6 +82,8 @@ def find_org(code: str) -> tuple[Org, int]:
         output_field=IntegerField(),
     )
     org = orgs.annotate(preference=preference).order_by("-is_active", "depth", "preference", "pk").first()
+    if org is None:  # deleted since the count
+        raise bad_input(f"找不到行政区划代码为 {code} 的机构。")
     return org, count
 
 
