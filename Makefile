@@ -37,6 +37,7 @@ test: install-test lint migrations-check test-sqlite test-postgres test-browser
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
 migrations-check: install-test
