@@ -8,6 +8,7 @@ urlpatterns = [
     path("", shell_views.home, name="home"),
     path("healthz", shell_views.healthz, name="healthz"),
     path("accounts/", include("xinfang.orgs.urls")),
+    path("accounts/tokens/", include("xinfang.api.account_urls")),
     path("admin/login/", orgs_views.admin_login),
     path("admin/", admin.site.urls),
     path("petitioners/", include("xinfang.petitioners.urls")),

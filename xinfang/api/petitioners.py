@@ -1,4 +1,9 @@
-"""/petitioners: find (masked values only) and register petitioners."""
+"""/petitioners: find (masked values only) and register petitioners.
+
+The registry records staff accounts, so these endpoints act as the token's
+account (``request.user``), for an integration token too (``request.auth`` is
+then an Actor, which the case endpoints take).
+"""
 
 from ninja import Field, Query, Router, Schema, Status
 
@@ -41,7 +46,7 @@ def search(request, params: Query[SearchQuery]):
     """在当前用户有权查看的信访人中按姓名、统一社会信用代码查找，结果只含脱敏值。
 
     身份证号码和电话不能放在网址中：用 POST /petitioners/search（返回 422）。"""
-    return _search(request.auth, params.q, params.limit, request=request, from_url=True)
+    return _search(request.user, params.q, params.limit, request=request, from_url=True)
 
 
 @router.post(
@@ -51,7 +56,7 @@ def search(request, params: Query[SearchQuery]):
     operation_id="search_petitioners_post",
 )
 def search_post(request, body: s.PetitionerSearchIn):
-    return _search(request.auth, body.q, body.limit, request=request, from_url=False)
+    return _search(request.user, body.q, body.limit, request=request, from_url=False)
 
 
 @router.post(
@@ -67,7 +72,7 @@ def register(request, body: s.PetitionerIn):
     返回 200 和已有记录（`existing` 为 true），此后可用其 `id` 登记信访件；所填其他内容不写入已有记录。
     新登记的返回 201。"""
     outcome = register_or_reuse(
-        actor=request.auth,
+        actor=request.user,
         kind=body.kind,
         name=body.name,
         id_number=body.id_number,

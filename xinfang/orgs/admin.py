@@ -6,11 +6,14 @@ from django.db.models import Exists, OuterRef
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.orgs import lockout, two_factor
+from xinfang.orgs.acting import AuditedAdmin, acting
 from xinfang.orgs.models import AuditEvent, LoginFailure, Org, RoleGrant, User
 
 
 @admin.register(Org)
-class OrgAdmin(admin.ModelAdmin):
+class OrgAdmin(AuditedAdmin, admin.ModelAdmin):
+    """Moves in the tree (a new parent), renames and deactivations are in the security audit log."""
+
     list_display = ("indented_name", "kind", "level", "division_code", "is_active")
     list_filter = ("level", "kind", "is_active")
     search_fields = ("name", "short_name", "division_code")
@@ -28,7 +31,9 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    """Role grants and their data scopes, org, admin access and password resets are audited (xinfang.orgs.signals)."""
+
     inlines = [RoleGrantInline]
     list_display = ("username", "full_name", "org", "roles", "two_factor", "is_active")
     list_filter = ("is_active", "role_grants__role", "org__level")
@@ -60,18 +65,9 @@ class UserAdmin(BaseUserAdmin):
             .annotate(has_two_factor=enrolled)
         )
 
-    def save_model(self, request, obj, form, change):
-        obj._actor = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            obj._actor = request.user
-            obj.save()
-        for obj in formset.deleted_objects:
-            obj._actor = request.user
-            obj.delete()
-        formset.save_m2m()
+    def user_change_password(self, request, id, form_url=""):
+        with acting(request):
+            return super().user_change_password(request, id, form_url)
 
     @admin.action(description="解除所选人员的登录锁定", permissions=["change"])
     def unlock_login(self, request, queryset):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("login/verify/", views.verify, name="two_factor_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("security/", views.security, name="account_security"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

@@ -10,13 +10,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from xinfang.orgs import two_factor
+from xinfang.orgs.acting import acting
 from xinfang.orgs.lockout import locked_message
 
 # The password was right; the second step is owed (the user is not logged in yet).
@@ -150,6 +151,18 @@ def security(request):
             two_factor.record_failure(user, request, "停用时" + error.rstrip("。"))
             context["error"] = error
     return render(request, "orgs/security.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The person's own password (audited as 本人修改密码); other sessions of theirs end."""
+
+    success_url = reverse_lazy("account_security")
+
+    def form_valid(self, form):
+        with acting(self.request):
+            response = super().form_valid(form)
+        messages.success(self.request, "密码已修改。")
+        return response
 
 
 def _setup_page(request, setup, context):
