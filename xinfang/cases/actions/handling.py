@@ -280,7 +280,8 @@ def do_assign_handler(case, *, actor, handler, expected_version=None):
     ],
     doc="记录调查核实、调解、和解、听证等办理过程。",
 )
-def do_record_step(case, *, actor, kind, happened_on, description, expected_version=None):
+def do_record_step(case, *, actor, kind, happened_on=None, description, expected_version=None):
+    happened_on = happened_on or clock.today()  # the form's and the API's default
     if kind not in StepKind.values:
         raise Invalid("请选择办理方式", field="kind")
     if not (description or "").strip():

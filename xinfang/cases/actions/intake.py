@@ -225,6 +225,8 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     from xinfang.petitioners.access import scoped_petitioners
 
     ids = [p.pk for p, _rep in reg.petitioners]
+    if len(set(ids)) != len(ids):
+        raise Invalid("同一信访人不能重复添加", field="petitioners")
     if scoped_petitioners(actor.user).filter(pk__in=ids).count() != len(set(ids)):
         raise Invalid("所选信访人不存在或无权使用", field="petitioners")
 

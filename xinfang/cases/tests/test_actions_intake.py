@@ -107,3 +107,23 @@ def test_a_referred_case_records_the_referring_org_which_then_sees_it(cast):
     assert case.referring_org == cast.city_bureau
     assert access_case(cast.city_officer, case.pk) == case
     assert case.target_date is not None  # leader-instructed items carry the local commitment
+
+
+def test_the_same_petitioner_twice_is_refused_with_a_message(cast):
+    from xinfang.cases.errors import Invalid
+
+    p = make_petitioner(cast.registrar)
+    with pytest.raises(Invalid) as exc:
+        register(cast.registrar, petitioners=[(p, True), (p, False)])
+    assert exc.value.message == "同一信访人不能重复添加" and exc.value.field == "petitioners"
+
+
+def test_a_step_without_a_date_is_dated_today(cast, flow, clock):
+    from datetime import date
+
+    from xinfang.cases import actions as A
+
+    clock.set(date(2025, 3, 3))
+    case = flow.handling()
+    case = A.do_record_step(case, actor=cast.handler, kind="investigation", happened_on=None, description="走访")
+    assert case.steps.get().happened_on == date(2025, 3, 3)
