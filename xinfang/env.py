@@ -54,3 +54,19 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def check_secret_key(value: str, *, name: str = "SECRET_KEY", known: frozenset[str] = frozenset()) -> str:
+    """Refuse a trivial secret (too short, too few distinct characters, or a published development key)."""
+    hint = f"set {name} to a random value of at least {MIN_SECRET_LENGTH} characters, e.g. the output of: "
+    hint += "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    if value in known:
+        raise ConfigError(f"environment variable {name} is the built-in development key; {hint}")
+    if len(value) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"environment variable {name} is too short ({len(value)} characters); {hint}")
+    if len(set(value)) < 5:
+        raise ConfigError(f"environment variable {name} is trivial (fewer than 5 distinct characters); {hint}")
+    return value

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from xinfang.env import ConfigError, env_bool, env_int, env_list, env_str
+from xinfang.env import ConfigError, check_secret_key, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,6 +16,9 @@ _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC1kZXBsb3k="  # base64 of 32 
 _DEV_HASH_KEY = "dev-only-lookup-hash-key"
 
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else None, required=not DEBUG)
+if not DEBUG:
+    # Sessions, CSRF and password-reset links are signed with it: a guessable key forges them.
+    check_secret_key(SECRET_KEY, known=frozenset({_DEV_SECRET_KEY}))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -156,6 +159,16 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS only, once a browser has seen the site over HTTPS (HSTS), whenever cookies are
+# secure (the default without DEBUG). Behind a proxy that ends TLS, BEHIND_TLS_PROXY=1
+# trusts its X-Forwarded-Proto header, so Django knows the request was HTTPS.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = False  # an intranet name is in no browser's preload list
+if env_bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The OpenAPI document and the docs page need a staff login or an API token unless this is on.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
 
 # Login lockout (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
 # account, or LOGIN_IP_FAILURE_LIMIT from one address (many clerks may share an

@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from xinfang.api import errors
-from xinfang.api.auth import TokenAuth
+from xinfang.api.auth import TokenAuth, docs_access
 from xinfang.api.cases import router as cases_router
 from xinfang.api.docs import BundledSwagger
 from xinfang.api.petitioners import router as petitioners_router
@@ -29,6 +29,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs=BundledSwagger(),
     docs_url="/docs",
+    docs_decorator=docs_access,  # a staff login or a token, unless API_DOCS_PUBLIC
     openapi_url="/openapi.json",
 )
 errors.install(api)

@@ -9,6 +9,13 @@ layer, the rules and the actions take either), so the case history records
 that another system acted. ``request.user`` is always the account.
 """
 
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from ninja.security import HttpBearer
 
@@ -43,3 +50,34 @@ class TokenAuth(HttpBearer):
         if row.is_integration:
             return Actor.integration(row.user, row.name)
         return row.user
+
+
+DOCS_LOGIN_MESSAGE = "接口文档须登录后查看：请先登录系统，或在 Authorization 头中提供有效的接口令牌（Bearer）"
+
+
+def _has_token(request) -> bool:
+    kind, _, token = request.headers.get("Authorization", "").partition(" ")
+    if kind.lower() != "bearer":
+        return False
+    row = ApiToken.authenticate(token.strip())
+    return row is not None and not row.is_expired
+
+
+def docs_access(view):
+    """NinjaAPI's docs_decorator: the OpenAPI document and the docs page need a staff login or a token.
+
+    Unless API_DOCS_PUBLIC is on. The page sends a browser to the login page; the document
+    answers 401 JSON like the API.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.API_DOCS_PUBLIC or request.user.is_authenticated or _has_token(request):
+            return view(request, *args, **kwargs)
+        if getattr(view, "func", view).__name__ == "openapi_view":  # the HTML page
+            return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
+        response = JsonResponse({"code": "unauthenticated", "message": DOCS_LOGIN_MESSAGE, "field": None}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="xinfang"'
+        return response
+
+    return wrapper

@@ -91,8 +91,8 @@ def test_no_file_is_a_validation_error(cast, case, upload):
     assert response.status_code == 422 and response.json()["code"] == "validation_error"
 
 
-def test_the_openapi_document_shows_the_multipart_upload(client):
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
+def test_the_openapi_document_shows_the_multipart_upload(cast, login):
+    paths = login(cast.handler).get("/api/v1/openapi.json").json()["paths"]
     op = paths["/api/v1/cases/{case_id}/attachments"]
     assert "multipart/form-data" in op["post"]["requestBody"]["content"]
     assert {"201", "403", "404", "422"} <= set(op["post"]["responses"]) and "get" in op

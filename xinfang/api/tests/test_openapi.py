@@ -7,8 +7,8 @@ from xinfang.cases.spec import specs
 pytestmark = pytest.mark.django_db
 
 
-def test_the_openapi_document_lists_every_action(client):
-    response = client.get("/api/v1/openapi.json")
+def test_the_openapi_document_lists_every_action(cast, login):
+    response = login(cast.registrar).get("/api/v1/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     paths = schema["paths"]
@@ -25,7 +25,8 @@ def test_the_openapi_document_lists_every_action(client):
     assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
 
 
-def test_the_docs_page_loads_nothing_from_other_origins(client):
+def test_the_docs_page_loads_nothing_from_other_origins(cast, login):
+    client = login(cast.registrar)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
