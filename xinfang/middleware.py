@@ -1,11 +1,13 @@
-"""Security headers the whole site needs, and the login requirement as htmx sees it."""
+"""Security headers the whole site needs, the login requirement as htmx sees it, and request limits."""
 
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
-from django.http import HttpResponse, QueryDict
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -85,3 +87,77 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
             response = super().handle_no_permission(request, view_func)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+
+# --- request limits: a body too large, too many fields or files, a NUL character ----
+
+NUL = "\x00"
+NUL_IN_REQUEST = "请求中含有空字符（U+0000），无法处理：请检查所填写的内容"
+API_PREFIX = "/api/"
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + " " + unit
+    return f"{size} 字节"
+
+
+def request_limit_message(exc: Exception) -> str:
+    """What Django's request-size limits mean, in Chinese (settings.DATA_UPLOAD_*)."""
+    if isinstance(exc, TooManyFilesSent):
+        return f"一次上传的文件过多：每次最多{settings.DATA_UPLOAD_MAX_NUMBER_FILES}个"
+    if isinstance(exc, TooManyFieldsSent):
+        return f"请求包含的字段过多：最多{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}个"
+    return f"请求内容过大：除上传的文件外不能超过{_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}"
+
+
+def _has_nul(params: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in params.lists())
+
+
+class RequestLimitsMiddleware:
+    """Refuse, in Chinese, a request Django would refuse with an English 400 or the database with a 500.
+
+    Django raises RequestDataTooBig, TooManyFieldsSent and TooManyFilesSent when a
+    request's data is first read; read here first, the refusal is a Chinese page (JSON
+    under /api/) with DEBUG on or off. Uploaded files are streamed to disk and do not
+    count towards DATA_UPLOAD_MAX_MEMORY_SIZE; ATTACHMENT_MAX_BYTES limits each file.
+
+    A NUL character in a page's parameters is refused too: PostgreSQL cannot store or
+    compare it (SQLite can), and Django's forms refuse it, so every page refuses it on
+    both databases. The API refuses it field by field (xinfang.api.errors.Parser).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = request.path_info.startswith(API_PREFIX)
+        try:
+            form = self._read(request)
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+            request._mark_post_parse_error()  # as Django does: later reads see no data instead of raising again
+            return self._refuse(request, api, request_limit_message(exc))
+        if not api and (_has_nul(request.GET) or (form is not None and _has_nul(form))):
+            return self._refuse(request, api, NUL_IN_REQUEST)
+        return self.get_response(request)
+
+    @staticmethod
+    def _read(request) -> QueryDict | None:
+        request.GET  # noqa: B018 - parses the query string: TooManyFieldsSent
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            return request.POST  # parses the form and its files: all three limits
+        request.body  # noqa: B018 - any other body (JSON) is read whole: RequestDataTooBig
+        return None
+
+    @staticmethod
+    def _refuse(request, api: bool, message: str) -> HttpResponse:
+        if api:
+            body = {"code": "bad_request", "message": message, "field": None}
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        # Without the request: this runs before the session and the user are loaded.
+        return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
+
+
+FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
