@@ -25,10 +25,13 @@ $(VENV)/.installed-test: requirements/base.txt requirements/test.txt | $(VENV)/b
 install: $(VENV)/.installed-base
 install-test: $(VENV)/.installed-test
 
-## make run: install, migrate the embedded SQLite database, load the demo county once, serve.
+## make run: install, migrate the embedded SQLite database, load the demo county once, serve;
+## the background worker (tasks and periodic jobs) runs beside the server and stops with it (Ctrl-C).
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
+	@DEBUG=1 $(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, migrations check, the suite on SQLite and PostgreSQL, browser tests.

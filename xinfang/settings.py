@@ -42,10 +42,15 @@ INSTALLED_APPS = [
     "axes",  # before xinfang.orgs: its login-failure handler runs before the audit log's
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "xinfang.orgs",
     "xinfang.petitioners",
     "xinfang.clock",
+    "xinfang.background",
     "xinfang.cases",
+    "xinfang.notifications",
     "xinfang.api",
     "xinfang.shell",
     "xinfang.devdata",
@@ -56,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinfang.middleware.ContentSecurityPolicyMiddleware",
+    "xinfang.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,6 +157,12 @@ STORAGES = {
 # Attachments live outside the web root and are served only through the access layer.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# A request's data apart from uploaded files (a JSON body, a form's fields), the fields
+# of one request, and the files of one upload; over a limit is a Chinese 400
+# (xinfang.middleware.RequestLimitsMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_FILES", 20)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
@@ -220,3 +232,56 @@ LAPSE_GRACE_DAYS = env_int("LAPSE_GRACE_DAYS", 10)
 NUMBER_LOOKUPS_PER_HOUR = env_int("NUMBER_LOOKUPS_PER_HOUR", 120)
 # "Due soon" on the workbench and in the API: a deadline within this many days.
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 3)
+
+# Background work (xinfang.background): django-tasks with its database backend
+# by default (the queue is a table; `python manage.py worker` runs it, `make run`
+# starts one). TASKS_BACKEND=rq sends the same tasks through Redis (REDIS_URL)
+# to workers on any machine (django-tasks-rq).
+# TASKS_QUEUE names the queue (installations sharing one Redis use different names).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS_QUEUE = env_str("TASKS_QUEUE", "xinfang")
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [TASKS_QUEUE]}}
+elif TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [TASKS_QUEUE]}}
+else:
+    raise ConfigError("TASKS_BACKEND must be database or rq")
+RQ_QUEUES = {TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# How often each worker's scheduler looks for periodic jobs due (seconds).
+SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 5)
+BACKGROUND_KEEP_DAYS = env_int("BACKGROUND_KEEP_DAYS", 14)
+
+# Notifications (xinfang.notifications). E-mail through Django's backends: by
+# default each message is written to a file under var/mail (offline); set
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.
+# for a real server. SMS through a gateway: "file" (default: var/sms/sms.log,
+# numbers masked), "console", or "http" (SMS_HTTP_*; see notifications.gateways).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "xinfang@localhost")
+SITE_URL = env_str("SITE_URL", "")  # e-mails link to SITE_URL + the case's path when set
+SMS_BACKEND = env_str("SMS_BACKEND", "file")
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms" / "sms.log"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_USERNAME = env_str("SMS_HTTP_USERNAME", "")
+SMS_HTTP_PASSWORD = env_str("SMS_HTTP_PASSWORD", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_BODY_TEMPLATE = env_str("SMS_HTTP_BODY_TEMPLATE", '{"to": "$to", "text": "$text", "key": "$key"}')
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+# Delivery: a claimed batch is leased (a killed worker's batch is sent again after
+# the lease), retries back off from NOTIFY_RETRY_SECONDS, doubling, up to
+# NOTIFY_MAX_ATTEMPTS; then the delivery is failed for the administrator to see.
+NOTIFY_BATCH = env_int("NOTIFY_BATCH", 25)
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 30)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 30)
+NOTIFY_TASK_BUDGET_SECONDS = env_int("NOTIFY_TASK_BUDGET_SECONDS", 120)
+# Case events older than this notify no one (imported history, a restored backup).
+NOTIFY_EVENT_MAX_AGE_DAYS = env_int("NOTIFY_EVENT_MAX_AGE_DAYS", 7)

@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
         from django.db.models import Q
 
         from xinfang.cases import deadlines  # noqa: F401  (signal receivers)
+        from xinfang.cases import jobs  # noqa: F401  (periodic jobs, xinfang.background)
         from xinfang.petitioners.access import EXTRA_SCOPE_BUILDERS
 
         def petitioners_on_visible_cases(user):

@@ -49,6 +49,9 @@ class Registration:
     accused_name: str = ""
     accused_org: Org | None = None
     accused_user: User | None = None
+    # Petitioners (ids, among ``petitioners``) who consented to be told the statutory
+    # notices by SMS; recorded in the registration event (xinfang.notifications keeps the list).
+    sms_consent: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -284,12 +287,21 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             Action.REGISTER,
             actor=actor,
             note="；".join(notes),
-            data={"channel": reg.channel, "repeat_of": repeat_of.number if repeat_of else ""},
+            data=_registration_data(reg, repeat_of),
         )
         recipient = lawful_recipient(case, org) if case.is_accusation else None
         if recipient is not None:
             _forward_away(case, org, recipient)
     return case
+
+
+def _registration_data(reg: Registration, repeat_of) -> dict:
+    data = {"channel": reg.channel, "repeat_of": repeat_of.number if repeat_of else ""}
+    on_case = {p.pk for p, _rep in reg.petitioners}
+    consent = sorted({int(pk) for pk in reg.sms_consent if int(pk) in on_case})
+    if consent:
+        data["sms_consent"] = consent
+    return data
 
 
 RECUSAL = Actor.system("检举控告回避转送")

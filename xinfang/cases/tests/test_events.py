@@ -14,6 +14,16 @@ from xinfang.orgs.actors import Actor, ActorKind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _only_the_tests_consumers():
+    """These tests are about the outbox itself: the apps' consumers (notifications) stand aside."""
+    registered = dict(outbox.CONSUMERS)
+    outbox.CONSUMERS.clear()
+    yield
+    outbox.CONSUMERS.clear()
+    outbox.CONSUMERS.update(registered)
+
+
 @pytest.fixture
 def sink():
     """A consumer that records the events it saw, in the database (so a rollback takes it back)."""
