@@ -14,5 +14,6 @@ urlpatterns = [
     path("petitioners/", include("xinfang.petitioners.urls")),
     path("clock/", include("xinfang.clock.urls")),
     path("cases/", include("xinfang.cases.urls")),
+    path("notifications/", include("xinfang.notifications.urls")),
     path("api/v1/", include("xinfang.api.urls")),
 ]

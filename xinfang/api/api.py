@@ -6,6 +6,7 @@ from xinfang.api import errors
 from xinfang.api.auth import TokenAuth, docs_access
 from xinfang.api.cases import router as cases_router
 from xinfang.api.docs import BundledSwagger
+from xinfang.api.notifications import router as notifications_router
 from xinfang.api.petitioners import router as petitioners_router
 
 DESCRIPTION = """信访业务管理系统的 JSON 接口。
@@ -35,3 +36,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", cases_router)
 api.add_router("", petitioners_router)
+api.add_router("", notifications_router)

@@ -58,10 +58,10 @@ def _int_list(values) -> list[int]:
     return out
 
 
-def _chosen(user, ids, rep_values):
+def _chosen(user, ids, rep_values, sms_values=frozenset()):
     """The chosen petitioners (in the order chosen) that this user may use."""
     found = {p.pk: p for p in scoped_petitioners(user).filter(pk__in=ids)}
-    return [{"p": found[i], "rep": str(i) in rep_values} for i in ids if i in found]
+    return [{"p": found[i], "rep": str(i) in rep_values, "sms": str(i) in sms_values} for i in ids if i in found]
 
 
 def _add_case_counts(user, petitioners) -> None:
@@ -123,6 +123,8 @@ def register(request):
         quick = QuickPetitionerForm(user=user)
     ids = _int_list(post.getlist("petitioner")) if post else []
     rep_values = set(post.getlist("rep")) if post else set()
+    # Petitioners who consent to be told the statutory notices by SMS (ids, or new-<key> for a quick-created one).
+    sms_values = set(post.getlist("sms")) if post else set()
     lookup_q = post.get("q", "") if post else ""
     context = {
         "max_mb": max_mb(),
@@ -170,7 +172,7 @@ def register(request):
         if context["results"] is None:
             context["results"] = []
     elif step == "submit":
-        response = _check_or_register(request, form, context, ids, pending, rep_values)
+        response = _check_or_register(request, form, context, ids, pending, rep_values, sms_values)
         if response is not None:
             return response
     if post is not None:
@@ -178,7 +180,8 @@ def register(request):
         if not context.get("submitted"):
             form.hide_errors()  # only 检查 and 登记 validate the case section
 
-    context["chosen"] = _chosen(user, ids, rep_values)
+    context["chosen"] = _chosen(user, ids, rep_values, sms_values)
+    context["sms_values"] = sms_values
     context["pending"] = [(p, p.rep_value in rep_values) for p in pending]
     _apply_focus(context, form, quick)
     failed = context.get("submitted") and (form.errors or context.get("petitioner_error"))
@@ -217,11 +220,11 @@ def _focus_after_removal(ids, pending, removed: str) -> str:
     return rest[min(i, len(rest) - 1)]
 
 
-def _check_or_register(request, form, context, ids, pending, rep_values):
+def _check_or_register(request, form, context, ids, pending, rep_values, sms_values=frozenset()):
     user = request.user
     do = request.POST.get("do", "")
     context["submitted"] = True
-    chosen = _chosen(user, ids, rep_values)
+    chosen = _chosen(user, ids, rep_values, sms_values)
     quick = context["quick"]
     if quick.has_typed:
         # Typed below but never added: refuse rather than guess whether it is meant.
@@ -265,6 +268,7 @@ def _check_or_register(request, form, context, ids, pending, rep_values):
         with transaction.atomic():
             # The quick-created people are saved here, with the case, or not at all.
             petitioners = [(c["p"], c["rep"]) for c in chosen]
+            sms_consent = [c["p"].pk for c in chosen if c["sms"]]
             for p in pending:
                 outcome = register_or_reuse(
                     actor=user,
@@ -278,7 +282,10 @@ def _check_or_register(request, form, context, ids, pending, rep_values):
                     reused.append(outcome.match.notice)
                 if all(outcome.petitioner.pk != q.pk for q, _rep in petitioners):
                     petitioners.append((outcome.petitioner, p.rep_value in rep_values))
+                if p.rep_value in sms_values:
+                    sms_consent.append(outcome.petitioner.pk)
             reg = _registration(d, petitioners)
+            reg.sms_consent = sms_consent
             case = do_register(reg, actor=user, repeat_of=original if repeat_id else None)
             store_attachments(case, user, getattr(form, "sniffed", []))
     except DomainError as err:

@@ -216,6 +216,15 @@ class Delivery(models.Model):
         return f"{self.get_channel_display()} #{self.pk}"
 
 
+class FailedDelivery(Delivery):
+    """The deliveries that failed for good: the administrator's list (admin: 发送失败的通知)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "发送失败的通知"
+        verbose_name_plural = "发送失败的通知"
+
+
 class AttemptOutcome(models.TextChoices):
     SENT = "sent", "发送成功"
     RETRY = "retry", "失败，稍后重试"

@@ -16,6 +16,7 @@ ANY = None
 # exist yet are skipped, so apps can land one at a time.
 NAV = [
     ("工作台", "cases:workbench", ANY),
+    ("消息", "notifications:inbox", ANY),
     ("登记信访件", "cases:register", {Role.REGISTRAR, Role.PETITION_OFFICER}),
     ("信访人", "petitioners:list", {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD}),
     ("工作日历", "clock:calendar", ANY),
@@ -55,6 +56,15 @@ def _todo_count(request, user) -> int | None:
     except ImportError:  # pragma: no cover - the cases app not installed
         return None
     return cached_todo_count(user)
+
+
+def _unread_count(user) -> int | None:
+    """The unread badge: one count on a partial index of the user's unread notifications."""
+    try:
+        from xinfang.notifications.services import unread_count
+    except ImportError:  # pragma: no cover - the notifications app not installed
+        return None
+    return unread_count(user)
 
 
 def _may_fix_calendar(user) -> bool:
@@ -121,6 +131,8 @@ def shell(request):
     for item in items:
         if item["name"] == "cases:workbench":
             item["count"] = _todo_count(request, user)
+        elif item["name"] == "notifications:inbox":
+            item["count"] = _unread_count(user)
     return {
         "nav_items": items,
         "user_org": user.org,

@@ -138,7 +138,11 @@ def _crash_and_recover(copy_of_the_test_database, tmp_path):
     with FakeGateway(delay=0.01) as gateway:
         env = _env(database_url, gateway.url)
         setup = subprocess.run(
-            [sys.executable, "manage.py", "shell", "--no-imports", "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", SETUP],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         assert setup.stdout.strip() == "ok", setup.stderr
         keys = {k for (k,) in query("SELECT key FROM notifications_delivery")}
