@@ -67,6 +67,20 @@ TABS = [
     Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件", (A.CONFIRM_CLOSURE,)),
     Tab("review", "复查复核", "本级作为复查或复核机关、待作出意见的信访件", (A.REVIEW, A.REEXAMINE)),
 ]
+def register_tab(tab: Tab, *, after: str | None = None) -> None:
+    """Add an app's to-do tab (e.g. supervision's 督办), built from its actions like the others.
+
+    Apps above cases call this in ``AppConfig.ready``; the tab's actions are
+    specs they declared with ``cases.spec.action``. ``after`` places it after
+    an existing tab's key (default: before the due tabs, i.e. last).
+    """
+    if any(t.key == tab.key for t in TABS):
+        return
+    index = next((i + 1 for i, t in enumerate(TABS) if t.key == after), len(TABS))
+    TABS.insert(index, tab)
+    TAB_KEYS.insert(index, tab.key)
+
+
 DUE_TABS = [
     Tab("due_soon", lambda: due.label("due_soon"), lambda: f"期限在{due.soon_days()}日内届满的在办信访件"),
     Tab("overdue", "已超期", "已超过办理期限的在办信访件"),
