@@ -94,15 +94,22 @@ def _day_start(day: date) -> datetime:
 
 def _case_batches(case_ids, since, until) -> Iterator[list[tuple[int, str, int]]]:
     cases = Case.objects.order_by("pk")
-    if case_ids is not None:
-        cases = cases.filter(pk__in=case_ids)
     if since is not None or until is not None:
         touched = CaseEvent.objects.all()
         if since is not None:
             touched = touched.filter(at__gte=_day_start(since))
         if until is not None:
             touched = touched.filter(at__lt=_day_start(until + timedelta(days=1)))
-        cases = cases.filter(pk__in=touched.values("case_id"))
+        # The cases first (by the index on `at`), then their chains whole.
+        found = set(touched.values_list("case_id", flat=True).distinct())
+        case_ids = sorted(found if case_ids is None else found & set(case_ids))
+    if case_ids is not None:
+        for start in range(0, len(case_ids), CASE_BATCH):
+            chunk = case_ids[start : start + CASE_BATCH]
+            batch = list(cases.filter(pk__in=chunk).values_list("pk", "number", "version"))
+            if batch:
+                yield batch
+        return
     last = 0
     while True:
         batch = list(cases.filter(pk__gt=last).values_list("pk", "number", "version")[:CASE_BATCH])
@@ -113,26 +120,32 @@ def _case_batches(case_ids, since, until) -> Iterator[list[tuple[int, str, int]]
 
 
 def _verify_events(report: Report, case_ids, since, until, limit) -> None:
-    columns = ("pk", "seq", "prev_hash", "row_hash", *EVENT_FIELDS)
-    width = len(columns)
-    for batch in _case_batches(case_ids, since, until):
-        ids = [pk for pk, _number, _version in batch]
-        rows: dict[int, list[chain.Row]] = {pk: [] for pk in ids}
-        if case_ids is None and since is None and until is None:
-            events = CaseEvent.objects.filter(case_id__gte=ids[0], case_id__lte=ids[-1])
-        else:
-            events = CaseEvent.objects.filter(case_id__in=ids)
-        for row in events.order_by().values_list(*columns).iterator(chunk_size=5000):
-            content = dict(zip(EVENT_FIELDS, row[4:width], strict=True))
-            rows[content["case_id"]].append((row[0], row[1], row[2], row[3], content))
-        for pk, number, version in batch:
-            report.cases += 1
-            report.events += len(rows[pk])
-            link = chain.first_break(rows[pk], seal=_seal_event, expected=version)
-            if link is not None:
-                report.broken_cases += 1
-                if len(report.broken) < limit:
-                    report.broken.append(Broken(f"办理记录（{EVENTS_TABLE}）", f"信访件 {number}（id {pk}）", link))
+    # Plain SQL rows rather than the ORM's: event_hash takes the stored text of
+    # `at` and `data` as they come, which saves half the time over millions.
+    columns = ", ".join(("id", "seq", "prev_hash", "row_hash", *EVENT_FIELDS))
+    full_scan = case_ids is None and since is None and until is None
+    with connection.cursor() as cur:
+        for batch in _case_batches(case_ids, since, until):
+            ids = [pk for pk, _number, _version in batch]
+            rows: dict[int, list[chain.Row]] = {pk: [] for pk in ids}
+            if full_scan:
+                where, params = "case_id BETWEEN %s AND %s", [ids[0], ids[-1]]
+            else:
+                where, params = f"case_id IN ({', '.join(['%s'] * len(ids))})", ids
+            cur.execute(f"SELECT {columns} FROM {EVENTS_TABLE} WHERE {where}", params)  # noqa: S608
+            while chunk := cur.fetchmany(5000):
+                for row in chunk:
+                    content = dict(zip(EVENT_FIELDS, row[4:], strict=True))
+                    rows[content["case_id"]].append((row[0], row[1], row[2], row[3], content))
+            for pk, number, version in batch:
+                report.cases += 1
+                report.events += len(rows[pk])
+                link = chain.first_break(rows[pk], seal=_seal_event, expected=version)
+                if link is not None:
+                    report.broken_cases += 1
+                    if len(report.broken) < limit:
+                        where_ = f"信访件 {number}（id {pk}）"
+                        report.broken.append(Broken(f"办理记录（{EVENTS_TABLE}）", where_, link))
 
 
 def _seal_event(prev_hash: str, content: Mapping[str, Any]) -> str:

@@ -46,18 +46,20 @@ def moment(value: datetime | str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any) -> str:
+    """What JSON cannot say by itself (called by the encoder for those values only)."""
     if isinstance(value, datetime):
         return moment(value)
     if isinstance(value, date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} has no canonical form")
 
 
 def canonical(fields: Mapping[str, Any]) -> bytes:
     """The bytes that are hashed: sorted-key compact JSON in UTF-8."""
-    plain = {key: _plain(value) for key, value in fields.items()}
-    return json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+    return json.dumps(
+        fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_plain
+    ).encode()
 
 
 def link(prev_hash: str, content: Mapping[str, Any]) -> str:
