@@ -44,15 +44,19 @@ def on_case_event(event) -> None:
         _petitioner_notice(event, case)
     if event.action in (Action.ASSIGN, Action.FORWARD):
         _routed(event, case)
-    if event.action in (Action.ACCEPT, Action.ASSIGN_HANDLER) and case.handler_id:
+    if event.action in (Action.ACCEPT, Action.ASSIGN_HANDLER) and case.handler_id and _on("case.handler"):
         notify(
             "case.handler",
             case=case,
             users=[case.handler_id],
             dedupe=f"event:{event.pk}:handler",
-            actor=event.actor_name or None,
             context={"actor": event.actor_name},
         )
+
+
+def _on(code: str) -> bool:
+    """The kind exists and is active (an administrator switches a kind off with 启用)."""
+    return NotificationKind.objects.filter(code=code, is_active=True).exists()
 
 
 def record_consent(event) -> int:
@@ -79,7 +83,7 @@ def _ensure_consent(case) -> None:
 
 def _petitioner_notice(event, case) -> None:
     code = f"notice.{event.notice}"
-    if not NotificationKind.objects.filter(code=code, is_active=True).exists():
+    if not _on(code):
         return
     _ensure_consent(case)
     petitioners = list(case.case_petitioners.values_list("petitioner_id", flat=True))
@@ -94,7 +98,7 @@ def _petitioner_notice(event, case) -> None:
 
 def _routed(event, case) -> None:
     latest = case.events.order_by("-pk").values_list("pk", flat=True).first()
-    if latest != event.pk:
+    if latest != event.pk or not _on("case.routed"):
         return  # the case has moved on since: the unit has nothing waiting
     from xinfang.orgs.models import Role, User
 
