@@ -79,9 +79,7 @@ def main() -> None:
     deliveries = Delivery.objects.filter(notification__user=user).count()
 
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "worker", "--batch"], cwd=ROOT, check=True, env=os.environ.copy()
-    )
+    subprocess.run([sys.executable, "manage.py", "worker", "--batch"], cwd=ROOT, check=True, env=os.environ.copy())
     wall = time.perf_counter() - started
     sent = Delivery.objects.filter(notification__user=user, status="sent")
     span = sent.aggregate(first=Min("sent_at"), last=Max("sent_at"))
@@ -90,8 +88,9 @@ def main() -> None:
     batch = int(os.environ.get("NOTIFY_BATCH", 25))
     seconds = (span["last"] - span["first"]).total_seconds() * (1 + batch / max(claimed, 1))
     vendor = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
-    print(f"| {vendor} | {args.channels} | {args.count} | {deliveries} | {claimed} | {written:.1f} | {wall:.1f} |", end="")
-    print(f" {claimed / seconds:,.0f} | {args.count * claimed / deliveries / seconds:,.0f} |")
+    cells = [vendor, args.channels, args.count, deliveries, claimed, f"{written:.1f}", f"{wall:.1f}"]
+    cells += [f"{claimed / seconds:,.0f}", f"{args.count * claimed / deliveries / seconds:,.0f}"]
+    print("| " + " | ".join(map(str, cells)) + " |")
 
 
 if __name__ == "__main__":
