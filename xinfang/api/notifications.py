@@ -93,7 +93,7 @@ def list_notifications(request, filters: Query[NotificationFilters]):
     summary="标为已读",
     operation_id="read_notification",
 )
-def read_notification(request, notification_id: int):
+def read_notification(request, notification_id: s.NotificationId):
     """把自己的一条消息标为已读（已读的不变）。别人的消息与不存在的一样返回 404。"""
     if not _mine(request.auth).filter(pk=notification_id).exists():
         raise Http404

@@ -8,8 +8,10 @@ class CasesConfig(AppConfig):
     def ready(self):
         from django.db.models import Q
 
-        from xinfang.cases import deadlines  # noqa: F401  (signal receivers)
-        from xinfang.cases import jobs  # noqa: F401  (periodic jobs, xinfang.background)
+        from xinfang.cases import (
+            deadlines,  # noqa: F401  (signal receivers)
+            jobs,  # noqa: F401  (periodic jobs, xinfang.background)
+        )
         from xinfang.petitioners.access import EXTRA_SCOPE_BUILDERS
 
         def petitioners_on_visible_cases(user):

@@ -67,6 +67,8 @@ TABS = [
     Tab("to_confirm", "待审核办结", "主办单位已报结、待本单位审核的交办件", (A.CONFIRM_CLOSURE,)),
     Tab("review", "复查复核", "本级作为复查或复核机关、待作出意见的信访件", (A.REVIEW, A.REEXAMINE)),
 ]
+
+
 def register_tab(tab: Tab, *, after: str | None = None) -> None:
     """Add an app's to-do tab (e.g. supervision's 督办), built from its actions like the others.
 

@@ -9,7 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def superuser(django_user_model):
+def superuser(cast, django_user_model):
+    # After the cast, whose rows have fixed ids.
     return django_user_model.objects.create_superuser("root", "root@example.gov.cn", "pw")
 
 
