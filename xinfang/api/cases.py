@@ -6,12 +6,11 @@ xinfang.api.errors.
 """
 
 from dataclasses import asdict
-from datetime import date
-from typing import Literal
+from typing import Any, Literal, cast
 
 from django.utils import timezone
 from django.utils.functional import Promise
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, FileEx, P, Query, Router, Schema, UploadedFile
 from ninja import Status as HttpStatus
 from pydantic import create_model
 
@@ -28,6 +27,7 @@ from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, Applied, CaseFilter
 from xinfang.cases.filters import apply as apply_filter
+from xinfang.cases.inputs import DAY_RANGE, BoundedDay, RowId
 from xinfang.cases.models import Category
 from xinfang.cases.spec import specs
 from xinfang.cases.states import Channel, Importance, Kind, Status, Urgency
@@ -40,7 +40,7 @@ from xinfang.petitioners.models import Petitioner
 
 router = Router(tags=["信访件"])
 
-ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 409: s.ErrorOut, 422: s.ErrorOut}
+ERRORS = {**s.ERRORS, 409: s.ErrorOut}
 DUE_SOON_DAYS = 3
 DETAIL_RELATED = (
     "category__parent",
@@ -102,11 +102,14 @@ def register_case(request, body: s.RegisterIn):
     检举控告件反映的是登记单位本身或其上级的，登记时即按回避规定转送有权处理的机关：
     此时不返回该件（case 为 null），只返回编号和转送去向（forwarded_to）。"""
     user = request.auth
-    ids = [p.id for p in body.petitioners]
-    found = scoped_petitioners(user).in_bulk(ids)
+    # A person listed twice is one petitioner (a representative if marked so once), as on the screen.
+    links: dict[int, bool] = {}
+    for link in body.petitioners:
+        links[link.id] = links.get(link.id, False) or link.is_representative
+    found = scoped_petitioners(user).in_bulk(list(links))
     # Unknown or out-of-scope ids stay as bare references: do_register refuses
     # them after its own role check, so the caller hears the right reason.
-    petitioners = [(found.get(p.id) or Petitioner(pk=p.id), p.is_representative) for p in body.petitioners]
+    petitioners = [(found.get(pk) or Petitioner(pk=pk), rep) for pk, rep in links.items()]
     category = None
     if body.category:
         category = Category.objects.filter(code=body.category, is_active=True).select_related("parent").first()
@@ -116,7 +119,7 @@ def register_case(request, body: s.RegisterIn):
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
     repeat_of = _visible_case(user, body.repeat_of_id, "repeat_of_id", "原信访件") if body.repeat_of_id else None
-    representatives = sum(1 for p in body.petitioners if p.is_representative)
+    representatives = sum(links.values())
     accused_org = _org(body.accused_org_id, "accused_org_id", "被反映单位")
     accused_user = _user(body.accused_user_id, "accused_user_id", "被反映人")
     warnings = actions.intake_warnings(
@@ -149,9 +152,15 @@ def register_case(request, body: s.RegisterIn):
         accused_name=body.accused_name,
         accused_org=accused_org,
         accused_user=accused_user,
+        sms_consent=[p.id for p in body.petitioners if p.sms_consent],
     )
     case = actions.do_register(reg, actor=user, repeat_of=repeat_of)
-    out = {"number": case.number, "case": None, "forwarded_to": None, "warnings": [asdict(w) for w in warnings]}
+    out: dict[str, Any] = {
+        "number": case.number,
+        "case": None,
+        "forwarded_to": None,
+        "warnings": [asdict(w) for w in warnings],
+    }
     if scoped_cases(user).filter(pk=case.pk).exists():
         out["case"] = _detail(user, case)
     else:
@@ -165,15 +174,15 @@ def register_case(request, body: s.RegisterIn):
 
 
 class CaseFilters(Schema):
-    status: list[Status] | None = Field(None, description="状态（可重复传多个）")
+    status: list[Status] | None = Field(None, max_length=len(Status), description="状态（可重复传多个）")
     channel: Channel | None = None
     kind: Kind | None = None
     category: str | None = Field(None, max_length=12, description="内容分类代码（一级分类含其下级）")
     urgency: Urgency | None = None
     importance: Importance | None = None
-    current_org: int | None = Field(None, description="当前办理单位 ID")
-    received_from: date | None = Field(None, description="收件日期起（含），如 2025-01-01")
-    received_to: date | None = Field(None, description="收件日期止（含）")
+    current_org: RowId | None = Field(None, description="当前办理单位 ID")
+    received_from: BoundedDay | None = Field(None, description=f"收件日期起（含），如 2025-01-01（{DAY_RANGE}）")
+    received_to: BoundedDay | None = Field(None, description=f"收件日期止（含）（{DAY_RANGE}）")
     q: str | None = Field(
         None, max_length=100, description="编号、摘要或信访人姓名中的文字（身份证号码、电话请用 POST /cases/lookup）"
     )
@@ -184,7 +193,7 @@ class CaseFilters(Schema):
     )
     ordering: Literal["due_date", "-due_date", "received_at", "-received_at"] = "-received_at"
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=s.MAX_OFFSET)
 
 
 SORTS = {"due_date": "due", "-due_date": "-due", "received_at": "received", "-received_at": "-received"}
@@ -228,11 +237,14 @@ def list_cases(request, filters: Query[CaseFilters]):
 class LookupIn(Schema):
     number: str = Field(min_length=1, max_length=30, description="信访人的完整身份证号码或电话号码")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=s.MAX_OFFSET)
 
 
 @router.post(
-    "/cases/lookup", response={200: s.CaseListOut, **ERRORS}, summary="按号码查找信访件", operation_id="lookup_cases"
+    "/cases/lookup",
+    response={200: s.CaseListOut, **ERRORS, 429: s.ErrorOut},
+    summary="按号码查找信访件",
+    operation_id="lookup_cases",
 )
 def lookup_cases(request, body: LookupIn):
     """按信访人身份证号码或电话号码精确查找当前用户有权查看的信访件（按收件时间新→旧）。
@@ -260,7 +272,7 @@ def lookup_cases(request, body: LookupIn):
 
 
 @router.get("/cases/{int:case_id}", response={200: s.CaseOut, **ERRORS}, summary="信访件详情", operation_id="get_case")
-def get_case(request, case_id: int):
+def get_case(request, case_id: s.CaseId):
     """无权查看与不存在一样返回 404 not_found。"""
     return _detail(request.auth, access_case(request.auth, case_id))
 
@@ -271,7 +283,7 @@ def get_case(request, case_id: int):
     summary="办理记录",
     operation_id="list_case_events",
 )
-def list_events(request, case_id: int):
+def list_events(request, case_id: s.CaseId):
     case = access_case(request.auth, case_id)
     return [event_dict(e) for e in case.events.select_related("actor", "actor_org").order_by("at", "pk")]
 
@@ -282,7 +294,7 @@ def list_events(request, case_id: int):
     summary="期限",
     operation_id="list_case_deadlines",
 )
-def list_deadlines(request, case_id: int):
+def list_deadlines(request, case_id: s.CaseId):
     return deadlines_of(access_case(request.auth, case_id))
 
 
@@ -299,7 +311,7 @@ def _attachments_of(case):
     summary="附件列表",
     operation_id="list_case_attachments",
 )
-def list_attachments(request, case_id: int):
+def list_attachments(request, case_id: s.CaseId):
     """附件的元数据（文件名、类型、大小、上传人）；不含文件内容。"""
     return _attachments_of(access_case(request.auth, case_id))
 
@@ -310,7 +322,11 @@ def list_attachments(request, case_id: int):
     summary="补充附件",
     operation_id="add_case_attachments",
 )
-def upload_attachments(request, case_id: int, files: File[list[UploadedFile]]):
+def upload_attachments(
+    request,
+    case_id: s.CaseId,
+    files: FileEx[list[UploadedFile], P(min_length=1, max_length=s.MAX_FILES, description="文件")],
+):
     """以 multipart/form-data 上传一个或多个文件（字段名 files），检查与登记时相同：按文件内容识别类型
     （仅限 jpg/png/gif/webp/tiff/pdf/doc/docx），单个文件不超过大小限制。
 
@@ -360,12 +376,13 @@ def _describe(spec):
 def _endpoint(spec):
     body_schema = _schema(spec)
 
-    def endpoint(request, case_id: int, body: body_schema):  # type: ignore[valid-type]
+    def endpoint(request, case_id: s.CaseId, body: body_schema):  # type: ignore[valid-type]
         user = request.auth
         access_case(user, case_id)  # out of scope answers 404 before any input is looked at
         try:
             kwargs = {inp.name: inp.from_api(getattr(body, inp.api_key), None, user) for inp in spec.inputs}
-            case = spec.func(case_id, actor=user, expected_version=body.expected_version, **kwargs)
+            # body_schema is an s.ActionIn subclass built at run time: mypy cannot see its fields.
+            case = spec.func(case_id, actor=user, expected_version=cast(s.ActionIn, body).expected_version, **kwargs)
         except DomainError as err:
             # The action names its keyword (to_org); the caller sent the JSON field (to_org_id).
             err.field = next((i.api_key for i in spec.inputs if i.name == err.field), err.field)

@@ -7,19 +7,30 @@ Stable codes:
   409 invalid_transition  the case's state does not allow the action
   409 conflict            `expected_version` is stale: someone else acted first
   422 invalid             the action refused a value (see "field")
-  422 validation_error    the request body or query did not match the schema
-  400 bad_request         the body is not JSON
+  422 validation_error    the request body or query did not match the schema (also: text with
+                          a NUL character, which PostgreSQL cannot store)
+  400 bad_request         the body is not JSON, is too large, or has too many fields or files
+  404 not_found           also: a path under /api/v1/ that names no operation, or an id in the
+                          path that cannot name an object (not an integer, out of range)
   500 server_error        a bug; logged with its traceback, never shown to the caller
 """
 
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
+from ninja import parser
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from xinfang.core.errors import DomainError
+from xinfang.middleware import NUL, request_limit_message
 
 log = logging.getLogger("xinfang.api")
 
@@ -33,6 +44,7 @@ _PYDANTIC_MESSAGES = {
     "string_too_long": "过长",
     "int_parsing": "须为整数",
     "int_type": "须为整数",
+    "int_from_float": "须为整数",
     "bool_parsing": "须为是或否（true/false）",
     "bool_type": "须为是或否（true/false）",
     "datetime_parsing": "须为日期时间（如 2025-03-01T09:30:00+08:00）",
@@ -54,6 +66,7 @@ _PYDANTIC_MESSAGES = {
     "dict_type": "须为对象",
     "json_invalid": "不是有效的 JSON",
     "extra_forbidden": "不是可用的字段",
+    "nul_character": "不能包含空字符（U+0000）",
 }
 
 
@@ -88,13 +101,95 @@ def _describe(err: dict) -> str:
     ctx = err.get("ctx") or {}
     if limited and limited[0] in ctx:
         what = limited[1].format(ctx[limited[0]])
+    elif err.get("type") == "date_range":
+        what = f"须在{ctx.get('min')}至{ctx.get('max')}之间"
     field = _field_of(err.get("loc", ()))
     return f"“{field}”{what}" if field else f"请求数据{what}"
 
 
+# ---------------------------------------------------------------- NUL characters
+#
+# PostgreSQL cannot store U+0000 in text (SQLite can): a NUL anywhere in what the API
+# reads is refused on both databases alike, naming the field, never stripped (a value
+# silently changed is worse than one refused, and Django's forms refuse it too).
+
+
+class NulInText(Exception):
+    """A NUL character at ``loc`` in the request body (raised inside ninja's body parsing)."""
+
+    def __init__(self, loc: tuple):
+        super().__init__(loc)
+        self.loc = loc
+
+
+def _nul_at(value, loc: tuple = ()) -> tuple | None:
+    if isinstance(value, str):
+        return loc if NUL in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if NUL in str(key):
+                return (*loc, key)
+            found = _nul_at(item, (*loc, key))
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_at(item, (*loc, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _nul_error(loc: tuple) -> dict:
+    return {"type": "nul_character", "loc": loc, "msg": "NUL character"}
+
+
+class Parser(parser.Parser):
+    """ninja's JSON and query-string parser, refusing text with a NUL character."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        found = _nul_at(data)
+        if found is not None:
+            # ninja turns any exception here into HttpError(400) "from" it; http_error answers 422.
+            raise NulInText(("body", *found))
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        where = "query" if data is request.GET else "form"
+        for key, values in data.lists():
+            if any(isinstance(v, str) and NUL in v for v in values) or NUL in key:
+                raise ValidationError([_nul_error((where, key))])
+        return super().parse_querydict(data, list_fields, request)
+
+
+def not_found_view(api):
+    """Any path under /api/v1/ that no operation matches (``/cases/abc``): JSON, like every error."""
+
+    @csrf_exempt
+    def view(request, *args, **kwargs):
+        return api.create_response(request, error_body("not_found", NOT_FOUND_MESSAGE), status=404)
+
+    return view
+
+
 def install(api):
+    api.parser = Parser()
+
     def respond(request, status, body):
         return api.create_response(request, body, status=status)
+
+    def invalid(request, raw_errors):
+        if any(tuple(e.get("loc", ()))[:1] == ("path",) for e in raw_errors):
+            # An id in the path that cannot name anything (0, beyond 2^63-1) is a missing object.
+            return respond(request, 404, error_body("not_found", NOT_FOUND_MESSAGE))
+        errors = [
+            {"field": _field_of(e.get("loc", ())), "message": _describe(e), "type": e.get("type", "")}
+            for e in raw_errors
+        ]
+        first = errors[0] if errors else {"field": None, "message": "请求数据不符合要求"}
+        message = "请求数据有误：" + "；".join(e["message"] for e in errors[:5])
+        return respond(request, 422, error_body("validation_error", message, first["field"], errors=errors))
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
@@ -127,13 +222,14 @@ def install(api):
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
-        errors = [
-            {"field": _field_of(e.get("loc", ())), "message": _describe(e), "type": e.get("type", "")}
-            for e in exc.errors
-        ]
-        first = errors[0] if errors else {"field": None, "message": "请求数据不符合要求"}
-        message = "请求数据有误：" + "；".join(e["message"] for e in errors[:5])
-        return respond(request, 422, error_body("validation_error", message, first["field"], errors=errors))
+        return invalid(request, exc.errors)
+
+    def too_large(request, exc):
+        # Normally answered by xinfang.middleware.RequestLimitsMiddleware before ninja reads the body.
+        return respond(request, 400, error_body("bad_request", request_limit_message(exc)))
+
+    for limit in (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        api.exception_handler(limit)(too_large)
 
     @api.exception_handler(Exception)
     def server_error(request, exc):
@@ -145,6 +241,8 @@ def install(api):
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         # ninja's own HttpErrors carry English text (e.g. an unparsable body): answer in Chinese.
+        if isinstance(exc.__cause__, NulInText):
+            return invalid(request, [_nul_error(exc.__cause__.loc)])
         known = {
             400: ("bad_request", "请求格式有误：请求体须为有效的 JSON"),
             401: ("unauthenticated", "未认证"),

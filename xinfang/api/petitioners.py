@@ -13,7 +13,7 @@ from xinfang.petitioners.search import search_queryset
 from xinfang.petitioners.services import register_or_reuse
 
 router = Router(tags=["信访人"])
-ERRORS = {401: s.ErrorOut, 403: s.ErrorOut, 404: s.ErrorOut, 422: s.ErrorOut}
+ERRORS = s.ERRORS
 
 
 class RegisteredOut(s.PetitionerOut):
@@ -51,7 +51,7 @@ def search(request, params: Query[SearchQuery]):
 
 @router.post(
     "/petitioners/search",
-    response={200: s.PetitionerSearchOut, **ERRORS},
+    response={200: s.PetitionerSearchOut, **ERRORS, 429: s.ErrorOut},
     summary="查找信访人（号码不进网址）",
     operation_id="search_petitioners_post",
 )

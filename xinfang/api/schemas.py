@@ -1,10 +1,12 @@
 """Request and response shapes of /api/v1/ (shown in the OpenAPI document)."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from ninja import Field, Schema
+from django.conf import settings
+from ninja import Field, P, PathEx, Schema
 
+from xinfang.cases.inputs import DAY_RANGE, MAX_ID, TEXT_MAX, BoundedMoment, RowId
 from xinfang.cases.states import (
     Channel,
     Importance,
@@ -21,10 +23,35 @@ def _choices(enum) -> str:
 # ---------------------------------------------------------------- errors
 
 
+class FieldErrorOut(Schema):
+    field: str | None = Field(description="出错的字段")
+    message: str = Field(description="中文说明")
+    type: str = Field(description="错误类型，如 missing、string_too_long、nul_character")
+
+
 class ErrorOut(Schema):
-    code: str = Field(description="稳定的错误代码，如 not_found、not_allowed、conflict、invalid、validation_error")
+    code: str = Field(
+        description="稳定的错误代码，如 bad_request、not_found、not_allowed、conflict、invalid、validation_error"
+    )
     message: str = Field(description="中文说明，可直接展示给用户")
     field: str | None = Field(None, description="出错的字段（如有）")
+    errors: list[FieldErrorOut] | None = Field(None, description="validation_error 时逐项列出的错误")
+
+
+# The statuses any operation may answer besides its own: 400 (not JSON, too large, too many
+# fields or files), 401, 403, 404, 422; actions add 409 and number look-ups 429.
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+# ---------------------------------------------------------------- parameters
+
+# A case id in the path: one that cannot name a case (0, beyond 2^63-1) answers 404 not_found.
+CaseId = PathEx[int, P(ge=1, le=MAX_ID, description="信访件 ID")]
+NotificationId = PathEx[int, P(ge=1, le=MAX_ID, description="消息 ID")]
+# Paging: far beyond any real list, well inside what a database's OFFSET takes.
+MAX_OFFSET = 10**9
+# Files in one upload; more is refused with 400 before any is read (settings.DATA_UPLOAD_MAX_NUMBER_FILES).
+MAX_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES
 
 
 # ---------------------------------------------------------------- references
@@ -218,8 +245,9 @@ class AttachmentOut(Schema):
 
 
 class PetitionerLink(Schema):
-    id: int = Field(description="信访人 ID（先用 GET /petitioners 查找或 POST /petitioners 登记）")
+    id: RowId = Field(description="信访人 ID（先用 GET /petitioners 查找或 POST /petitioners 登记）")
     is_representative: bool = Field(False, description="是否为代表")
+    sms_consent: bool = Field(False, description="信访人同意以短信接收受理、不予受理、延期和答复的告知")
 
 
 class RegisterIn(Schema):
@@ -227,31 +255,34 @@ class RegisterIn(Schema):
         min_length=1, max_length=200, description="信访人（至少1人，至多200人；集体访的总人数填 person_count）"
     )
     channel: Channel = Field(description=_choices(Channel))
-    received_at: datetime = Field(description="收件时间（不含时区时按北京时间）")
+    received_at: BoundedMoment = Field(description=f"收件时间（不含时区时按北京时间；{DAY_RANGE}）")
     kind: Kind = Field(description=_choices(Kind))
-    category: str | None = Field(None, description="内容分类代码")
+    category: str | None = Field(None, max_length=12, description="内容分类代码")
     urgency: Urgency = Field(Urgency.NORMAL, description=_choices(Urgency))
     importance: Importance = Field(Importance.NORMAL, description=_choices(Importance))
     person_count: int = Field(1, ge=1, le=100000, description="人数")
     place_code: str = Field("", max_length=12, description="问题属地行政区划代码")
     place_name: str = Field("", max_length=100)
     summary: str = Field(min_length=1, max_length=200, description="内容摘要")
-    content: str = Field("", description="信访内容")
-    referring_org_id: int | None = Field(None, description="上级交办件的交办上级机构 ID")
+    content: str = Field("", max_length=TEXT_MAX, description="信访内容")
+    referring_org_id: RowId | None = Field(None, description="上级交办件的交办上级机构 ID")
     referring_ref: str = Field("", max_length=60, description="上级交办文号")
-    leader_instruction: str = Field("", description="领导批示")
+    leader_instruction: str = Field("", max_length=TEXT_MAX, description="领导批示")
     accused_name: str = Field("", max_length=100, description="被反映人或单位（检举控告类必填其一）")
-    accused_org_id: int | None = Field(None, description="被反映单位的机构 ID")
-    accused_user_id: int | None = Field(None, description="被反映人（本系统用户）ID")
-    repeat_of_id: int | None = Field(None, description="按重复信访关联的原信访件 ID")
+    accused_org_id: RowId | None = Field(None, description="被反映单位的机构 ID")
+    accused_user_id: RowId | None = Field(None, description="被反映人（本系统用户）ID")
+    repeat_of_id: RowId | None = Field(None, description="按重复信访关联的原信访件 ID")
 
 
 # ---------------------------------------------------------------- actions
 
 
+MAX_VERSION = 2**31 - 1  # Case.version is a PositiveIntegerField
+
+
 class ActionIn(Schema):
     expected_version: int | None = Field(
-        None, description="打开表单时的版本号；与当前版本不一致时返回 409 conflict，不做任何更改"
+        None, ge=1, le=MAX_VERSION, description="打开表单时的版本号；与当前版本不一致时返回 409 conflict，不做任何更改"
     )
 
 
@@ -276,16 +307,18 @@ class PetitionerSearchOut(Schema):
 
 
 class PetitionerSearchIn(Schema):
-    q: str = Field(description="身份证号码、电话、统一社会信用代码或姓名")
+    q: str = Field(min_length=1, max_length=100, description="身份证号码、电话、统一社会信用代码或姓名")
     limit: int = Field(20, ge=1, le=100)
 
 
 class PetitionerIn(Schema):
     kind: Literal["person", "organisation"] = "person"
     name: str = Field(min_length=1, max_length=100)
-    id_number: str = Field("", description="身份证号码（个人）")
-    phones: list[str] = Field(default_factory=list, max_length=5, description="联系电话，最多5个")
+    id_number: str = Field("", max_length=30, description="身份证号码（个人）")
+    phones: list[Annotated[str, Field(min_length=1, max_length=30)]] = Field(
+        default_factory=list, max_length=5, description="联系电话，最多5个"
+    )
     address: str = Field("", max_length=200)
     division_code: str = Field("", max_length=12)
-    uscc: str = Field("", description="统一社会信用代码（单位）")
+    uscc: str = Field("", max_length=40, description="统一社会信用代码（单位）")
     legal_representative: str = Field("", max_length=50)

@@ -5,9 +5,9 @@ never a redirect to the login page)."""
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 
-from xinfang.api import docs
+from xinfang.api import docs, errors
 from xinfang.api.api import api
 
 app_name = "api"
@@ -36,5 +36,7 @@ urlpatterns = _exempt(
     [
         path("docs/assets/<str:name>", docs.asset, name="docs-asset"),
         *_ninja_patterns,
+        # Last: whatever no operation matches (/cases/abc, /nowhere) is a JSON 404 too, not a page.
+        re_path(r"^.*$", errors.not_found_view(api), name="not-found"),
     ]
 )

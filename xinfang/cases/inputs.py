@@ -15,19 +15,93 @@ the two surfaces call it (e.g. ``to_org`` is ``org`` on the form and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django import forms
+from pydantic import AfterValidator, BeforeValidator
 from pydantic import Field as SchemaField
+from pydantic_core import PydanticCustomError
 
 from xinfang.cases.errors import Invalid
 from xinfang.cases.widgets import DATE, DATETIME
 from xinfang.core import clock
 
 Label = str | Callable[[Any, Any], str]  # a text, or f(case, actor) for one computed from the rules
+
+
+# --- the API's bounds -------------------------------------------------------------
+#
+# Every value the API takes has limits in its OpenAPI document, so that no input reaches
+# the database or date arithmetic it would overflow: an id above a BigAutoField's top
+# names nothing (and SQLite and PostgreSQL refuse it), a date in year 1 or 9999 overflows
+# when it is moved to UTC or has a period added. The form side keeps Django's own checks.
+
+MAX_ID = 2**63 - 1
+# The largest count an action stores (a PositiveSmallIntegerField); the rules cap it far lower.
+MAX_COUNT = 32767
+# Free text without a declared limit (a note, the facts of a reply): ample for a letter.
+TEXT_MAX = 20000
+# Orgs picked at once (co-units): more than any real assignment, fewer than a flood.
+MAX_PICKS = 50
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+DAY_RANGE = f"{FIRST_DAY.isoformat()} 至 {LAST_DAY.isoformat()}"
+
+
+def _out_of_range() -> PydanticCustomError:
+    return PydanticCustomError(
+        "date_range", "date out of range", {"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}
+    )
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
+
+
+def _written(pattern: re.Pattern, error: str, example: str):
+    """Only the ISO text: pydantic would also take a number of seconds since 1970 ("0")."""
+
+    def check(value):
+        if isinstance(value, str) and pattern.fullmatch(value.strip()):
+            return value
+        if isinstance(value, date):
+            return value  # already parsed (a date or datetime from Python)
+        raise PydanticCustomError(error, "not ISO 8601 ({example})", {"example": example})
+
+    return BeforeValidator(check)
+
+
+def _day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise _out_of_range()
+    return value
+
+
+def _moment_in_range(value: datetime) -> datetime:
+    # By the year as written, before any time-zone arithmetic (which is what overflows).
+    if not FIRST_DAY.year <= value.year <= LAST_DAY.year:
+        raise _out_of_range()
+    return value
+
+
+_DAY_LIMITS = {"formatMinimum": FIRST_DAY.isoformat(), "formatMaximum": LAST_DAY.isoformat()}
+RowId = Annotated[int, SchemaField(ge=1, le=MAX_ID)]
+BoundedDay = Annotated[
+    date,
+    _written(_ISO_DAY, "date_parsing", "2025-03-01"),
+    AfterValidator(_day_in_range),
+    SchemaField(json_schema_extra=_DAY_LIMITS),
+]
+BoundedMoment = Annotated[
+    datetime,
+    _written(_ISO_MOMENT, "datetime_parsing", "2025-03-01T09:30:00+08:00"),
+    AfterValidator(_moment_in_range),
+    SchemaField(json_schema_extra=_DAY_LIMITS),
+]
 
 
 def _text(value: Label, case, actor) -> str:
@@ -112,10 +186,10 @@ class Text(Input):
         return self.initial_from(case, actor) if self.initial_from else None
 
     def annotation(self):
-        extra = {"max_length": self.max_length} if self.max_length else {}
+        limit = self.max_length or TEXT_MAX
         if self.required:
-            return str, SchemaField(min_length=1, description=self.doc(), **extra)
-        return str, SchemaField("", description=self.doc(), **extra)
+            return str, SchemaField(min_length=1, max_length=limit, description=self.doc())
+        return str, SchemaField("", max_length=limit, description=self.doc())
 
     def from_api(self, value, case, actor):
         return value or ""
@@ -187,10 +261,10 @@ class Day(Input):
         return clock.today() if self.default_today else None
 
     def annotation(self):
-        doc = self.doc() + ("（不填为今天）" if self.default_today else "")
+        doc = self.doc() + ("（不填为今天）" if self.default_today else "") + f"（{DAY_RANGE}）"
         if self.required and not self.default_today:
-            return date, SchemaField(description=doc)
-        return date | None, SchemaField(None, description=doc)
+            return BoundedDay, SchemaField(description=doc)
+        return BoundedDay | None, SchemaField(None, description=doc)
 
 
 @dataclass(frozen=True)
@@ -210,7 +284,7 @@ class Moment(Input):
         return clock.localtime().replace(second=0, microsecond=0)
 
     def annotation(self):
-        return datetime, SchemaField(description=f"{self.doc()}（不含时区时按北京时间）")
+        return BoundedMoment, SchemaField(description=f"{self.doc()}（不含时区时按北京时间；{DAY_RANGE}）")
 
     def from_api(self, value, case, actor):
         return clock.aware(value) if value is not None else None
@@ -250,7 +324,7 @@ class Number(Input):
         return super().doc()
 
     def annotation(self):
-        return int, SchemaField(ge=self.min_value, description=self.doc())
+        return int, SchemaField(ge=self.min_value, le=MAX_COUNT, description=self.doc())
 
 
 @dataclass(frozen=True)
@@ -328,10 +402,10 @@ class OrgPick(Input):
 
     def annotation(self):
         if self.multiple:
-            return list[int], SchemaField(default_factory=list, description=self.doc())
+            return list[RowId], SchemaField(default_factory=list, max_length=MAX_PICKS, description=self.doc())
         if self.required:
-            return int, SchemaField(description=self.doc())
-        return int | None, SchemaField(None, description=self.doc())
+            return RowId, SchemaField(description=self.doc())
+        return RowId | None, SchemaField(None, description=self.doc())
 
 
 @dataclass(frozen=True)
@@ -371,8 +445,8 @@ class UserPick(Input):
 
     def annotation(self):
         if self.required:
-            return int, SchemaField(description=self.doc())
-        return int | None, SchemaField(None, description=self.doc())
+            return RowId, SchemaField(description=self.doc())
+        return RowId | None, SchemaField(None, description=self.doc())
 
 
 def _person(user) -> str:
@@ -421,4 +495,4 @@ class CasePick(Input):
             raise Invalid(f"{_plain(self.label_for(case, actor))}不存在或无权查看", field=self.name) from None
 
     def annotation(self):
-        return int, SchemaField(description=self.doc())
+        return RowId, SchemaField(description=self.doc())
