@@ -82,7 +82,7 @@ def register(request, body: s.PetitionerIn):
         uscc=body.uscc,
         legal_representative=body.legal_representative,
     )
-    if outcome.created:
+    if outcome.match is None:  # a new petitioner (outcome.created, narrowed for the type checker)
         return Status(201, {**petitioner_dict(outcome.petitioner), "existing": False, "message": "已登记信访人"})
     message = f"{outcome.match.notice}，未重复登记"
     return Status(200, {**petitioner_dict(outcome.petitioner), "existing": True, "message": message})
