@@ -1,19 +1,22 @@
 """The world a scale run writes into (see scale.py): the demo county as it is
-in the database, the rules in force held in memory, a bulk writer for SQLite
-and PostgreSQL, and the pool of petitioners the cases draw on."""
+in the database (with demo staff for the units that have none), the rules in
+force held in memory, a bulk writer for SQLite and PostgreSQL that runs in a
+second process, and the pool of petitioners the cases draw on."""
 
 from __future__ import annotations
 
 import random
 import time
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from queue import Empty, Full
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from xinfang.clock.engine import compute_due
+from xinfang.clock.engine import Pause, compute_due
 from xinfang.clock.models import ClockRule, LocalTarget, OrgRuleSet, RuleSet
 from xinfang.clock.rules import _pick
 from xinfang.clock.workcalendar import get_work_calendar
@@ -49,10 +52,12 @@ PLACES = [f"{town}{village}" for _key, town, _code, villages in TOWNSHIPS for vi
 
 @dataclass
 class Unit:
+    """An org that handles cases, with the staff each kind of step needs (user ids)."""
+
     org: Org
-    officers: list[int]
-    handlers: list[int]
-    heads: list[int]
+    officers: list[int]  # 受理交办员: sign for, decide acceptance
+    handlers: list[int]  # 承办人: named handler, then does the work
+    heads: list[int]  # 单位负责人: approves extensions, signs replies
     review_org: Org | None = None
 
 
@@ -71,13 +76,23 @@ class County:
 
 
 @dataclass
+class Government:
+    """Who acts for a government in review (复查) or re-examination (复核): it and its petition bureaus."""
+
+    participants: list[int]  # the government and its petition bureaus (they all take part)
+    requesters: list[int]  # 登记员 / 受理交办员: register the petitioner's request
+    deciders: list[int]  # 受理交办员 / 负责人 / 领导: make the opinion
+    examiners: list[int]  # 受理交办员 / 负责人: record the steps of the review
+
+
+@dataclass
 class World:
     counties: list[County]
     weights: list[float]
     city_bureau: Org | None
     orgs: dict[int, Org]
-    participants: dict[int, list[int]]  # government id → it and its petition bureaus
-    reexam_users: dict[int, list[int]]  # government id → officers who act for it
+    governments: dict[int, Government]  # government id → who acts for it
+    users: dict[int, tuple[int, str]]  # user id → (org id, display name)
 
 
 def _staff() -> dict[int, dict[str, list[int]]]:
@@ -91,22 +106,87 @@ def _staff() -> dict[int, dict[str, list[int]]]:
     return out
 
 
-def discover_world() -> World:
-    from xinfang.cases.actions.handling import superior_government
+UNIT_KINDS = (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT, OrgKind.DISCIPLINE, OrgKind.COURT, OrgKind.PROCURATORATE)
+# The staff every handling unit needs for the whole flow, and the titles of the accounts made where one is missing.
+UNIT_ROLES = {Role.PETITION_OFFICER: "信访联络员", Role.HANDLER: "承办人", Role.UNIT_HEAD: "分管负责人"}
 
-    staff = _staff()
+
+def complete_staff(orgs: dict[int, Org], children: dict[int, list[Org]], staff, write=print) -> int:
+    """Give every handling unit of a county one 受理交办员, 承办人 and 单位负责人 where it has none.
+
+    Each step of a case is taken by a staff member of the org that takes it,
+    with the role the action asks for; the demo county staffs only a few of
+    its units, so the others get demo accounts (password ``xinfang2024``,
+    usernames ``scale<org id>_<role>``). Idempotent: existing users are kept.
+    """
+    from django.contrib.auth.hashers import make_password
+    from faker import Faker
+
+    from xinfang.devdata.county import DEMO_PASSWORD
+    from xinfang.orgs.models import User
+
+    bureaus = [
+        o
+        for o in orgs.values()
+        if o.kind == OrgKind.PETITION_BUREAU and o.level == OrgLevel.COUNTY and staff.get(o.pk, {}).get(Role.REGISTRAR)
+    ]
+    fake = Faker("zh_CN")
+    fake.seed_instance(20240620)
+    password = None
+    made = 0
+    for bureau in sorted(bureaus, key=lambda o: o.path):
+        for org in sorted(children.get(bureau.parent_id, []), key=lambda o: o.path):
+            if org.kind not in UNIT_KINDS:
+                continue
+            for role, title in UNIT_ROLES.items():
+                if staff.get(org.pk, {}).get(role):
+                    continue
+                username = f"scale{org.pk}_{role.split('_')[-1]}"
+                user = User.objects.filter(username=username).first()
+                if user is None:
+                    password = password or make_password(DEMO_PASSWORD)
+                    user = User.objects.create(
+                        username=username, full_name=fake.name(), title=title, org=org, password=password
+                    )
+                    made += 1
+                if not RoleGrant.objects.filter(user=user, role=role).exists():
+                    RoleGrant.objects.create(user=user, role=role)
+                staff[org.pk][role].append(user.pk)
+    if made:
+        write(f"  为无人员的办理单位新建演示账号 {made} 个（密码同演示账号）")
+    return made
+
+
+def _acting(staff, orgs, children, gov: Org, roles) -> list[int]:
+    """Users with one of ``roles`` at ``gov`` or at a petition bureau acting for it (permissions.acts_for)."""
+    bodies = [gov] + [o for o in children.get(gov.pk, []) if o.kind == OrgKind.PETITION_BUREAU]
+    return sorted({uid for body in bodies for role in roles for uid in staff.get(body.pk, {}).get(role, [])})
+
+
+def discover_world(write=print) -> World:
+    from xinfang.cases.actions.handling import superior_government
+    from xinfang.orgs.models import User
+
     orgs = {o.pk: o for o in Org.objects.filter(is_active=True)}
     children: dict[int, list[Org]] = defaultdict(list)
     for o in orgs.values():
         if o.parent_id:
             children[o.parent_id].append(o)
+    staff = _staff()
+    # Units that register petitions themselves are the ones with registering staff of their own.
+    receiving = {
+        org_id: sorted(set(roles.get(Role.REGISTRAR, []) + roles.get(Role.PETITION_OFFICER, [])))
+        for org_id, roles in staff.items()
+        if roles.get(Role.PETITION_OFFICER)
+    }
+    complete_staff(orgs, children, staff, write)
 
     def unit(o: Org) -> Unit:
         s = staff.get(o.pk, {})
         return Unit(
             o,
             s.get(Role.PETITION_OFFICER, []),
-            s.get(Role.HANDLER, []) or s.get(Role.UNIT_HEAD, []),
+            s.get(Role.HANDLER, []),
             s.get(Role.UNIT_HEAD, []),
             superior_government(o),
         )
@@ -127,17 +207,13 @@ def discover_world() -> World:
         if gov is None:
             continue
         s = staff[bureau.pk]
-        units = [
-            unit(o)
-            for o in sorted(children[gov.pk], key=lambda o: o.path)
-            if o.kind
-            in (OrgKind.DEPARTMENT, OrgKind.GOVERNMENT, OrgKind.DISCIPLINE, OrgKind.COURT, OrgKind.PROCURATORATE)
-        ]
+        if not s.get(Role.PETITION_OFFICER):
+            continue  # nobody to route what the registrars register
+        units = [unit(o) for o in sorted(children[gov.pk], key=lambda o: o.path) if o.kind in UNIT_KINDS]
+        units = [u for u in units if u.officers and u.handlers and u.heads]
         if not units:
             continue
-        county = County(
-            bureau, gov, s.get(Role.REGISTRAR, []), s.get(Role.PETITION_OFFICER, []) or s.get(Role.REGISTRAR, []), units
-        )
+        county = County(bureau, gov, s.get(Role.REGISTRAR, []), s.get(Role.PETITION_OFFICER, []), units)
         county.townships = [u for u in units if u.org.kind == OrgKind.GOVERNMENT]
         county.discipline = next((u for u in units if u.org.kind == OrgKind.DISCIPLINE), None)
         county.accusable = [u.org for u in units if u.org.kind in (OrgKind.GOVERNMENT, OrgKind.DEPARTMENT)]
@@ -147,35 +223,46 @@ def discover_world() -> World:
             if group in LOCAL_GROUPS:
                 matched = matched + county.townships
             county.by_group[group] = matched or county.townships or others
-        for u in units:
-            regs = staff.get(u.org.pk, {}).get(Role.REGISTRAR, []) + u.officers
-            if regs and u.officers and u.org.kind != OrgKind.DISCIPLINE:
-                county.direct.append((u, sorted(set(regs))))
+        county.direct = [
+            (u, receiving[u.org.pk]) for u in units if u.org.pk in receiving and u is not county.discipline
+        ]
         counties.append(county)
     if not counties:
         raise RuntimeError("没有找到县级信访部门（含登记员）及其下属单位：请先运行 load_demo 载入演示县")
     weights = [0.85] + [0.15 / (len(counties) - 1)] * (len(counties) - 1) if len(counties) > 1 else [1.0]
     city_bureau = None
-    participants: dict[int, list[int]] = {}
-    reexam_users: dict[int, list[int]] = {}
+    governments: dict[int, Government] = {}
     for gov in {u.review_org.pk: u.review_org for c in counties for u in c.units if u.review_org}.values():
         for g in (gov, superior_government(gov)):
-            if g is None:
+            if g is None or g.pk in governments:
                 continue
             bureaus_of = [o for o in children[g.pk] if o.kind == OrgKind.PETITION_BUREAU]
-            participants[g.pk] = [g.pk] + [b.pk for b in bureaus_of]
-            users = [uid for b in bureaus_of for uid in staff.get(b.pk, {}).get(Role.PETITION_OFFICER, [])]
-            reexam_users[g.pk] = users or staff.get(g.pk, {}).get(Role.LEADER, [])
+            governments[g.pk] = Government(
+                [g.pk] + [b.pk for b in bureaus_of],
+                _acting(staff, orgs, children, g, (Role.REGISTRAR, Role.PETITION_OFFICER)),
+                _acting(staff, orgs, children, g, (Role.PETITION_OFFICER, Role.UNIT_HEAD, Role.LEADER)),
+                _acting(staff, orgs, children, g, (Role.PETITION_OFFICER, Role.UNIT_HEAD)),
+            )
             if g.level == OrgLevel.CITY and bureaus_of:
                 city_bureau = bureaus_of[0]
-    return World(counties, weights, city_bureau, orgs, participants, reexam_users)
+    users = {
+        pk: (org_id, full_name or username)
+        for pk, org_id, full_name, username in User.objects.filter(org__isnull=False).values_list(
+            "pk", "org_id", "full_name", "username"
+        )
+    }
+    return World(counties, weights, city_bureau, orgs, governments, users)
 
 
 # --- rules and deadlines in memory ---------------------------------------------------------
 
 
 class Clocks:
-    """The rule set in force per (org, day), its rules, and due dates from the engine (memoised)."""
+    """The rule set in force per (org, day), its rules and local targets, and due dates from the engine.
+
+    Everything is memoised: a million cases ask about a few thousand distinct
+    (start day, rule) pairs.
+    """
 
     def __init__(self, orgs: dict[int, Org]):
         self.cal = get_work_calendar()
@@ -185,7 +272,15 @@ class Clocks:
         self.rules = {(r.rule_set_id, r.clock): (r.days, r.working, r.roll_forward) for r in ClockRule.objects.all()}
         self.targets = {(t.rule_set_id, t.key): (t.days, t.working) for t in LocalTarget.objects.all()}
         self._rs: dict[tuple[int, date], int] = {}
-        self._due: dict[tuple, tuple[date, bool]] = {}
+        # The days on which the rule set in force may change somewhere (see epoch()).
+        changes = {a.effective_from for a in self.assignments}
+        for r in RuleSet.objects.all():
+            changes.add(r.effective_from)
+            if r.effective_to:
+                changes.add(r.effective_to + timedelta(days=1))
+        self.changes = sorted(changes)
+        self._due: dict[tuple, tuple[date, bool, bool]] = {}
+        self._keys: dict[tuple, str | None] = {}
 
     def rule_set(self, org_id: int, on: date) -> int:
         key = (org_id, on)
@@ -200,51 +295,47 @@ class Clocks:
             self._rs[key] = rs
         return rs
 
-    def due(self, start: date, days: int, working: bool, roll: bool, ext: int = 0) -> tuple[date, bool]:
-        key = (start, days, working, roll, ext)
+    def epoch(self, on: date) -> int:
+        """A number that is the same for two days only if every org has the same rule set on both."""
+        return bisect_right(self.changes, on)
+
+    def rule(self, clock: str, org_id: int, on: date) -> tuple[int, int, bool, bool]:
+        """(rule set, days, working, roll forward) of ``clock`` at the org for a period starting ``on``."""
+        rs = self.rule_set(org_id, on)
+        return (rs, *self.rules[(rs, clock)])
+
+    def target_key(self, org_id: int, on: date, urgency_label: str, instruction: bool) -> str | None:
+        """The strictest local commitment, as ``cases.actions.intake._target_key`` chooses it."""
+        rs = self.rule_set(org_id, on)
+        key = (rs, urgency_label, instruction)
+        if key not in self._keys:
+            keys = [f"urgency:{urgency_label}"] + (["leader_instruction"] if instruction else [])
+            found = sorted((k, self.targets[(rs, k)]) for k in keys if (rs, k) in self.targets)  # by key, as stored
+            self._keys[key] = min(found, key=lambda kt: kt[1][0] * (7 / 5 if kt[1][1] else 1))[0] if found else None
+        return self._keys[key]
+
+    def due(
+        self, start: date, days: int, working: bool, roll: bool, ext: int = 0, pauses=(), as_of: date | None = None
+    ) -> tuple[date, bool, bool]:
+        """(due, provisional, paused) as ``clock.services`` stores it; ``pauses``: ((start, end or None), ...)."""
+        key = (start, days, working, roll, ext, pauses, as_of if pauses else None)
         hit = self._due.get(key)
         if hit is None:
             r = compute_due(
-                start, days, self.cal, working=working, roll_forward=roll and not working, extension_days=ext
-            )
-            hit = self._due[key] = (r.due, r.provisional)
-        return hit
-
-    def deadline(self, clock: str, start: date, org_id: int, target_key: str | None = None, ext: int = 0):
-        """(due, target_date, provisional, row values) for one open deadline."""
-        rs = self.rule_set(org_id, start)
-        days, working, roll = self.rules[(rs, clock)]
-        due, provisional = self.due(start, days, working, roll, ext)
-        target = self.targets.get((rs, target_key)) if target_key else None
-        target_date = None
-        if target is not None:
-            target_date, tprov = self.due(start, target[0], target[1], False)
-            provisional = provisional or tprov
-        return (
-            due,
-            target_date,
-            provisional,
-            (
-                org_id,
-                clock,
-                rs,
                 start,
                 days,
-                working,
-                roll,
-                ext,
-                target_key or "",
-                target[0] if target else None,
-                bool(target and target[1]),
-                due,
-                target_date,
-                provisional,
-            ),
-        )
+                self.cal,
+                working=working,
+                roll_forward=roll and not working,
+                extension_days=ext,
+                pauses=[Pause(a, b) for a, b in pauses],
+                as_of=as_of,
+            )
+            hit = self._due[key] = (r.due, r.provisional, r.paused)
+        return hit
 
     def simple_due(self, clock: str, start: date, org_id: int) -> date:
-        rs = self.rule_set(org_id, start)
-        days, working, roll = self.rules[(rs, clock)]
+        _rs, days, working, roll = self.rule(clock, org_id, start)
         return self.due(start, days, working, roll)[0]
 
 
@@ -279,6 +370,108 @@ class Writer:
         cur.close()
 
 
+class Pipeline:
+    """Writes batches of rows in a second process while the next batch is generated.
+
+    Generating a case's rows and inserting them cost about the same, so on
+    two cores a writer process takes most of the writing off the wall time (a
+    thread would not: binding each row's values needs the GIL). ``tables``: name → (model,
+    column names); a batch: name → rows (plain values, pickled across);
+    ``prepare(batch)``, if given, completes a batch before it is inserted
+    (the scale generator seals the events): in the writer process, or in the
+    generating one when the writer is behind, so the two stay busy.
+    Inside a transaction (tests) another connection would not see it, so
+    rows go through the caller's connection at once instead.
+    """
+
+    def __init__(self, tables: dict, prepare=None):
+        self.tables = tables
+        self.prepare = prepare
+        self.parallel = not connection.in_atomic_block
+        if self.parallel:
+            import multiprocessing
+
+            # Forked: the child has the models loaded, and opens its own connection (see _write_batches).
+            ctx = multiprocessing.get_context("fork")
+            self.queue = ctx.Queue(maxsize=2)
+            self.errors = ctx.Queue()
+            self.process = ctx.Process(
+                target=_write_batches, args=(self.queue, self.errors, tables, prepare), daemon=True
+            )
+            self.process.start()
+        else:
+            self.writer = Writer()
+
+    def put(self, batch: dict[str, list] | None) -> None:
+        if not self.parallel:
+            if batch is not None:
+                _write_batch(self.writer, self.tables, batch, self.prepare)
+            return
+        if batch is not None and self.prepare is not None and self.queue.full():
+            # The writer is behind: use the time we would wait to do its share of the work.
+            self.prepare(batch)
+            batch["prepared"] = True
+        while True:
+            self._check()
+            try:
+                self.queue.put(batch, timeout=1)
+                return
+            except Full:
+                continue
+
+    def _check(self) -> None:
+        try:
+            message = self.errors.get_nowait()
+        except Empty:
+            if self.process.is_alive() or self.process.exitcode == 0:
+                return
+            message = f"exit code {self.process.exitcode}"
+        raise RuntimeError(f"批量写入进程出错：{message}")
+
+    def close(self) -> None:
+        if self.parallel:
+            self.put(None)
+            self.process.join()
+            self._check()
+            if self.process.exitcode:
+                raise RuntimeError(f"批量写入进程出错：exit code {self.process.exitcode}")
+
+
+def _write_batch(writer: Writer, tables: dict, batch: dict[str, list], prepare=None) -> None:
+    if prepare is not None and not batch.pop("prepared", False):
+        prepare(batch)
+    with transaction.atomic():
+        for name, (model, keys) in tables.items():
+            writer.insert(model, keys, batch[name])
+
+
+_INHERITED: list = []
+
+
+def _write_batches(queue, errors, tables: dict, prepare) -> None:
+    """The writer process: insert each batch from ``queue`` in one transaction until None."""
+    import traceback
+
+    from django.db import connections
+
+    # The parent's connections came along with the fork: never use or close them here
+    # (closing a PostgreSQL one would end the parent's session); connect afresh.
+    for alias in connections:
+        conn = connections[alias]
+        _INHERITED.append(conn.connection)
+        conn.connection = None
+    try:
+        _bulk_pragmas()
+        writer = Writer()
+        while (batch := queue.get()) is not None:
+            _write_batch(writer, tables, batch, prepare)
+        connection.close()
+    except BaseException:  # noqa: BLE001 — reported to the generating process
+        errors.put(traceback.format_exc())
+        while queue.get() is not None:  # let the generating process go on to see it
+            pass
+
+
 def _bulk_pragmas():
     # Only outside a transaction (SQLite refuses to change them inside one, e.g. in tests).
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
@@ -286,20 +479,25 @@ def _bulk_pragmas():
             cur.execute("PRAGMA synchronous=OFF")
             cur.execute("PRAGMA cache_size=-1000000")
             cur.execute("PRAGMA temp_store=MEMORY")
+            # Every row points at rows the generator has just written or read: skip the look-ups.
+            cur.execute("PRAGMA foreign_keys=OFF")
+            cur.execute("PRAGMA wal_autocheckpoint=100000")
 
 
 def _restore_pragmas():
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
         with connection.cursor() as cur:
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA wal_autocheckpoint=1000")
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # --- petitioners ----------------------------------------------------------------------------------
 
 
-def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[int, list[int]]:
-    """Petitioner ids per registering org: the existing ones, topped up to ``size`` in bulk."""
+def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[int, list[tuple[int, str]]]:
+    """(id, name) of the petitioners per registering org: the existing ones, topped up to ``size`` in bulk."""
     from faker import Faker
 
     from xinfang.devdata.county import demo_id_number
@@ -309,9 +507,11 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
     for c in world.counties:
         for u, _regs in c.direct:
             county_orgs[u.org.pk] = c
-    pool: dict[int, list[int]] = defaultdict(list)
-    for pk, org_id in Petitioner.objects.filter(org_id__in=list(county_orgs)).values_list("pk", "org_id"):
-        pool[org_id].append(pk)
+    pool: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for pk, org_id, name in (
+        Petitioner.objects.filter(org_id__in=list(county_orgs)).order_by("pk").values_list("pk", "org_id", "name")
+    ):
+        pool[org_id].append((pk, name))
     have = sum(len(v) for v in pool.values())
     missing = size - have
     if missing <= 0:
@@ -348,7 +548,7 @@ def petitioner_pool(world: World, size: int, rng: random.Random, write) -> dict[
             phone = PetitionerPhone(petitioner=p, position=0)
             phone.set_number(f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}")
             phones.append(phone)
-            pool[p.org_id].append(p.pk)
+            pool[p.org_id].append((p.pk, p.name))
         PetitionerPhone.objects.bulk_create(phones, batch_size=1000)
         created += chunk
     Petitioner.objects.filter(created_at__gte=now).update(created_at=now - timedelta(days=YEARS * 365))
