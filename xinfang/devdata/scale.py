@@ -73,7 +73,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from operator import itemgetter
 from types import SimpleNamespace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -333,6 +333,23 @@ class _Deadline:
         "created",
         "updated",
     )
+    clock: str
+    org: int
+    rs: int
+    start: date
+    days: int
+    working: bool
+    roll: bool
+    tkey: str
+    tdays: int | None
+    tworking: bool
+    ext: int
+    pauses: tuple[tuple[date, date | None], ...]
+    status: str
+    met_at: date | None
+    changed_on: date
+    created: Any  # as the column stores it: aware datetime (PostgreSQL) or ISO text (SQLite)
+    updated: Any
 
 
 class _Petitioner:
@@ -363,6 +380,13 @@ class _DocCase:
     """What cases.documents reads from a case."""
 
     __slots__ = ("number", "received_at", "summary", "case_petitioners", "competent_org", "review_org", "reexam_org")
+    number: str
+    received_at: datetime
+    summary: str
+    case_petitioners: _Links
+    competent_org: Any
+    review_org: Any
+    reexam_org: Any
 
 
 _dumps = json.JSONEncoder().encode  # json.dumps with its defaults, as the JSONField stores data
@@ -454,7 +478,7 @@ class Life:
         self.notice_event: dict[str, int] = {}  # notice → id of the newest event that produced it
         self.t: datetime = datetime.min  # noqa: DTZ901 — local wall-clock times, naive on purpose
         self.day: date = self.t.date()  # the local date of t
-        self.at = None  # t as the columns store it
+        self.at: Any = None  # t as the columns store it
 
     def move(self, t: datetime) -> date:
         self.t, self.day, self.at = t, t.date(), self.g.dt(t)
@@ -500,7 +524,7 @@ class Life:
         d.clock, d.org, d.start = clock, org_id, day
         d.rs, d.days, d.working, d.roll = clocks.rule(clock, org_id, day)
         target = clocks.targets.get((d.rs, target_key)) if target_key else None
-        d.tkey = target_key if target else ""
+        d.tkey = target_key if target and target_key else ""
         d.tdays, d.tworking = target if target else (None, False)
         d.ext, d.pauses, d.status, d.met_at = 0, (), OPEN, None
         d.changed_on = self.day
@@ -576,6 +600,7 @@ class Life:
         g = self.g
         eid = g.next_event_id
         g.next_event_id += 1
+        who: tuple[Any, Any, str, str]
         if actor == SWEEP:
             who = (None, None, "system", SWEEP)
         else:
@@ -999,7 +1024,7 @@ class Generator:
         self.w, self.clocks, self.rng = world, clocks, rng
         self.today, self.now = today, now
         self.aware = vendor == "postgresql"
-        self.offset = timezone.localtime(now).utcoffset()
+        self.offset: timedelta = timezone.localtime(now).utcoffset() or timedelta(0)
         self.case_type_id = case_type_id
         self.next_event_id = next_event_id
         self.grace = timedelta(days=settings.LAPSE_GRACE_DAYS)
@@ -1028,7 +1053,7 @@ class Generator:
             (o, y): v for o, y, v in CaseCounter.objects.values_list("org_id", "year", "value")
         }
         self.recent: list[tuple[int, str, list, date]] = []  # for repeats: (case id, number, petitioners, day)
-        self.defaults = {}
+        self.defaults: dict[str, Any] = {}
         for f in Case._meta.concrete_fields:
             if f.has_default() and f.get_internal_type() == "JSONField":
                 # Raw inserts bypass the field, so store the JSON text itself.
@@ -1416,7 +1441,7 @@ class Generator:
         window = L.governing()["window_until"]
         if window is None:
             return  # nobody above the reviewing government: the review opinion stands
-        city = self.w.governments.get(reexam_org)
+        city = self.w.governments.get(reexam_org) if reexam_org else None
         received = L.day + self.days(2, 25)
         if city and city.requesters and city.deciders and rng.random() < 0.35 and received <= window:
             L.when(received + timedelta(days=self.one((0, 0, 1, 2))))

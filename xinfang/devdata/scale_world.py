@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from queue import Empty, Full
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -135,7 +136,8 @@ def complete_staff(orgs: dict[int, Org], children: dict[int, list[Org]], staff, 
     password = None
     made = 0
     for bureau in sorted(bureaus, key=lambda o: o.path):
-        for org in sorted(children.get(bureau.parent_id, []), key=lambda o: o.path):
+        siblings = children.get(bureau.parent_id, []) if bureau.parent_id is not None else []
+        for org in sorted(siblings, key=lambda o: o.path):
             if org.kind not in UNIT_KINDS:
                 continue
             for role, title in UNIT_ROLES.items():
@@ -203,7 +205,7 @@ def discover_world(write=print) -> World:
         key=lambda o: o.path,
     )
     for bureau in bureaus:
-        gov = orgs.get(bureau.parent_id)
+        gov = orgs.get(bureau.parent_id) if bureau.parent_id is not None else None
         if gov is None:
             continue
         s = staff[bureau.pk]
@@ -402,7 +404,7 @@ class Pipeline:
         else:
             self.writer = Writer()
 
-    def put(self, batch: dict[str, list] | None) -> None:
+    def put(self, batch: dict[str, Any] | None) -> None:
         if not self.parallel:
             if batch is not None:
                 _write_batch(self.writer, self.tables, batch, self.prepare)
@@ -437,7 +439,7 @@ class Pipeline:
                 raise RuntimeError(f"批量写入进程出错：exit code {self.process.exitcode}")
 
 
-def _write_batch(writer: Writer, tables: dict, batch: dict[str, list], prepare=None) -> None:
+def _write_batch(writer: Writer, tables: dict, batch: dict[str, Any], prepare=None) -> None:
     if prepare is not None and not batch.pop("prepared", False):
         prepare(batch)
     with transaction.atomic():
