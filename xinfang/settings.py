@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xinfang.background",
     "xinfang.cases",
     "xinfang.notifications",
+    "xinfang.supervision",
     "xinfang.api",
     "xinfang.shell",
     "xinfang.devdata",

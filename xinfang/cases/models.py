@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.cases.states import (
-    Action,
+    EVENT_ACTIONS,
     Channel,
     DeliveryMethod,
     Evaluation,
@@ -262,7 +262,7 @@ class CaseEvent(models.Model):
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField("操作", max_length=24, choices=Action.choices)
+    action = models.CharField("操作", max_length=24, choices=EVENT_ACTIONS)
     actor_kind = models.CharField("操作人类别", max_length=12, choices=ActorKind.choices, default=ActorKind.STAFF)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT, related_name="+"

@@ -115,6 +115,31 @@ class Action(models.TextChoices):
 RECORD_ONLY_ACTIONS = frozenset({Action.REGISTER, Action.ADD_ATTACHMENT})
 
 
+class TrackedAction(models.TextChoices):
+    """What the apps above cases record in a case's history (supervision, urging, instructions).
+
+    Not workflow verbs: they change no state, have no action spec, and are
+    recorded by those apps' own actions (``cases.actions.record_for_app``).
+    Kept apart from ``Action`` so the workflow's completeness checks and the
+    scale generator see only the workflow; ``CaseEvent.action`` accepts both.
+    """
+
+    SUPERVISION_OPEN = "supervision_open", "开展督办"
+    SUPERVISION_REPORT = "supervision_report", "督办反馈"
+    SUPERVISION_CONCLUDE = "supervision_conclude", "督办办结"
+    SUPERVISION_CONTINUE = "supervision_continue", "继续督办"
+    SUPERVISION_ESCALATE = "supervision_escalate", "提级督办"
+    URGING_ISSUE = "urging_issue", "发出催办单"
+    URGING_ANSWER = "urging_answer", "答复催办"
+    URGING_WITHDRAW = "urging_withdraw", "撤回催办单"
+    INSTRUCTION_RECORD = "instruction_record", "领导批示"
+    INSTRUCTION_REPORT = "instruction_report", "报告批示落实情况"
+    INSTRUCTION_CLOSE = "instruction_close", "批示办结"
+
+
+EVENT_ACTIONS = Action.choices + TrackedAction.choices
+
+
 class RedirectChannel(models.TextChoices):
     LITIGATION = "litigation", "诉讼"
     ARBITRATION = "arbitration", "仲裁"

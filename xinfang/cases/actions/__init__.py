@@ -40,3 +40,4 @@ from xinfang.cases.actions.routing import (  # noqa: F401
     do_return,
     do_sign_for,
 )
+from xinfang.cases.actions.tracked import record_for_app  # noqa: F401
