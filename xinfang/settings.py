@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.notifications",
     "xinfang.supervision",
+    "xinfang.stats",
     "xinfang.api",
     "xinfang.shell",
     "xinfang.devdata",
