@@ -15,5 +15,6 @@ urlpatterns = [
     path("clock/", include("xinfang.clock.urls")),
     path("cases/", include("xinfang.cases.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
+    path("stats/", include("xinfang.stats.urls")),
     path("api/v1/", include("xinfang.api.urls")),
 ]

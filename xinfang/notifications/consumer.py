@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from xinfang.cases.states import Action, Notice
+from xinfang.cases.states import Action, Notice, TrackedAction
 from xinfang.core import clock
 from xinfang.notifications.models import NotificationKind, SmsConsent
 from xinfang.notifications.services import notify
@@ -97,7 +97,9 @@ def _petitioner_notice(event, case) -> None:
 
 
 def _routed(event, case) -> None:
-    latest = case.events.order_by("-pk").values_list("pk", flat=True).first()
+    # Supervision's history entries (TrackedAction) do not move the case: a listing
+    # recorded after the routing is no reason to stay silent.
+    latest = case.events.exclude(action__in=TrackedAction.values).order_by("-pk").values_list("pk", flat=True).first()
     if latest != event.pk or not _on("case.routed"):
         return  # the case has moved on since: the unit has nothing waiting
     from xinfang.orgs.models import Role, User

@@ -227,6 +227,7 @@ class AuditAction(models.TextChoices):
     ORG_CHANGE = "org_change", "机构调整"
     API_TOKEN_CREATED = "api_token_created", "创建接口令牌"
     API_TOKEN_REVOKED = "api_token_revoked", "吊销接口令牌"
+    STATS_EXPORT = "stats_export", "导出统计报表"
 
 
 class AuditEvent(models.Model):

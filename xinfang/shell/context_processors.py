@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from xinfang.clock.models import Deadline, DeadlineStatus
 from xinfang.clock.services import get_work_calendar, uncovered_years
 from xinfang.orgs.models import Role
+from xinfang.stats.table import STATS_ROLES
 
 ANY = None
 
@@ -19,6 +20,7 @@ NAV = [
     ("消息", "notifications:inbox", ANY),
     ("登记信访件", "cases:register", {Role.REGISTRAR, Role.PETITION_OFFICER}),
     ("信访人", "petitioners:list", {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD}),
+    ("统计", "stats:monthly", STATS_ROLES),
     ("工作日历", "clock:calendar", ANY),
     ("系统管理", "admin:index", {Role.ADMINISTRATOR}),
 ]

@@ -6,4 +6,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督办催办"
 
     def ready(self):
-        pass
+        from xinfang.cases import outbox
+        from xinfang.supervision import consumer
+
+        outbox.register(consumer.NAME, consumer.on_case_event, description=consumer.DESCRIPTION)

@@ -1,0 +1,84 @@
+"""The statistics page's choices: period, org, and the slice (category in two levels, channel, kind, urgency)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from xinfang.cases.models import Category
+from xinfang.cases.states import Channel, Kind, Urgency
+from xinfang.core import clock
+from xinfang.stats.periods import FIRST_DAY, LAST_DAY, Period, PeriodError, parse
+from xinfang.stats.table import Slice
+
+BLANK = [("", "全部")]
+PERIOD_KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("range", "任意期间")]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def category_choices():
+    """Both levels, each selectable: a first level counts its second level with it."""
+    cats = list(Category.objects.filter(is_active=True).only("pk", "name", "parent_id").order_by("sort", "code"))
+    children: dict[int, list[Category]] = {}
+    for cat in cats:
+        if cat.parent_id is not None:
+            children.setdefault(cat.parent_id, []).append(cat)
+    choices = list(BLANK)
+    for cat in cats:
+        if cat.parent_id is None:
+            choices.append((str(cat.pk), cat.name))
+            choices.extend((str(child.pk), f"　└ {child.name}") for child in children.get(cat.pk, []))
+    return choices
+
+
+class StatsForm(forms.Form):
+    period = forms.ChoiceField(label="统计期间", choices=PERIOD_KINDS, required=False)
+    year = forms.IntegerField(label="年份", min_value=FIRST_DAY.year, max_value=LAST_DAY.year, required=False)
+    month = forms.IntegerField(label="月份", min_value=1, max_value=12, required=False)
+    quarter = forms.IntegerField(label="季度", min_value=1, max_value=4, required=False)
+    start = forms.DateField(label="自", required=False, widget=DATE)
+    end = forms.DateField(label="至", required=False, widget=DATE)
+    org = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
+    category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
+    channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
+    kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
+    urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        today = clock.today()
+        self.fields["year"].initial = today.year
+        self.fields["month"].initial = today.month
+        self.fields["quarter"].initial = (today.month - 1) // 3 + 1
+        self.period_error = ""
+
+    def chosen(self) -> tuple[Period, Slice, int | None]:
+        """The valid choices; a bad value is reported at its field and the default is used instead."""
+        today = clock.today()
+        d: dict = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the fields that are valid
+            d = self.cleaned_data
+        try:
+            period = parse(
+                d.get("period") or "month",
+                year=d.get("year"),
+                month=d.get("month"),
+                quarter=d.get("quarter"),
+                start=d.get("start"),
+                end=d.get("end"),
+                today=today,
+            )
+        except PeriodError as refused:
+            self.period_error = str(refused)
+            period = Period.containing("month", today)
+        category = None
+        if d.get("category"):
+            category = Category.objects.filter(pk=d["category"]).first()
+        chosen = Slice(
+            channel=d.get("channel") or "",
+            kind=d.get("kind") or "",
+            category=category,
+            urgency=d.get("urgency") or "",
+        )
+        return period, chosen, d.get("org")

@@ -1,0 +1,20 @@
+import pytest
+
+from xinfang.cases import outbox
+from xinfang.devdata.flow import Flow
+
+
+@pytest.fixture
+def flow(cast):
+    return Flow(cast)
+
+
+@pytest.fixture
+def drain():
+    """Run the outbox consumers of supervision and notifications, as the worker would."""
+
+    def _drain():
+        outbox.drain("supervision")
+        outbox.drain("notifications")
+
+    return _drain
