@@ -48,8 +48,6 @@ class Period:
             raise PeriodError(f"统计期间类型“{self.kind}”无效")
         if self.end < self.start:
             raise PeriodError("统计期间的结束日期不能早于开始日期")
-        if self.start < FIRST_DAY or self.end > LAST_DAY:
-            raise PeriodError("统计期间须在1900-01-01至2099-12-31之间")
         if (self.end - self.start).days + 1 > MAX_RANGE_DAYS:
             raise PeriodError(f"统计期间不能超过{MAX_RANGE_DAYS}天")
 
@@ -161,6 +159,9 @@ def parse(
     if kind == "range":
         if start is None or end is None:
             raise PeriodError("任意期间须给出开始日期和结束日期")
+        # The period asked for; its 环比 and 同比 periods may reach a little before 1900.
+        if start < FIRST_DAY or end > LAST_DAY:
+            raise PeriodError("统计期间须在1900-01-01至2099-12-31之间")
         return Period.range(start, end)
     if kind not in KINDS:
         raise PeriodError(f"统计期间类型“{kind}”无效")

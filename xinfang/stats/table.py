@@ -243,10 +243,15 @@ def build(
     return table
 
 
+def subtree_scope(qs, org: Org, *, top: bool):
+    """The cases of ``org``'s table: the whole scope at the top, else those handled inside ``org``'s subtree."""
+    if top:
+        return qs
+    return qs.annotate(unit_path=_unit_path()).filter(unit_path__startswith=org.path)
+
+
 def _period_total(qs, org: Org, period: Period, today: date, top: bool) -> dict[str, int]:
-    if not top:
-        qs = qs.annotate(unit_path=_unit_path()).filter(unit_path__startswith=org.path)
-    return m.counts(qs, period, today=today)
+    return m.counts(subtree_scope(qs, org, top=top), period, today=today)
 
 
 def _fill(table: Table, *, top: bool) -> None:

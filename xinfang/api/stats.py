@@ -1,0 +1,211 @@
+"""/stats: the monthly table and one metric over a period and subtree, for higher-level systems.
+
+The same figures as the /stats/ page, through the same access layer: the
+scope is the caller's ``scoped_cases`` and the org must lie in the caller's
+tree (another county's org answers 404 like a missing one). Definitions of
+every figure: docs/metrics.md. Rates are percentages with two decimals
+(90.35 means 90.35 %), null when there is nothing to divide by.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from ninja import Field, Path, Query, Router, Schema
+
+from xinfang.api import schemas as s
+from xinfang.cases.access import scoped_cases
+from xinfang.cases.errors import Invalid
+from xinfang.cases.inputs import DAY_RANGE, BoundedDay, RowId
+from xinfang.cases.models import Category
+from xinfang.cases.states import Channel, Kind, Urgency
+from xinfang.core import clock
+from xinfang.stats import metrics as m
+from xinfang.stats import table as t
+from xinfang.stats.periods import MAX_RANGE_DAYS, Period, PeriodError, parse
+
+router = Router(tags=["统计"])
+
+MetricCode = Enum("MetricCode", {code: code for code in m.METRICS}, type=str)  # type: ignore[misc]
+
+
+class StatsQuery(Schema):
+    period: Literal["month", "quarter", "year", "range"] = Field(
+        "month", description="统计期间类型：month 月度、quarter 季度、year 年度、range 任意期间"
+    )
+    year: int | None = Field(None, ge=1900, le=2099, description="年份（月度、季度、年度；默认今年）")
+    month: int | None = Field(None, ge=1, le=12, description="月份（月度；默认本月）")
+    quarter: int | None = Field(None, ge=1, le=4, description="季度（季度；默认本季度）")
+    start: BoundedDay | None = Field(None, description=f"任意期间的开始日期（含；{DAY_RANGE}）")
+    end: BoundedDay | None = Field(
+        None, description=f"任意期间的结束日期（含；{DAY_RANGE}；期间不超过{MAX_RANGE_DAYS}天）"
+    )
+    org: RowId | None = Field(None, description="统计的机构 ID（默认本人所在机构的政府；须在本人可查看的范围内）")
+    category: RowId | None = Field(None, description="内容分类 ID（一级分类含其下二级分类）")
+    channel: Channel | None = Field(None, description="来源渠道")
+    kind: Kind | None = Field(None, description="信访性质")
+    urgency: Urgency | None = Field(None, description="紧急程度")
+
+
+class PeriodOut(Schema):
+    kind: str
+    start: date
+    end: date
+    label: str
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+
+
+class ColumnOut(Schema):
+    code: str
+    label: str
+    unit: str = Field(description="件、批次、人次、份、次，或 % （比率）")
+    is_rate: bool
+
+
+Figure = float | int | None
+
+
+class RowOut(Schema):
+    kind: str = Field(description="unit 下级单位（含其下级）、self 本级、outside 本辖区以外单位办理、total 合计")
+    label: str
+    org_id: int | None
+    values: dict[str, Figure]
+
+
+class CompareOut(Schema):
+    label: str
+    values: dict[str, Figure]
+    changes: dict[str, Figure] = Field(description="本期相对该期的变化：计数为增减%，比率为增减百分点")
+
+
+class MonthlyOut(Schema):
+    period: PeriodOut
+    org: OrgOut
+    columns: list[ColumnOut]
+    rows: list[RowOut]
+    total: RowOut
+    previous: CompareOut = Field(description="上期（环比）")
+    last_year: CompareOut = Field(description="去年同期（同比）")
+
+
+class MetricOut(Schema):
+    code: str
+    label: str
+    unit: str
+    is_rate: bool
+    period: PeriodOut
+    org: OrgOut
+    value: Figure
+    numerator: int
+    denominator: int | None
+    previous: Figure = Field(description="上期的值")
+    last_year: Figure = Field(description="去年同期的值")
+    mom: Figure = Field(description="环比：计数为增减%，比率为增减百分点")
+    yoy: Figure = Field(description="同比：计数为增减%，比率为增减百分点")
+
+
+def _num(value) -> Figure:
+    return float(value) if value is not None and not isinstance(value, int) else value
+
+
+def _chosen(request, q: StatsQuery):
+    user = request.auth
+    if not t.may_view(user):
+        raise PermissionDenied(t.NOT_ALLOWED)
+    try:
+        period = parse(
+            q.period, year=q.year, month=q.month, quarter=q.quarter, start=q.start, end=q.end, today=clock.today()
+        )
+    except PeriodError as refused:
+        raise Invalid(str(refused), field="period") from None
+    category = None
+    if q.category is not None:
+        category = Category.objects.filter(pk=q.category).first()
+        if category is None:
+            raise Invalid("内容分类不存在", field="category")
+    chosen = t.Slice(
+        channel=q.channel.value if q.channel else "",
+        kind=q.kind.value if q.kind else "",
+        category=category,
+        urgency=q.urgency.value if q.urgency else "",
+    )
+    root = t.root_for(user)
+    org = t.org_for(user, q.org)
+    return user, period, chosen, root, org
+
+
+def _period(p: Period) -> dict:
+    return {"kind": p.kind, "start": p.start, "end": p.end, "label": p.label}
+
+
+def _values(cells) -> dict[str, Figure]:
+    return {c["metric"].code: _num(c["value"]) for c in cells}
+
+
+@router.get(
+    "/stats/monthly",
+    response={200: MonthlyOut, **s.ERRORS},
+    summary="统计月报",
+    operation_id="stats_monthly",
+)
+def monthly(request, q: Query[StatsQuery]):
+    """机构下各单位（含其下级）一行、各项统计一列，以及合计、上期（环比）、去年同期（同比）。"""
+    user, period, chosen, root, org = _chosen(request, q)
+    table = t.build(scoped_cases(user), org, period, root=root, slice=chosen)
+
+    def row(r):
+        return {"kind": r.kind, "label": r.label, "org_id": r.org.pk if r.org else None, "values": _values(r.cells)}
+
+    def compare(r):
+        return {
+            "label": r.label,
+            "values": _values(r.cells),
+            "changes": {c["metric"].code: _num(c.get("change")) for c in r.cells},
+        }
+
+    return {
+        "period": _period(period),
+        "org": {"id": org.pk, "name": org.name},
+        "columns": [{"code": c.code, "label": c.label, "unit": c.unit, "is_rate": c.is_rate} for c in table.columns],
+        "rows": [row(r) for r in table.rows],
+        "total": row(table.total),
+        "previous": compare(table.previous),
+        "last_year": compare(table.last_year),
+    }
+
+
+@router.get(
+    "/stats/metric/{code}",
+    response={200: MetricOut, **s.ERRORS},
+    summary="单项统计指标",
+    operation_id="stats_metric",
+)
+def metric(request, code: Path[MetricCode], q: Query[StatsQuery]):  # type: ignore[valid-type]
+    """一项指标在一个期间、一个机构（含其下级）的值，及其分子、分母、环比和同比。"""
+    user, period, chosen, root, org = _chosen(request, q)
+    metric = m.METRICS[code.value]
+    qs = t.subtree_scope(scoped_cases(user).filter(chosen.q()), org, top=org.pk == root.pk)
+    base = m.counts(qs, period)
+    compared = m.compared(metric.code, qs, period)
+    return {
+        "code": metric.code,
+        "label": metric.label,
+        "unit": metric.unit,
+        "is_rate": metric.is_rate,
+        "period": _period(period),
+        "org": {"id": org.pk, "name": org.name},
+        "value": _num(compared.value),
+        "numerator": base[metric.numerator],
+        "denominator": base[metric.denominator] if metric.denominator else None,
+        "previous": _num(compared.previous),
+        "last_year": _num(compared.last_year),
+        "mom": _num(compared.mom),
+        "yoy": _num(compared.yoy),
+    }
