@@ -205,6 +205,13 @@ class Case(models.Model):
             # SQLite does not walk every case the bureau ever routed when the
             # index statistics are missing or stale.
             models.Index(fields=["routing_org", "status"], name="case_confirm_idx"),
+            # Every other branch of the to-do union leads with its org and its states, so each
+            # is one index search bounded by that to-do list (workbench.flat_or; EXPLAIN guard
+            # in tests/test_query_plans.py), never all the cases the org ever had.
+            models.Index(fields=["competent_org", "status"], name="case_competent_status_idx"),
+            models.Index(fields=["registered_org", "evaluation", "status"], name="case_eval_registered_idx"),
+            models.Index(fields=["review_org", "status"], name="case_review_status_idx"),
+            models.Index(fields=["reexam_org", "status"], name="case_reexam_status_idx"),
         ]
 
     def __str__(self):
@@ -236,7 +243,16 @@ class CaseOrg(models.Model):
         verbose_name = "参与单位"
         verbose_name_plural = "参与单位"
         constraints = [models.UniqueConstraint(fields=["case", "org", "role"], name="unique_case_org_role")]
-        indexes = [models.Index(fields=["org", "case"], name="caseorg_org_case_idx")]
+        indexes = [
+            models.Index(fields=["org", "case"], name="caseorg_org_case_idx"),
+            # 待协办反馈: only the co-unit rows still owing their report (a few per unit),
+            # not the unit's millions of participant rows (permissions.co_report_todo).
+            models.Index(
+                fields=["org", "case"],
+                condition=models.Q(role=ParticipantRole.CO, reported_at__isnull=True),
+                name="caseorg_co_pending_idx",
+            ),
+        ]
 
 
 class CasePetitioner(models.Model):

@@ -18,7 +18,7 @@ forms only offer.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from xinfang.cases import predicates as P
 from xinfang.cases.states import ENDED_STATES, Kind, ParticipantRole, Status
@@ -208,8 +208,10 @@ def co_report_todo(actor):
         return None
     from xinfang.cases.models import CaseOrg
 
-    owed = CaseOrg.objects.filter(case=OuterRef("pk"), org=actor.org_id, role=ParticipantRole.CO, reported_at=None)
-    return Q(Exists(owed))
+    # The unit's unreported co-unit rows (a partial index holds only those), not every
+    # participant row of the unit: see predicates.InSelect.
+    owed = CaseOrg.objects.filter(org=actor.org_id, role=ParticipantRole.CO, reported_at=None).values("case_id")
+    return Q(pk__in_select=owed)
 
 
 def request_extension(actor, case):

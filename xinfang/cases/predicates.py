@@ -13,7 +13,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BigAutoField, Exists, Lookup, OuterRef, Q
+
+
+@BigAutoField.register_lookup
+class InSelect(Lookup):
+    """``pk__in_select=<values queryset>``: the ids of a small, separately indexed set.
+
+    Unlike a correlated EXISTS, it can drive a query on its own, also as one
+    branch of an OR (the to-do union): SQLite runs ``id IN (SELECT ...)`` as
+    its own index search of the OR, PostgreSQL ``id = ANY(ARRAY(SELECT ...))``
+    as one Bitmap Index Scan of the primary key (a plain ``IN (SELECT ...)``
+    inside an OR becomes a filter over every row of the table there).
+    """
+
+    lookup_name = "in_select"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
 
 
 @dataclass(frozen=True)

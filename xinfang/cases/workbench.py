@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -40,6 +41,7 @@ class Tab:
     actions: tuple[str, ...] = ()
     where: Callable[[], Q] | None = None  # a sub-state narrowing the actions' cases
     status: tuple[str, ...] = ()  # only these states of the actions'
+    todo: Callable[[Any], Q | None] | None = None  # an app's own filter (actor -> cases or None), instead of actions
 
     def text(self) -> tuple[str, str]:
         label = self.label() if callable(self.label) else self.label
@@ -106,7 +108,79 @@ def default_tab(user) -> str:
     return ATTENTION_TAB.key if roles and roles <= OVERSIGHT_ROLES else ALL_TAB.key
 
 
+# --- the shape of the to-do filters ----------------------------------------------------------
+#
+# A to-do filter is an OR of the actions' rules, each an AND of the state and the rule's
+# org columns, often with ORs inside (e.g. "handling at my unit, or review requested at my
+# government"). A database uses indexes for an OR only when every top-level branch can be
+# looked up in an index on its own (SQLite's "MULTI-INDEX OR", PostgreSQL's BitmapOr); an
+# OR nested in an AND, or a branch that is a correlated subquery, makes it read every case
+# row instead. So every filter is flattened into a plain OR of ANDs (disjunctive normal
+# form), each AND reduced to one set of states, and contradictory ANDs dropped: each
+# branch is then "these states at this org" (plus flags), which an (org, status) index answers.
+# tests/test_query_plans.py runs EXPLAIN on every tab, count and badge to keep it so.
+
+_STATUS = ("status", "status__in")
+
+
+def _conjuncts(q: Q) -> list[list]:
+    """``q`` as a list of ANDs, each a list of atoms (a (lookup, value) pair, an expression or a negated Q)."""
+    if q.negated:
+        return [[q]]
+    branches: list[list] = []
+    for child in q.children:
+        if isinstance(child, Q):
+            parts = _conjuncts(child)
+        else:
+            parts = [[child]]
+        if q.connector == Q.OR:
+            branches.extend(parts)
+        elif not branches:
+            branches = parts
+        else:
+            branches = [a + b for a in branches for b in parts]
+    return branches if q.children else [[]]
+
+
+def _conjunct_q(atoms: list) -> Q | None:
+    """One AND as a Q, its state atoms intersected into one (None when they exclude each other)."""
+    states: set | None = None
+    rest: list = []
+    for atom in atoms:
+        if isinstance(atom, tuple) and atom[0] in _STATUS:
+            values = {atom[1]} if atom[0] == "status" else set(atom[1])
+            states = values if states is None else states & values
+        elif not any(atom is a or (isinstance(a, type(atom)) and a == atom) for a in rest):
+            rest.append(atom)
+    if states is not None and not states:
+        return None
+    q = Q()
+    if states is not None:
+        q &= Q(status__in=sorted(states))
+    for atom in rest:
+        q &= atom if isinstance(atom, Q) else (Q(atom) if not isinstance(atom, tuple) else Q(**{atom[0]: atom[1]}))
+    return q
+
+
+def flat_or(*filters: Q) -> Q:
+    """The union of these filters as one flat OR of index-friendly ANDs (see above); matches the same rows."""
+    out: list[Q] = []
+    for f in filters:
+        for atoms in _conjuncts(f):
+            q = _conjunct_q(atoms)
+            if q is not None and q not in out:
+                out.append(q)
+    if not out:
+        return Q(pk__in=[])
+    total = out[0]
+    for q in out[1:]:
+        total |= q
+    return total
+
+
 def _tab_q(tab: Tab, actor) -> Q | None:
+    if tab.todo is not None:
+        return tab.todo(actor)
     parts = []
     for a in tab.actions:
         q = spec_for(a).todo_q(actor)
@@ -121,7 +195,7 @@ def _tab_q(tab: Tab, actor) -> Q | None:
         q &= Q(status__in=tab.status)
     if tab.where is not None:
         q &= tab.where()
-    return q
+    return flat_or(q)
 
 
 def tab_filters(user, today=None) -> dict[str, Q]:
@@ -131,10 +205,10 @@ def tab_filters(user, today=None) -> dict[str, Q]:
     if not filters and not oversees(actor):
         return filters
     base = Q() if oversees(actor) else todo_q(filters)
-    filters["due_soon"] = base & due.due_soon_q(today)
-    filters["overdue"] = base & due.overdue_q(today)
+    filters["due_soon"] = flat_or(base & due.due_soon_q(today))
+    filters["overdue"] = flat_or(base & due.overdue_q(today))
     if oversees(actor):
-        filters[ATTENTION_TAB.key] = due.due_soon_q(today) | due.overdue_q(today)
+        filters[ATTENTION_TAB.key] = flat_or(due.due_soon_q(today), due.overdue_q(today))
     return filters
 
 
@@ -143,11 +217,7 @@ SUBSET_TABS = frozenset({"due_soon", "overdue", ATTENTION_TAB.key})
 
 def todo_q(filters: dict[str, Q]) -> Q:
     """全部待办: the union of the action tabs."""
-    total = Q(pk__in=[])
-    for key, q in filters.items():
-        if key not in SUBSET_TABS:
-            total |= q
-    return total
+    return flat_or(*(q for key, q in filters.items() if key not in SUBSET_TABS))
 
 
 def counts(user, today=None) -> dict[str, int]:
@@ -162,10 +232,7 @@ def counts(user, today=None) -> dict[str, int]:
         return {"todo": 0}
     aggregates = {key: Count("pk", filter=q) for key, q in filters.items()}
     aggregates["todo"] = Count("pk", filter=todo_q(filters))
-    union = Q(pk__in=[])
-    for q in filters.values():
-        union |= q
-    return scoped_cases(user).filter(union).aggregate(**aggregates)
+    return scoped_cases(user).filter(flat_or(*filters.values())).aggregate(**aggregates)
 
 
 def todo_count(user) -> int:
