@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "xinfang.cases",
     "xinfang.notifications",
     "xinfang.supervision",
+    "xinfang.escalation",
     "xinfang.stats",
     "xinfang.api",
     "xinfang.shell",

@@ -16,5 +16,6 @@ urlpatterns = [
     path("cases/", include("xinfang.cases.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
     path("stats/", include("xinfang.stats.urls")),
+    path("escalation/", include("xinfang.escalation.urls")),
     path("api/v1/", include("xinfang.api.urls")),
 ]

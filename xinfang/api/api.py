@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from xinfang.api import errors
 from xinfang.api.auth import TokenAuth, docs_access
+from xinfang.api.cards import router as cards_router
 from xinfang.api.cases import router as cases_router
 from xinfang.api.docs import BundledSwagger
 from xinfang.api.notifications import router as notifications_router
@@ -39,3 +40,4 @@ api.add_router("", cases_router)
 api.add_router("", petitioners_router)
 api.add_router("", notifications_router)
 api.add_router("", stats_router)
+api.add_router("", cards_router)
