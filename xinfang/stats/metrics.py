@@ -206,8 +206,7 @@ class Metric:
     unit: str  # 件 / 批次 / 人次 / 份 / 次 / %
     numerator: str
     denominator: str | None = None
-    # The base count the table links to the case list for (only counts the list can reproduce).
-    help: str = ""
+    help: str = ""  # the short definition shown with the column (the full one: docs/metrics.md)
 
     @property
     def is_rate(self) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -125,6 +126,11 @@ class Slice:
         if self.category is not None:
             q &= Q(category_id=self.category.pk) | Q(category__parent_id=self.category.pk)
         return q
+
+    @cached_property
+    def category_has_children(self) -> bool:
+        """The case list's category filter offers only categories without a second level under them."""
+        return self.category is not None and self.category.children.filter(is_active=True).exists()
 
     def params(self) -> dict[str, str]:
         out = {"channel": self.channel, "kind": self.kind, "urgency": self.urgency}
@@ -272,9 +278,16 @@ def case_list_url(code: str, period: Period, slice: Slice) -> str | None:
     extra = LINKABLE.get(code)
     if extra is None:
         return None
+    return list_url(extra, period, slice)
+
+
+def list_url(extra: dict[str, str], period: Period, slice: Slice) -> str | None:
+    """/cases/?tab=search with the slice, the receipt dates and ``extra``; None when they contradict each other."""
+    if slice.category_has_children:
+        return None  # the list cannot filter a first level with its second level (its form offers neither)
     params = {"tab": "search", **slice.params()}
     for name, value in extra.items():
-        if params.get(name, value) != value:
+        if name in params and params[name] != value:
             return None  # e.g. the letters column of a table sliced to visits: the list would show others
         params[name] = value
     params["received_from"] = period.start.isoformat()

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from xinfang.cases.access import scoped_cases
+from xinfang.cases.models import Category
 from xinfang.cases.states import Channel, Kind
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction
@@ -59,34 +60,45 @@ def monthly(request):
     params = {**table.period.as_params(), **table.slice.params()}
     if table.org.pk != table.root.pk:
         params["org"] = str(table.org.pk)
-    shares = {
-        by: _share_rows(by, m.shares(scoped_cases(request.user).filter(table.slice.q()), table.period, by), table)
-        for by in ("channel", "kind")
-    }
+    shares = None
+    if table.org.pk == table.root.pk:  # the whole scope, as the case list counts it
+        scope = scoped_cases(request.user).filter(table.slice.q())
+        shares = {by: _share_rows(by, m.shares(scope, table.period, by), table) for by in SHARES}
     context = {
         "form": form,
         "table": table,
         "crumbs": _breadcrumbs(table),
         "xlsx_url": f"{reverse('stats:monthly_xlsx')}?{urlencode(params)}",
-        "shares": shares if table.org.pk == table.root.pk else None,
+        "shares": shares,
         "period_error": form.period_error,
     }
     return render(request, "stats/monthly.html", context)
 
 
-def _share_rows(by: str, rows: list[dict], table) -> list[dict]:
-    labels = dict(Channel.choices if by == "channel" else Kind.choices)
+SHARES = {"channel": "按来源渠道", "kind": "按信访性质", "category": "按内容分类（一级）"}
+
+
+def _share_rows(by: str, rows: list[dict], table) -> dict:
+    listable: set = set()
+    if by == "category":
+        keys = [r["key"] for r in rows if r["key"]]
+        names = dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
+        labels: dict = {**names, None: "未分类"}
+        # The case list filters only by a category without an active second level under it.
+        parents = set(Category.objects.filter(parent_id__in=keys, is_active=True).values_list("parent_id", flat=True))
+        listable = set(keys) - parents
+    else:
+        labels = dict(Channel.choices if by == "channel" else Kind.choices)
     out = []
     for row in rows:
-        code = f"{by}_{row['key']}"
-        out.append(
-            {
-                **row,
-                "label": labels.get(row["key"], row["key"]),
-                "url": t.case_list_url(code, table.period, table.slice),
-            }
-        )
-    return out
+        if by == "category":
+            url = None
+            if row["key"] in listable:
+                url = t.list_url({"category": str(row["key"])}, table.period, table.slice)
+        else:
+            url = t.case_list_url(f"{by}_{row['key']}", table.period, table.slice)
+        out.append({**row, "label": labels.get(row["key"], row["key"]), "url": url})
+    return {"title": SHARES[by], "rows": out}
 
 
 @never_cache

@@ -179,3 +179,66 @@ def test_the_export_is_recorded_in_the_security_audit_log(login, cast, county):
 def test_the_export_is_refused_like_the_page(login, cast):
     assert login(cast.registrar).get("/stats/monthly.xlsx").status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.STATS_EXPORT).exists()
+
+
+# ---------------------------------------------------------------- categories in two levels
+
+
+@pytest.fixture
+def categorised(cast, flow, clock):
+    from xinfang.cases.models import Category
+
+    child = Category.objects.filter(parent__isnull=False).order_by("code").first()
+    other = Category.objects.filter(parent__isnull=False).exclude(parent=child.parent).order_by("code").first()
+    clock.set(date(2025, 3, 3))
+    flow.register(category=child)
+    flow.register(category=other)
+    flow.register()
+    clock.set(TODAY)
+    return child, other
+
+
+def test_a_first_level_category_counts_its_second_level(cast, categorised):
+    child, other = categorised
+    qs = scoped_cases(cast.leader)
+    # The third case has the driver's default category: the first first level itself (child's parent).
+    for chosen, expected in ((child.parent, 2), (child, 1), (other.parent, 1)):
+        table = t.build(qs, cast.county, MARCH, slice=t.Slice(category=chosen), today=TODAY)
+        assert table.total.base["total"] == expected, chosen
+
+
+def test_the_category_shares_are_shown_and_a_first_level_is_not_linked(login, cast, categorised):
+    # The case list's category filter offers no first level that has a second level under it, so a
+    # link would show other cases than the figure counts: none is given (docs/metrics.md §7).
+    child, other = categorised
+    html = login(cast.leader).get("/stats/", {"period": "month", "year": 2025, "month": 3}).content.decode()
+    assert "按内容分类（一级）" in html and f'<th scope="row">{child.parent.name}</th><td class="num">2</td>' in html
+    assert f'<th scope="row">{other.parent.name}</th><td class="num">1</td>' in html
+    assert f"category={child.parent.pk}&amp;" not in html
+
+
+def test_a_table_sliced_to_a_first_level_links_nothing_the_list_cannot_filter(cast, categorised):
+    child, _other = categorised
+    table = t.build(scoped_cases(cast.leader), cast.county, MARCH, slice=t.Slice(category=child.parent), today=TODAY)
+    assert [c.get("url") for c in table.total.cells if c.get("url")] == []
+    table = t.build(scoped_cases(cast.leader), cast.county, MARCH, slice=t.Slice(category=child), today=TODAY)
+    assert f"category={child.pk}" in table.total.cells[0]["url"]
+
+
+def test_the_table_costs_the_same_queries_however_many_cases(cast, county, flow, clock):
+    """Grouped in SQL: more cases (in more units) add no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        t.build(scoped_cases(cast.leader), cast.county, MARCH, today=TODAY)  # warm the per-user and type caches
+        with CaptureQueriesContext(connection) as captured:
+            t.build(scoped_cases(cast.leader), cast.county, MARCH, today=TODAY)
+        return len(captured.captured_queries)
+
+    before = queries()
+    clock.set(date(2025, 3, 20))
+    for to in (cast.dept2, cast.township, cast.dept):
+        flow.forward(flow.register(), to=to)
+    clock.set(TODAY)
+    assert queries() == before <= 4  # the units, the grouped counts, the two comparison totals
