@@ -15,6 +15,7 @@ urlpatterns = [
     path("clock/", include("xinfang.clock.urls")),
     path("cases/", include("xinfang.cases.urls")),
     path("notifications/", include("xinfang.notifications.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
     path("stats/", include("xinfang.stats.urls")),
     path("escalation/", include("xinfang.escalation.urls")),
     path("api/v1/", include("xinfang.api.urls")),

@@ -25,6 +25,7 @@ from xinfang.cases.errors import Conflict
 from xinfang.cases.events import chain_break
 from xinfang.cases.forms_workbench import WorkbenchFilterForm
 from xinfang.cases.models import CaseEvent, CaseOrg, CasePetitioner
+from xinfang.cases.panels import render_panels
 from xinfang.cases.permissions import can_attach
 from xinfang.cases.spec import buttons, spec_for
 from xinfang.cases.states import Notice
@@ -156,6 +157,7 @@ def _detail_context(request, case):
         "today": clock.today(),
         # The hash chain over the events just loaded (no query): a broken one is shown, not hidden.
         "history_break": chain_break(events, version=case.version),
+        "panels": render_panels(request, case),  # sections of the apps above cases (cases.panels)
     }
 
 

@@ -7,6 +7,9 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         from xinfang.cases import outbox
-        from xinfang.supervision import consumer
+        from xinfang.cases.panels import register_panel
+        from xinfang.supervision import consumer, panel, tabs
 
         outbox.register(consumer.NAME, consumer.on_case_event, description=consumer.DESCRIPTION)
+        tabs.register()
+        register_panel("supervision", panel.render)

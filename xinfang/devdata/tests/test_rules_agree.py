@@ -5,6 +5,9 @@ Built once per module on demo cases made by the real actions in every state, so 
 the data the product makes, not hand-picked rows.
 """
 
+from functools import reduce
+from operator import or_
+
 import pytest
 from django.db.models import Prefetch
 
@@ -16,6 +19,7 @@ from xinfang.cases.permissions import only_own_cases
 from xinfang.cases.spec import specs
 from xinfang.devdata.cases import _ensure_discipline_staff, build_demo_cases
 from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.orgs.actors import as_actor
 from xinfang.orgs.models import User
 
 # To-dos narrower than the rule on purpose, and why.
@@ -88,7 +92,10 @@ def _rules_and_todos_agree():
 def _the_workbench_lists_only_cases_the_user_can_act_on():
     for user in User.objects.filter(is_active=True).select_related("org"):
         todo = list(wb.tab_queryset(user, "all"))
-        idle = [c.number for c in todo if not any(s.check(user, c) is None for s in specs())]
+        # An app's own tabs (supervision's 督办, 催办, ...) list cases for that app's actions; its tests check them.
+        apps = [q for t in wb.TABS if t.todo is not None and (q := t.todo(as_actor(user))) is not None]
+        theirs = set(scoped_cases(user).filter(reduce(or_, apps)).values_list("pk", flat=True)) if apps else set()
+        idle = [c.number for c in todo if c.pk not in theirs and not any(s.check(user, c) is None for s in specs())]
         assert idle == [], f"{user.username}: 全部待办 lists cases with no action: {idle[:5]}"
 
 

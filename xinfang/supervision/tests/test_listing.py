@@ -35,6 +35,7 @@ def test_a_repeat_petition_is_listed(cast, flow, drain, removed):
         summary="再次反映征地补偿款未发放",
         content="信访人再次反映补偿款至今未发放。",
         petitioners=[(original.case_petitioners.get().petitioner, True)],
+        category=original.category,
     )
     case = do_register(reg, actor=cast.registrar, repeat_of=original)
     drain()
