@@ -79,6 +79,7 @@ def world(cast, flow, clock):
         summary="再次反映征地补偿款未发放",
         content="信访人来信再次反映补偿款未发放。",
         petitioners=[(make_petitioner(c.registrar), True)],
+        category=cases["e"].category,
     )
     cases["g"] = do_register(reg, actor=c.registrar, repeat_of=cases["e"])
     cases["b"] = flow.request_review(cases["b"], received_on=date(2025, 3, 5))
