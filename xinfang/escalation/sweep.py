@@ -223,7 +223,8 @@ def sweep_rule(
                 mine.append(it)
         if not mine:
             continue
-        cases_by_id = Case.objects.select_related("accused_org", "accused_user").in_bulk({it.case_id for it in mine})
+        related = Case.objects.select_related("current_org", "accused_org", "accused_user")
+        cases_by_id = related.in_bulk({it.case_id for it in mine})
         org_names = dict(Org.objects.filter(pk__in={it.org_id for it in mine}).values_list("pk", "name"))
         for it in mine:
             case = cases_by_id.get(it.case_id)
