@@ -8,6 +8,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from xinfang.cases.attachments import sniff_all
+from xinfang.cases.inputs import TEXT_MAX
 from xinfang.cases.models import Category
 from xinfang.cases.states import Channel, Importance, Kind, Urgency
 from xinfang.cases.widgets import DATETIME, OrgChoice, category_choices
@@ -48,7 +49,9 @@ class RegistrationForm(forms.Form):
         error_messages={"required": "请填写收件时间", "invalid": "收件时间格式不正确，请选择日期和时间"},
     )
     kind = forms.ChoiceField(label="信访性质", choices=Kind.choices, initial=Kind.CLAIM)
-    category = forms.TypedChoiceField(label="内容分类", coerce=int, empty_value=None)
+    category = forms.TypedChoiceField(
+        label="内容分类", coerce=int, empty_value=None, error_messages={"required": "请选择内容分类"}
+    )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
     importance = forms.ChoiceField(label="重要程度", choices=Importance.choices, initial=Importance.NORMAL)
     person_count = forms.IntegerField(
@@ -73,7 +76,13 @@ class RegistrationForm(forms.Form):
         },
     )
     content = forms.CharField(
-        label="信访内容", widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": "请填写信访内容"}
+        label="信访内容",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "请填写信访内容",
+            "max_length": "信访内容不能超过 %(limit_value)d 字（现为 %(show_value)d 字），请精简",
+        },
     )
     referring_org = OrgChoice(label="交办上级", queryset=Org.objects.none(), required=False, empty_label="—— 请选择 ——")
     referring_ref = forms.CharField(label="上级交办文号", max_length=60, required=False)

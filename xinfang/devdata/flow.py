@@ -28,6 +28,13 @@ def register(actor, *, petitioners=None, received_at=None, kind=Kind.CLAIM, chan
     """Register a case at the actor's org with sensible defaults."""
     if petitioners is None:
         petitioners = [(make_petitioner(actor), True)]
+    if "category" not in kwargs:
+        # Registration requires one (the screen and the API alike): the dictionary's first subcategory.
+        from xinfang.cases.models import Category
+
+        kwargs["category"] = (
+            Category.objects.filter(is_active=True, parent__isnull=False).order_by("parent__sort", "sort").first()
+        )
     reg = Registration(
         channel=channel,
         received_at=received_at or clock.now() - timedelta(hours=1),

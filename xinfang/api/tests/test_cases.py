@@ -163,6 +163,7 @@ def test_registration_validates_petitioners_category_and_role(cast, api_as, flow
         "kind": "claim",
         "summary": "摘要",
         "content": "内容",
+        "category": "0101",
     }
     unknown = api_as(cast.registrar).post("/api/v1/cases", base)
     assert unknown.status_code == 422 and unknown.json()["field"] == "petitioners"
@@ -189,6 +190,7 @@ def test_registration_returns_the_repeat_warning(cast, api_as, flow):
         "kind": "claim",
         "summary": "再次反映",
         "content": "同一事项",
+        "category": "0101",
     }
     response = api_as(cast.registrar).post("/api/v1/cases", body)
     assert response.status_code == 201
@@ -250,6 +252,8 @@ def test_an_accusation_against_the_registering_bureau_returns_where_it_went_not_
             "received_at": "2026-11-30T09:00:00+08:00",
             "kind": "accusation",
             "summary": "检举信访局工作人员",
+            "content": "检举信访局某科长收受好处。",
+            "category": "0101",
             "accused_name": "某科长",
             "accused_org_id": cast.bureau.pk,
         },

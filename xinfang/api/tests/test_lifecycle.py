@@ -29,6 +29,7 @@ def register_case(api, petitioners, **extra):
         "place_name": "清河县东岗镇",
         "summary": "反映征地补偿款未发放",
         "content": "信访人反映其承包地被征收后补偿款至今未发放到位，请求依法支付。",
+        "category": "0101",
         **extra,
     }
     response = api.post("/api/v1/cases", body)

@@ -28,6 +28,8 @@ def registration(petitioner_id, **changes):
         "received_at": "2025-03-01T09:30:00+08:00",
         "kind": "claim",
         "summary": "反映征地补偿款未发放",
+        "content": "信访人反映其承包地被征收后补偿款至今未发放到位。",
+        "category": "0101",
     }
     body.update(changes)
     return body
@@ -310,3 +312,20 @@ def test_a_validation_error_is_documented_with_its_list(officer_api):
     error = doc["components"]["schemas"]["ErrorOut"]["properties"]
     assert set(error) == {"code", "message", "field", "errors"}
     assert json.dumps(doc).count("FieldErrorOut") >= 2
+
+
+# ---------------------------------------------------------------- the screen's rules
+
+
+def test_the_api_refuses_what_the_registration_screen_refuses(officer_api, cast):
+    """No category, no content: refused by the action, so on both surfaces (the document caps the length)."""
+    petitioner = make_petitioner(cast.officer, name="赵六")
+    cases = [
+        ({"category": None}, "category", "请选择内容分类"),
+        ({"content": ""}, "content", "请填写信访内容"),
+    ]
+    for changes, field, message in cases:
+        body = {**registration(petitioner.pk), **changes}
+        response = officer_api.post("/api/v1/cases", body)
+        assert response.status_code == 422, response.content
+        assert (response.json()["field"], response.json()["message"]) == (field, message)

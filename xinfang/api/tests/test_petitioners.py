@@ -69,6 +69,7 @@ def test_register_answers_200_with_the_record_already_registered_in_the_jurisdic
         "kind": "claim",
         "summary": "反映征地补偿",
         "content": "内容",
+        "category": "0101",
     }
     assert api.post("/api/v1/cases", case).status_code == 201
     again = api.post("/api/v1/petitioners", {"name": "吴十", "id_number": number})

@@ -18,6 +18,8 @@ def test_registration_through_the_api_records_sms_consent(cast, api_as, make_pet
             "received_at": "2026-01-05T09:00:00",
             "kind": "claim",
             "summary": "反映征地补偿款未发放",
+            "content": "信访人反映其承包地被征收后补偿款至今未发放到位。",
+            "category": "0101",
         },
     )
     assert response.status_code == 201, response.json()

@@ -103,6 +103,8 @@ def test_an_integration_token_registers_cases_and_petitioners(cast, client):
             "kind": "claim",
             "received_at": timezone.now().isoformat(),
             "summary": "反映小区噪声扰民",
+            "content": "夜间施工噪声扰民。",
+            "category": "0803",
             "petitioners": [{"id": created.json()["id"], "is_representative": False}],
         },
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from xinfang.cases import deadlines, events
 from xinfang.cases.access import same_person_matters
 from xinfang.cases.errors import Invalid, NotAllowed
+from xinfang.cases.inputs import TEXT_MAX
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner, Category
 from xinfang.cases.routing_policy import lawful_recipient
 from xinfang.cases.states import (
@@ -232,6 +233,13 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         raise Invalid("同一信访人不能重复添加", field="petitioners")
     if scoped_petitioners(actor.user).filter(pk__in=ids).count() != len(set(ids)):
         raise Invalid("所选信访人不存在或无权使用", field="petitioners")
+    # The screen and the API refuse the same things: both come here.
+    if not reg.content.strip():
+        raise Invalid("请填写信访内容", field="content")
+    if len(reg.content) > TEXT_MAX:
+        raise Invalid(f"信访内容不能超过 {TEXT_MAX} 字（现为 {len(reg.content)} 字），请精简", field="content")
+    if reg.category is None:
+        raise Invalid("请选择内容分类", field="category")
 
     from xinfang.cases.numbering import next_case_number
 

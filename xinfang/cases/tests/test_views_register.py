@@ -77,7 +77,7 @@ def test_steps_before_registering_do_not_flag_the_case_fields(cast, login):
     # 检查 and 登记 do validate the case section.
     for do in ("check", "register"):
         body = html(client.post("/cases/new/", reg_data([p], **blank, do=do)))
-        assert "必填" in body and 'class="error"' in body
+        assert "请选择内容分类" in body and "请填写信访内容" in body and 'class="error"' in body
 
 
 def test_registering_without_a_petitioner_keeps_the_typed_quick_create_open(cast, login):
@@ -328,3 +328,12 @@ def test_searching_an_id_number_registered_elsewhere_in_the_jurisdiction_says_so
         assert 'name="add_petitioner"' not in body
     other = html(login(cast.other_registrar).post("/cases/new/lookup/", {"q": number}))
     assert "没有找到" in other and "东岗镇" not in other
+
+
+def test_content_over_the_api_limit_is_refused_on_the_screen_too(cast, login):
+    p = make_petitioner(cast.registrar, name="秦二")
+    client = login(cast.registrar)
+    response = client.post("/cases/new/", reg_data([p], content="字" * 20001))
+    assert response.status_code == 422
+    assert "信访内容不能超过 20000 字（现为 20001 字），请精简" in html(response)
+    assert client.post("/cases/new/", reg_data([p], content="字" * 20000)).status_code == 302

@@ -4,6 +4,7 @@ import pytest
 
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.actions import Registration, do_register
+from xinfang.cases.models import Category
 from xinfang.cases.routing_policy import in_reach
 from xinfang.cases.spec import available_actions
 from xinfang.cases.states import Channel, Kind
@@ -40,6 +41,7 @@ def test_every_accused_unit_of_the_county_leaves_someone_who_may_act(county):
                 kind=Kind.ACCUSATION,
                 summary=f"检举{org.name}工作人员违规收受礼金",
                 content="信访人检举该单位工作人员违规收受礼金。",
+                category=Category.objects.filter(parent__isnull=False).first(),
                 petitioners=[(petitioner, True)],
                 accused_name=f"{org.name}某工作人员",
                 accused_org=org,
