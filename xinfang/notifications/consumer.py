@@ -44,7 +44,7 @@ def on_case_event(event) -> None:
         _petitioner_notice(event, case)
     if event.action in (Action.ASSIGN, Action.FORWARD):
         _routed(event, case)
-    if event.action in (Action.ACCEPT, Action.ASSIGN_HANDLER) and case.handler_id and _on("case.handler"):
+    if _names_current_handler(event, case) and _on("case.handler"):
         notify(
             "case.handler",
             case=case,
@@ -52,6 +52,21 @@ def on_case_event(event) -> None:
             dedupe=f"event:{event.pk}:handler",
             context={"actor": event.actor_name},
         )
+
+
+def _names_current_handler(event, case) -> bool:
+    """The event named the case's handler, and no later event named another.
+
+    The handler is read from the case when the entry is consumed, so an
+    acceptance that named no one, or a naming since superseded, must not
+    tell today's handler a second time (or tell them of someone else's).
+    """
+    if event.action not in (Action.ACCEPT, Action.ASSIGN_HANDLER) or not case.handler_id:
+        return False
+    if event.action == Action.ACCEPT and not (event.data or {}).get("handler"):
+        return False
+    later = case.events.filter(pk__gt=event.pk, action__in=[Action.ACCEPT, Action.ASSIGN_HANDLER])
+    return not any(e.action == Action.ASSIGN_HANDLER or (e.data or {}).get("handler") for e in later)
 
 
 def _on(code: str) -> bool:

@@ -66,6 +66,28 @@ def test_the_handler_is_told_when_named(cast, flow):
     assert Notification.objects.get(kind__code="case.handler").title == f"您被指定为信访件{case.number}的承办人"
 
 
+def test_a_handler_named_after_an_acceptance_without_one_is_told_once(cast, flow):
+    from xinfang.cases.actions import do_accept, do_assign_handler
+
+    case = do_accept(flow.sign_for(flow.assign(flow.register())), actor=cast.dept_officer, handler=None)
+    do_assign_handler(case, actor=cast.dept_officer, handler=cast.handler)
+    drain()
+    told = Notification.objects.filter(kind__code="case.handler")
+    assert [n.user for n in told] == [cast.handler]
+
+
+def test_a_handler_replaced_before_the_drain_is_not_told_of_the_case(cast, flow):
+    from xinfang.cases.actions import do_assign_handler
+    from xinfang.devdata.cast import make_user
+
+    other = make_user("dept_handler_b", cast.dept, "handler", full_name="郑二")
+    case = flow.accept(flow.sign_for(flow.assign(flow.register())))
+    do_assign_handler(case, actor=cast.dept_officer, handler=other)
+    drain()
+    told = Notification.objects.filter(kind__code="case.handler")
+    assert [n.user for n in told] == [other]
+
+
 def test_old_history_notifies_no_one_but_keeps_its_consent(cast, flow, clock, settings):
     p = make_petitioner(cast.registrar)
     flow.assign(flow.register(petitioners=[(p, True)], sms_consent=[p.pk]))
