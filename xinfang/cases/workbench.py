@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.utils.functional import cached_property
 
 from xinfang.cases import due
 from xinfang.cases import predicates as P
@@ -290,6 +292,28 @@ def tabs_for(user, counts_: dict[str, int]) -> list[dict]:
     # Not counted in the tab bar (it would count every case in scope); the list says how many.
     out.append({"key": SEARCH_TAB.key, "label": label, "count": None, "help": help_})
     return out
+
+
+# 全部信访件 lists every case in the user's scope: for a county officer that is the county's
+# whole history, and counting it all is a pass over that history on every page. The list
+# says "more than" past this many (the filters narrow it); the to-do tabs count exactly.
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at ``cap`` + 1 rows (one bounded index walk, not a full count)."""
+
+    def __init__(self, object_list, per_page, cap: int | None = None):
+        super().__init__(object_list, per_page)
+        self.cap = SEARCH_COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 LIST_RELATED = ("current_org", "competent_org", "category", "category__parent", "handler")

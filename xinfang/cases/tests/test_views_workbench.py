@@ -159,3 +159,23 @@ def test_the_badge_counts_once_a_minute_not_on_every_page(cast, login, clock):
     # The workbench counts exactly and the badge follows it.
     assert '工作台 <span class="badge">2</span>' in client.get("/cases/").content.decode()
     assert '工作台 <span class="badge">2</span>' in client.get("/clock/").content.decode()
+
+
+def test_the_search_tab_counts_up_to_its_cap_and_says_so(cast, login, monkeypatch):
+    from xinfang.cases import workbench as wb
+
+    cases = [register(cast.registrar, summary=f"第{i}件") for i in range(4)]
+    client = login(cast.officer)
+    body = html(client.get("/cases/?tab=search"))
+    assert "全部信访件：本人可查看的全部信访件（含已办结），共 4 件。" in body
+    # Past the cap the count stops (one bounded index walk instead of the county's whole history).
+    monkeypatch.setattr(wb, "SEARCH_COUNT_CAP", 3)
+    body = html(client.get("/cases/?tab=search"))
+    assert "全部信访件：本人可查看的全部信访件（含已办结），超过 3 件，只列出前 3 件（请用上方条件缩小范围）。" in body
+    assert cases[-1].number in body  # newest first
+    # A filter that narrows below the cap counts exactly again.
+    body = html(client.get(f"/cases/?tab=search&q={cases[0].number[-5:]}"))
+    assert "共 1 件。" in body
+    # The to-do tabs are never capped.
+    assert "共 4 件。" in html(client.get("/cases/?tab=all"))
+    assert cases[0].number not in html(login(cast.other_officer).get("/cases/?tab=search"))
