@@ -10,6 +10,7 @@ from xinfang.api.docs import BundledSwagger
 from xinfang.api.notifications import router as notifications_router
 from xinfang.api.petitioners import router as petitioners_router
 from xinfang.api.stats import router as stats_router
+from xinfang.api.supervision import router as supervision_router
 
 DESCRIPTION = """信访业务管理系统的 JSON 接口。
 
@@ -39,5 +40,6 @@ errors.install(api)
 api.add_router("", cases_router)
 api.add_router("", petitioners_router)
 api.add_router("", notifications_router)
+api.add_router("", supervision_router)
 api.add_router("", stats_router)
 api.add_router("", cards_router)

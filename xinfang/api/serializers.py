@@ -164,7 +164,7 @@ def event_dict(e) -> dict:
     return {
         "id": e.pk,
         "action": e.action,
-        "action_label": _label(Action, e.action),
+        "action_label": e.get_action_display(),  # the workflow's and the apps' (TrackedAction) labels
         "at": e.at,
         "actor_kind": e.actor_kind,
         "actor_label": e.actor_display,

@@ -18,3 +18,7 @@ def drain():
         outbox.drain("notifications")
 
     return _drain
+
+
+# The API's own client fixtures (a token per user), for test_api.
+from xinfang.api.tests.conftest import api_as, token_for  # noqa: E402, F401
