@@ -49,6 +49,11 @@ class ActionSpec:
     todo: Todo | None = None  # None: never a to-do on its own (e.g. 记录送达 owed or not)
     note: Callable | None = None  # f(case, actor) -> text under the form's fields
     system: bool = False  # the system's scheduled work may take it
+    done: str = ""  # the confirmation after it is taken; default "已<label>"
+
+    @property
+    def done_message(self) -> str:
+        return self.done or f"已{self.label}"
 
     @property
     def label(self) -> str:
@@ -97,6 +102,7 @@ def action(
     todo: Todo | None = None,
     note=None,
     system=False,
+    done="",
 ):
     """Declare ``do_*`` as the action ``code`` (see the module docstring)."""
 
@@ -118,6 +124,7 @@ def action(
             todo=todo,
             note=note,
             system=system,
+            done=done,
         )
         func.spec = SPECS[code]
         return func

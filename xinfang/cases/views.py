@@ -252,7 +252,7 @@ def act(request, pk, action):
                 status = _error_status(err)
             else:
                 wb.forget_todo_count(user)
-                messages.success(request, f"已{spec.label}")
+                messages.success(request, spec.done_message)
                 url = reverse("cases:detail", args=[case.pk])
                 if _is_partial(request):
                     response = HttpResponse(status=204)

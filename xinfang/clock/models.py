@@ -51,7 +51,7 @@ class DayKind(models.TextChoices):
 
 
 class CalendarSource(models.TextChoices):
-    SEED = "seed", "预置（chinesecalendar）"
+    SEED = "seed", "预置（国务院办公厅公布的放假安排）"
     IMPORT = "import", "文件导入"
     ADMIN = "admin", "管理员维护"
 

@@ -83,6 +83,10 @@ def parse_query(q: str | None) -> ParsedQuery:
             return ParsedQuery("uscc", validate_uscc(folded).code, HINTS["uscc"])
         except UsccError as error:
             return ParsedQuery("invalid", "", error.message)
+    digits = folded.rstrip("X")
+    if digits.isdigit() and len(folded) >= 16:
+        # Too long for any phone number: an ID number with a digit too many or too few.
+        return ParsedQuery("invalid", "", f"身份证号码应为18位（或15位旧号码），现为{len(folded)}位")
     if _PHONE_SHAPE.fullmatch(folded) and any(ch.isdigit() for ch in folded):
         try:
             return ParsedQuery("phone", normalize_phone(text).number, HINTS["phone"])

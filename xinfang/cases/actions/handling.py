@@ -432,6 +432,7 @@ def _hearing_day(case, day):
     api_path="hearing/start",
     inputs=[Day("day", "听证开始日期", required=False, default_today=True), Text("note", "说明")],
     doc="听证开始，期限中止计算。",
+    done="已记录听证开始，期限中止计算",
 )
 def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
     """Hearing time is not counted (art 36): the clock pauses until it ends."""
@@ -459,11 +460,18 @@ def do_start_hearing(case, *, actor, day=None, note="", expected_version=None):
     api_path="hearing/end",
     inputs=[Day("day", "听证结束日期", required=False, default_today=True), Text("note", "说明")],
     doc="听证结束，期限恢复计算。",
+    done="已记录听证结束，期限恢复计算",
 )
 def do_end_hearing(case, *, actor, day=None, note="", expected_version=None):
     with transaction.atomic():
         case = lock(case, actor, Action.END_HEARING, expected_version=expected_version)
         day = _hearing_day(case, day)
+        started = (
+            case.events.filter(action=Action.START_HEARING).order_by("-seq").values_list("data", flat=True).first()
+        )
+        began = (started or {}).get("on", "")
+        if began and day.isoformat() < began:
+            raise Invalid(f"听证结束日期不能早于听证开始日期（{began}）", field="day")
         deadlines.resume(case, _hearing_clock(case), day, field="day")
         case.hearing_open = False
         finish(

@@ -33,11 +33,23 @@ def test_a_hearing_before_the_clock_started_is_an_error_at_the_field_not_a_crash
 
 
 def test_ending_a_hearing_before_it_started_is_refused_with_a_message(flow, cast):
-    case = _handling(flow)
+    case = register(cast.registrar, received_at=timezone.now() - timedelta(days=3))
+    case = flow.accept(flow.sign_for(flow.assign(case)))
     case = actions.do_start_hearing(case, actor=cast.handler)
-    with pytest.raises(Invalid, match="不能早于") as err:
+    with pytest.raises(Invalid) as err:
         actions.do_end_hearing(case, actor=cast.handler, day=timezone.localdate() - timedelta(days=1))
     assert err.value.field == "day"
+    # Named as the form names the fields (听证结束日期 / 听证开始日期), with the date it began.
+    assert err.value.message == f"听证结束日期不能早于听证开始日期（{timezone.localdate():%Y-%m-%d}）"
+
+
+def test_the_hearing_confirmations_read_as_chinese_sentences():
+    from xinfang.cases.spec import SPECS, specs
+
+    specs()
+    assert SPECS["start_hearing"].done_message == "已记录听证开始，期限中止计算"
+    assert SPECS["end_hearing"].done_message == "已记录听证结束，期限恢复计算"
+    assert SPECS["accept"].done_message == "已受理"
 
 
 def test_the_hearing_dates_are_in_the_timeline(flow, cast):

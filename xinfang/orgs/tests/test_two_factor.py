@@ -229,3 +229,9 @@ def test_the_admin_logs_in_through_the_same_login_page(cast, client):
     response = client.get("/admin/login/?next=https://elsewhere.example/")
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_the_security_page_title_is_its_name_only(cast, login):
+    page = login(cast.officer).get("/accounts/security/").content.decode()
+    assert "<title>账户安全 - 信访业务管理系统</title>" in page
+    assert page.count('id="tokens-title"') == 1

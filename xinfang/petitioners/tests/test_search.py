@@ -34,6 +34,12 @@ def test_an_invalid_id_number_explains_itself():
     assert "完整号码" in parse_query("1381234").hint
 
 
+def test_an_id_number_with_a_digit_too_many_says_its_length_not_partial():
+    assert parse_query("3307811990010112345").hint == "身份证号码应为18位（或15位旧号码），现为19位"
+    assert parse_query("3307811990010112").hint == "身份证号码应为18位（或15位旧号码），现为16位"
+    assert parse_query("3307811990010112345").kind == "invalid"
+
+
 def test_it_finds_by_id_number_in_either_length(cast, ours):
     assert search_petitioners(cast.registrar, VECTOR_ID, 10) == [ours]
     assert search_petitioners(cast.registrar, VECTOR_ID_15, 10) == [ours]
