@@ -28,6 +28,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
+from django.http import Http404
 from django.utils import timezone
 
 from xinfang.cases import actions as A
@@ -49,6 +50,7 @@ from xinfang.cases.states import (
     Urgency,
 )
 from xinfang.core import clock
+from xinfang.core.errors import DomainError
 from xinfang.devdata.county import DEMO_PASSWORD, TOWNSHIPS, DemoContext
 from xinfang.orgs.models import Org, Role, RoleGrant, User
 from xinfang.petitioners.services import register_petitioner
@@ -1172,9 +1174,31 @@ def build_demo_cases(ctx, count: int = DEMO_CASES, *, seed: int = SEED) -> int:
     for original in finals:
         original.refresh_from_db()
         runner.run(Spec(stop=Status.REFUSED, route="assign", unit="zrzy", merge_of=original, refuse=True, ends=0))
+    _demo_supervision(ctx, made)
     # The lapse sweep as the scheduler would have run it up to today.
     A.finalize_lapsed()
     return runner.made
+
+
+def _demo_supervision(ctx, made: list[Case]) -> None:
+    """One case listed for supervision (挂牌督办) by the bureau's supervisor, so the demo shows 督办."""
+    from xinfang.supervision.actions import do_open_supervision
+
+    for case in made:
+        case.refresh_from_db()
+        if case.status == Status.HANDLING and case.kind != "accusation" and case.handler_id and case.competent_org_id:
+            try:
+                do_open_supervision(
+                    case,
+                    actor=ctx.users["supervisor"],
+                    kind="listed",
+                    reason="群众反映强烈、久拖未决，县信访局挂牌督办，请限期办结并每周反馈进展",
+                    due_on=timezone.localdate() + timedelta(days=15),
+                    report_every_days=7,
+                )
+            except (Http404, DomainError):
+                continue  # not a case the bureau's supervisor may supervise: try the next
+            return
 
 
 def load(ctx) -> None:

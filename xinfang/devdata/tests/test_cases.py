@@ -131,3 +131,13 @@ def test_scale_generator_writes_consistent_cases(county):
 
     # Asking for the same total again adds nothing.
     assert generate(500, write=lambda _msg: None)["created"] == 0
+
+
+def test_the_demo_lists_one_case_for_supervision_and_tells_its_unit(county):
+    from xinfang.notifications.models import Notification
+    from xinfang.supervision.models import SupervisionItem
+
+    build_demo_cases(county, count=40)
+    (item,) = SupervisionItem.objects.filter(kind="listed", issued_by__username="supervisor")
+    assert item.status == "open" and item.owed_by_org == item.case.competent_org
+    assert Notification.objects.filter(kind__code="supervision.opened", user=item.case.handler).exists()
