@@ -180,3 +180,15 @@ def test_the_admin_has_no_login_of_its_own_around_the_lock(cast, client):
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     assert not _logged_in(client)
     assert _post(client, "admin", PASSWORD).status_code == 429
+
+
+def test_an_empty_login_asks_for_both_fields_and_counts_no_failure(cast, client):
+    for username, password, message in [
+        ("", "", "请输入用户名和密码。"),
+        (cast.officer.username, "", "请输入密码。"),
+        ("", "x", "请输入用户名。"),
+    ]:
+        response = _post(client, username, password)
+        assert message in response.content.decode()
+        assert "用户名或密码不正确" not in response.content.decode()
+    assert not AccessAttempt.objects.exists()

@@ -1,0 +1,26 @@
+"""The navigation offers each person the work their roles allow, and no more."""
+
+import pytest
+
+from xinfang.orgs.models import Role
+from xinfang.shell.context_processors import nav_for
+
+pytestmark = pytest.mark.django_db
+
+
+def labels(user):
+    return [item["label"] for item in nav_for(user)]
+
+
+def test_a_superuser_administrator_is_offered_the_admin_not_registration(cast):
+    from xinfang.devdata.cast import make_user
+
+    admin = make_user("it_admin_nav", cast.bureau, Role.ADMINISTRATOR)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    assert "系统管理" in labels(admin)
+    assert "登记信访件" not in labels(admin) and "信访人" not in labels(admin)
+
+
+def test_the_registrar_is_offered_registration(cast):
+    assert "登记信访件" in labels(cast.registrar) and "系统管理" not in labels(cast.registrar)
