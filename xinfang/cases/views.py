@@ -53,6 +53,9 @@ DETAIL_RELATED = (
     "repeat_of",
 )
 
+# The action says the case moved on (actions.base.STALE); the page re-renders the form with the typed text.
+KEPT_ON_CONFLICT = "该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）"
+
 
 def _is_partial(request) -> bool:
     return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
@@ -240,15 +243,14 @@ def act(request, pk, action):
         form = action_form(spec, case, user, request.POST)
         posted_version = request.POST.get("version", "")
         if posted_version.isdigit() and int(posted_version) != case.version:
-            err = Conflict("该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）")
-            top_error, status = err.message, 409
+            top_error, status = KEPT_ON_CONFLICT, 409
         elif reason:
             top_error, status = reason, 403
         elif form.is_valid():
             try:
                 form.run()
             except DomainError as err:
-                top_error = form.show_error(err)
+                top_error = KEPT_ON_CONFLICT if isinstance(err, Conflict) else form.show_error(err)
                 status = _error_status(err)
             else:
                 wb.forget_todo_count(user)

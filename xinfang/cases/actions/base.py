@@ -12,6 +12,9 @@ from xinfang.orgs.actors import as_actor
 
 log = logging.getLogger("xinfang.notify")
 
+# The API says this; the case page adds that the typed text was kept (it re-renders the form).
+STALE = "该信访件已被他人更新，请刷新后核对再办理"
+
 
 def lock(case_or_id, actor, action, *, expected_version=None):
     """Re-read the case under a row lock, through the access layer, and check the action.
@@ -23,7 +26,7 @@ def lock(case_or_id, actor, action, *, expected_version=None):
     case_id = getattr(case_or_id, "pk", case_or_id)
     case = access_case(actor, case_id, for_write=True)
     if expected_version is not None and int(expected_version) != case.version:
-        raise Conflict("该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）")
+        raise Conflict(STALE)
     spec = spec_for(action)
     reason = spec.check(actor, case)
     if case.status not in spec.allowed_from:

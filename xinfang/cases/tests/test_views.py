@@ -390,7 +390,7 @@ def test_stale_version_shows_a_conflict_and_keeps_what_was_typed(cast, login):
     )
     assert response.status_code == 409
     body = html(response)
-    assert "已被他人更新" in body
+    assert "该信访件已被他人更新，请刷新页面核对后重试（您填写的内容已保留）" in body
     assert "我键入的转送说明" in body
     case.refresh_from_db()
     assert case.status == Status.REGISTERED
