@@ -25,7 +25,7 @@ from xinfang.api.serializers import (
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, Applied, CaseFilter
+from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, REVERSED_RANGE, Applied, CaseFilter
 from xinfang.cases.filters import apply as apply_filter
 from xinfang.cases.inputs import DAY_RANGE, BoundedDay, RowId
 from xinfang.cases.models import Category
@@ -201,6 +201,8 @@ SORTS = {"due_date": "due", "-due_date": "-due", "received_at": "received", "-re
 
 def case_filter(f: CaseFilters) -> CaseFilter:
     """The API's list parameters as the one case filter the workbench uses too (cases.filters)."""
+    if f.received_from and f.received_to and f.received_to < f.received_from:
+        raise Invalid(REVERSED_RANGE, field="received_to")
     return CaseFilter(
         q=f.q or "",
         status=list(f.status or []),

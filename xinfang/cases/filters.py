@@ -25,6 +25,8 @@ SORTS = {
     "-received": ("-received_at", "-pk"),
 }
 
+REVERSED_RANGE = "收件日期的截止日早于起始日，请检查"
+
 
 @dataclass
 class CaseFilter:

@@ -3,7 +3,7 @@
 from django import forms
 
 from xinfang.cases import due
-from xinfang.cases.filters import Applied, CaseFilter, apply
+from xinfang.cases.filters import REVERSED_RANGE, Applied, CaseFilter, apply
 from xinfang.cases.states import Channel, Kind, Urgency
 from xinfang.cases.widgets import BLANK, DATE, category_choices
 from xinfang.orgs.access import visible_orgs
@@ -49,6 +49,13 @@ class WorkbenchFilterForm(forms.Form):
         ]
         self.fields["sort"].initial = default_sort
         self.applied = Applied()
+
+    def clean(self):
+        d = super().clean()
+        start, end = d.get("received_from"), d.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", f"{REVERSED_RANGE}；本条件未生效")
+        return d
 
     def to_filter(self) -> CaseFilter:
         """The valid filters (a bad value is reported at its field and ignored; the others still apply)."""

@@ -329,3 +329,10 @@ def test_the_api_refuses_what_the_registration_screen_refuses(officer_api, cast)
         response = officer_api.post("/api/v1/cases", body)
         assert response.status_code == 422, response.content
         assert (response.json()["field"], response.json()["message"]) == (field, message)
+
+
+def test_a_reversed_date_range_is_refused_at_its_end(officer_api):
+    response = officer_api.get("/api/v1/cases?received_from=2026-03-01&received_to=2026-01-01")
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["field"], body["message"]) == ("received_to", "收件日期的截止日早于起始日，请检查")

@@ -179,3 +179,11 @@ def test_the_search_tab_counts_up_to_its_cap_and_says_so(cast, login, monkeypatc
     # The to-do tabs are never capped.
     assert "共 4 件。" in html(client.get("/cases/?tab=all"))
     assert cases[0].number not in html(login(cast.other_officer).get("/cases/?tab=search"))
+
+
+def test_a_reversed_date_range_says_so_and_applies_only_its_start(cast, login):
+    case = register(cast.registrar, summary="近日来访件")
+    start = (timezone.localdate() - timedelta(days=1)).isoformat()
+    body = html(login(cast.officer).get(f"/cases/?tab=search&received_from={start}&received_to=2020-01-01"))
+    assert "收件日期的截止日早于起始日，请检查；本条件未生效" in body
+    assert case.number in body
