@@ -309,7 +309,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        queryset: Any = self.object_list  # a QuerySet here (django-stubs types it as any sequence)
+        return queryset[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
