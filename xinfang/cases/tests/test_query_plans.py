@@ -1,0 +1,214 @@
+"""EXPLAIN guard: no staff page reads the whole case, participant, event or deadline table.
+
+The pages a clerk opens all day must cost what their page and the user's own
+to-do list cost, not what the county's history costs (issue 10). A timed test
+cannot say that on a shared machine; the query plan can. On a generated
+county (the scale generator, a few thousand cases, ANALYZE so that the
+planner weighs real statistics) every demo role opens the workbench (every
+tab, with its counts), the case page and the navigation badge;
+every SELECT they run is EXPLAINed, and a full scan of one of the big tables
+fails the test with the page, the query and the plan:
+
+* SQLite: a ``SCAN <table>`` step that uses no index;
+* PostgreSQL: a ``Seq Scan on <table>`` (sequential scans disabled for the
+  check, so that the planner shows a seq scan only where no index can serve).
+
+``test_the_guard_sees_a_dropped_index`` drops the index the 待协办反馈 branch
+depends on and expects the guard to fail.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client
+
+from xinfang.cases import workbench as wb
+from xinfang.cases.access import scoped_cases
+from xinfang.devdata.cases import _ensure_discipline_staff
+from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.devdata.scale import generate
+from xinfang.orgs.models import User
+
+pytestmark = pytest.mark.django_db
+
+CASES, DAYS = 600, 120
+SCALE = 1000  # SQLite plans as if the tables were this many times larger (see _as_if_bigger)
+BIG_TABLES = ("cases_case", "cases_caseorg", "cases_caseevent", "clock_deadline")
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker):
+    """The demo county with CASES generated cases and fresh statistics; rolled back after the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ctx = DemoContext(write=lambda _msg: None)
+        build_orgs(ctx)
+        build_staff(ctx)
+        build_petitioners(ctx, 60)
+        _ensure_discipline_staff(ctx)
+        generate(CASES, write=lambda _msg: None, days=DAYS)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            if connection.vendor == "sqlite":
+                _as_if_bigger(cursor, SCALE)
+        yield
+        transaction.set_rollback(True)
+
+
+def _as_if_bigger(cursor, factor: int) -> None:
+    """SQLite: statistics as if every table held ``factor`` times the rows (the same county, a longer history).
+
+    A few hundred cases are cheaper to scan than to search, so SQLite would
+    rightly scan them; scaled statistics make it plan as it does at 10^6
+    (tables and rows per org and state grow, unique keys stay unique).
+    ``ANALYZE sqlite_schema`` makes the planner read them again.
+    """
+    cursor.execute("SELECT tbl, idx, stat FROM sqlite_stat1")
+    for tbl, idx, stat in cursor.fetchall():
+        numbers = stat.split()
+        scaled = [str(int(numbers[0]) * factor)]
+        scaled += [n if n == "1" or not n.isdigit() else str(int(n) * factor) for n in numbers[1:]]
+        cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [" ".join(scaled), tbl, idx])
+    cursor.execute("ANALYZE sqlite_schema")
+
+
+def _demo_users():
+    """One user per distinct set of role grants and org kind: every demo role, each once."""
+    seen, out = set(), []
+    users = User.objects.filter(is_active=True).select_related("org").prefetch_related("role_grants")
+    for user in users.order_by("pk"):
+        key = (
+            user.org.kind if user.org else None,
+            user.org.level if user.org else None,
+            frozenset((g.role, g.scope) for g in user.role_grants.all()),
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(user)
+    return out
+
+
+class Recorder:
+    """Every SELECT a block runs, with its parameters (to EXPLAIN exactly what ran)."""
+
+    def __init__(self):
+        self.queries: list[tuple[str, tuple]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT") and any(t in sql for t in BIG_TABLES):
+            self.queries.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def recording():
+    rec = Recorder()
+    with connection.execute_wrapper(rec):
+        yield rec
+
+
+def plan(sql: str, params: tuple) -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN " + sql, params)
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return [row[-1] for row in cursor.fetchall()]
+
+
+# An org's participant rows read by the org alone: every case the org ever took part in
+# (the 待协办反馈 branch did this before caseorg_co_pending_idx). A look-up of one case's
+# row (org and case) is fine.
+_ORG_HISTORY = re.compile(r"(caseorg_org_case_idx|cases_caseorg_org_id_\w+)")
+
+
+def full_scans(lines: list[str]) -> list[str]:
+    bad = []
+    for i, line in enumerate(lines):
+        for table in BIG_TABLES:
+            if connection.vendor == "postgresql":
+                if re.search(rf"Seq Scan on {table}\b", line):
+                    bad.append(line.strip())
+            elif re.search(rf"\bSCAN {table}\b", line) and "INDEX" not in line:
+                bad.append(line.strip())
+        if connection.vendor == "sqlite" and re.search(r"ANY\((case_id|owner_type_id|owner_id)\)", line):
+            bad.append(line.strip())  # a skip-scan with one probe per case: every case
+        if _ORG_HISTORY.search(line):
+            if connection.vendor == "postgresql":
+                cond = next((x for x in lines[i + 1 : i + 4] if "Index Cond" in x), "")
+                if "case_id" not in cond:
+                    bad.append(f"{line.strip()} {cond.strip()}")
+            elif "case_id=" not in line:
+                bad.append(line.strip())
+    return bad
+
+
+@contextmanager
+def planner_prefers_indexes():
+    """PostgreSQL: a seq scan only where no index can serve (small tables make it cheaper anyway)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+def _pages(user) -> list[tuple[str, object]]:
+    """What this user opens: the workbench and each of its tabs, a case page, the badge."""
+    client = Client()
+    client.force_login(user)
+    pages: list[tuple[str, object]] = [("/cases/", lambda: client.get("/cases/"))]
+    for tab in wb.tabs_for(user, wb.counts(user)):
+        url = f"/cases/?tab={tab['key']}"
+        pages.append((url, lambda url=url: client.get(url)))
+    case_id = scoped_cases(user).order_by("-pk").values_list("pk", flat=True).first()
+    if case_id is not None:
+        pages.append((f"/cases/{case_id}/", lambda: client.get(f"/cases/{case_id}/")))
+    pages.append(("badge", lambda: wb.cached_todo_count(user)))
+    return pages
+
+
+def scans_of_every_page(users=None) -> list[str]:
+    problems: list[str] = []
+    explained: dict[tuple[str, tuple], list[str]] = {}
+    if users is None:
+        users = _demo_users()
+        assert len(users) >= 15
+    for user in users:
+        for name, open_page in _pages(user):
+            cache.clear()  # the badge counts again
+            with recording() as rec:
+                response = open_page()
+            status = getattr(response, "status_code", 200)
+            assert status in (200, 403), (user.username, name, status)
+            for sql, params in rec.queries:
+                key = (sql, params)
+                if key not in explained:
+                    with planner_prefers_indexes():
+                        explained[key] = full_scans(plan(sql, params))
+                if explained[key]:
+                    problems.append(f"{user.username} {name}: {explained[key]} in {sql[:300]}")
+    return problems
+
+
+def test_no_page_scans_a_big_table(county):
+    problems = scans_of_every_page()
+    assert problems == [], "\n".join(problems[:20])
+
+
+def test_the_guard_sees_a_dropped_index(county):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX caseorg_co_pending_idx")
+    problems = scans_of_every_page(list(User.objects.filter(username="officer")))
+    # Without it SQLite walks every case's participant rows (a skip-scan of the unique index) or
+    # every participant row of the bureau: either way the guard names the co-unit branch.
+    assert any("co_report" in p and "caseorg" in p for p in problems), problems[:5]
