@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.escalation",
     "xinfang.stats",
+    "xinfang.portal",
     "xinfang.api",
     "xinfang.shell",
     "xinfang.devdata",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "xinfang.middleware.ContentSecurityPolicyMiddleware",
     "xinfang.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Right after the session: a portal request gets the portal URLconf and its own session cookie.
+    "xinfang.portal.middleware.PortalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -288,3 +291,28 @@ NOTIFY_SWEEP_SECONDS = env_int("NOTIFY_SWEEP_SECONDS", 30)
 NOTIFY_TASK_BUDGET_SECONDS = env_int("NOTIFY_TASK_BUDGET_SECONDS", 120)
 # Case events older than this notify no one (imported history, a restored backup).
 NOTIFY_EVENT_MAX_AGE_DAYS = env_int("NOTIFY_EVENT_MAX_AGE_DAYS", 7)
+
+# The petitioners' public portal (xinfang.portal, 网上信访): a separate site on its own
+# host name when PORTAL_HOST is set (add it to DNS; it is allowed here by itself), else
+# under PORTAL_PREFIX on this host. Its session cookie is its own, limited to its path.
+PORTAL_HOST = env_str("PORTAL_HOST", "")
+PORTAL_PREFIX = env_str("PORTAL_PREFIX", "/portal/")
+if not (PORTAL_PREFIX.startswith("/") and PORTAL_PREFIX.endswith("/")) or PORTAL_PREFIX == "/" or "//" in PORTAL_PREFIX:
+    raise ConfigError(f"PORTAL_PREFIX must look like /portal/ (got {PORTAL_PREFIX!r})")
+if PORTAL_HOST and PORTAL_HOST not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(PORTAL_HOST)
+PORTAL_TITLE = env_str("PORTAL_TITLE", "网上信访")
+PORTAL_SESSION_COOKIE_NAME = "xinfang_portal_session"
+PORTAL_SESSION_AGE = env_int("PORTAL_SESSION_MINUTES", 30) * 60
+# The portal's limits (on the cache): SMS codes (valid PORTAL_SMS_CODE_MINUTES, one per
+# number per PORTAL_SMS_GAP_SECONDS), letters per address and per ID number a day, and
+# tracking: PORTAL_TRACK_FAILURES wrong tries lock a query code for PORTAL_TRACK_LOCK_MINUTES.
+PORTAL_SMS_CODE_MINUTES = env_int("PORTAL_SMS_CODE_MINUTES", 10)
+PORTAL_SMS_GAP_SECONDS = env_int("PORTAL_SMS_GAP_SECONDS", 60)
+PORTAL_SMS_PER_PHONE_HOUR = env_int("PORTAL_SMS_PER_PHONE_HOUR", 5)
+PORTAL_SMS_PER_IP_HOUR = env_int("PORTAL_SMS_PER_IP_HOUR", 30)
+PORTAL_SUBMITS_PER_IP_DAY = env_int("PORTAL_SUBMITS_PER_IP_DAY", 30)
+PORTAL_SUBMITS_PER_ID_DAY = env_int("PORTAL_SUBMITS_PER_ID_DAY", 5)
+PORTAL_TRACK_PER_IP_HOUR = env_int("PORTAL_TRACK_PER_IP_HOUR", 60)
+PORTAL_TRACK_FAILURES = env_int("PORTAL_TRACK_FAILURES", 5)
+PORTAL_TRACK_LOCK_MINUTES = env_int("PORTAL_TRACK_LOCK_MINUTES", 30)
