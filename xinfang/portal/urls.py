@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from xinfang.portal import views
+from xinfang.portal import views, views_submit
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("write/", views_submit.write, name="write"),
+    path("write/confirm/", views_submit.confirm, name="write_confirm"),
+    path("write/done/", views_submit.done, name="write_done"),
 ]

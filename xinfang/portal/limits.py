@@ -1,0 +1,39 @@
+"""Rate limits on the cache: submitting, SMS codes and tracking, per address and per identity.
+
+A fixed window per (scope, key): the first hit sets a counter that expires
+with the window, later hits increment it. Keys are keyed hashes, so the
+cache holds no phone or ID number. Over the limit the caller shows the
+same refusal whatever was asked, so a limit reveals nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from xinfang.petitioners import crypto
+
+BUSY = "操作过于频繁，请稍后再试"
+
+
+def _key(scope: str, key: str) -> str:
+    return f"xinfang:portal:rl:{scope}:{crypto.hash_value(key)[:40]}"
+
+
+def hit(scope: str, key: str, *, limit: int, seconds: int) -> bool:
+    """Count one attempt; True while the attempts in the window are within ``limit``."""
+    if not key:
+        return True
+    name = _key(scope, key)
+    if cache.add(name, 1, seconds):
+        return limit >= 1
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.add(name, 1, seconds)
+        count = 1
+    return count <= limit
+
+
+def client_ip(request) -> str:
+    """The address the request came from (a proxy in front must set REMOTE_ADDR, not only a header)."""
+    return request.META.get("REMOTE_ADDR", "")
