@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.portal import views, views_submit
+from xinfang.portal import views, views_submit, views_track
 
 app_name = "portal"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("write/", views_submit.write, name="write"),
     path("write/confirm/", views_submit.confirm, name="write_confirm"),
     path("write/done/", views_submit.done, name="write_done"),
+    path("track/", views_track.sign_in, name="track"),
+    path("track/case/", views_track.view, name="track_view"),
+    path("track/sign-out/", views_track.sign_out, name="track_sign_out"),
 ]

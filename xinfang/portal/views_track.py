@@ -1,0 +1,96 @@
+"""查询办理进度: sign in with the query code and password, then the case as the petitioner may see it.
+
+A wrong code, a wrong password, a locked code and a rate-limited address get
+the same answer, so trying codes tells nothing. ``PORTAL_TRACK_FAILURES``
+wrong passwords in a row lock the code for ``PORTAL_TRACK_LOCK_MINUTES``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.shortcuts import redirect
+
+from xinfang.clock.models import Clock
+from xinfang.core import clock
+from xinfang.portal import credentials, limits, periods, projection
+from xinfang.portal.forms import TrackLoginForm
+from xinfang.portal.models import Submission
+from xinfang.portal.views import page, portal_view
+
+SIGNED_IN = "portal_submission"
+REFUSED = "查询码或查询密码不正确，或尝试次数过多。请核对后再试，或稍后再试。"
+
+
+@cache
+def _dummy_hash() -> str:
+    return make_password("not-a-portal-password")
+
+
+@portal_view
+def sign_in(request):
+    form = TrackLoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        submission = _authenticate(request, form.cleaned_data["query_code"], form.cleaned_data["password"])
+        if submission is not None:
+            request.session.cycle_key()
+            request.session[SIGNED_IN] = submission.pk
+            return redirect("portal:track_view")
+        form.add_error(None, REFUSED)
+    return page(request, "portal/track_login.html", {"form": form}, status=200)
+
+
+def _authenticate(request, code: str, password: str) -> Submission | None:
+    digest = credentials.query_code_hash(code)
+    allowed = limits.hit("track-ip", limits.client_ip(request), limit=settings.PORTAL_TRACK_PER_IP_HOUR, seconds=3600)
+    allowed = limits.hit("track-code", digest, limit=settings.PORTAL_TRACK_PER_IP_HOUR, seconds=3600) and allowed
+    submission = Submission.objects.filter(query_code_hash=digest).first() if digest else None
+    # The hasher runs whatever happens, so a missing code takes as long as a wrong password.
+    ok = check_password(password, submission.password if submission else _dummy_hash())
+    if not allowed or submission is None or submission.is_locked:
+        return None
+    if not ok:
+        with transaction.atomic():
+            Submission.objects.filter(pk=submission.pk).update(failed_logins=F("failed_logins") + 1)
+            failures = Submission.objects.filter(pk=submission.pk).values_list("failed_logins", flat=True).get()
+            if failures >= settings.PORTAL_TRACK_FAILURES:
+                until = clock.now() + timedelta(minutes=settings.PORTAL_TRACK_LOCK_MINUTES)
+                Submission.objects.filter(pk=submission.pk).update(failed_logins=0, locked_until=until)
+        return None
+    if submission.failed_logins or submission.locked_until:
+        Submission.objects.filter(pk=submission.pk).update(failed_logins=0, locked_until=None)
+    return submission
+
+
+def _signed_in(request) -> Submission | None:
+    pk = request.session.get(SIGNED_IN)
+    if pk is None:
+        return None
+    return Submission.objects.filter(pk=pk).select_related("mailbox", "mailbox__org", "category").first()
+
+
+@portal_view
+def view(request):
+    submission = _signed_in(request)
+    if submission is None:
+        return redirect("portal:track")
+    context = {"submission": submission, "case": None}
+    if submission.case_id is not None:
+        context["case"] = projection.project(submission)
+    else:
+        context["routing"] = periods.period(
+            submission.mailbox.org, Clock.ROUTING, clock.local_date(submission.submitted_at)
+        )
+    return page(request, "portal/track.html", context)
+
+
+@portal_view
+def sign_out(request):
+    if request.method == "POST":
+        request.session.flush()
+    return redirect("portal:home")
