@@ -1,4 +1,4 @@
-"""/stats: the monthly table and one metric over a period and subtree, for higher-level systems.
+"""/stats: the monthly table, one metric and the unit ranking over a period and subtree, for higher-level systems.
 
 The same figures as the /stats/ page, through the same access layer: the
 scope is the caller's ``scoped_cases`` and the org must lie in the caller's
@@ -10,6 +10,7 @@ every figure: docs/metrics.md. Rates are percentages with two decimals
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 from typing import Literal
 
@@ -24,7 +25,9 @@ from xinfang.cases.models import Category
 from xinfang.cases.states import Channel, Kind, Urgency
 from xinfang.core import clock
 from xinfang.stats import metrics as m
+from xinfang.stats import ranking as r
 from xinfang.stats import table as t
+from xinfang.stats.models import LABELS
 from xinfang.stats.periods import MAX_RANGE_DAYS, Period, PeriodError, parse
 
 router = Router(tags=["统计"])
@@ -32,7 +35,7 @@ router = Router(tags=["统计"])
 MetricCode = Enum("MetricCode", {code: code for code in m.METRICS}, type=str)  # type: ignore[misc]
 
 
-class StatsQuery(Schema):
+class PeriodQuery(Schema):
     period: Literal["month", "quarter", "year", "range"] = Field(
         "month", description="统计期间类型：month 月度、quarter 季度、year 年度、range 任意期间"
     )
@@ -44,6 +47,9 @@ class StatsQuery(Schema):
         None, description=f"任意期间的结束日期（含；{DAY_RANGE}；期间不超过{MAX_RANGE_DAYS}天）"
     )
     org: RowId | None = Field(None, description="统计的机构 ID（默认本人所在机构的政府；须在本人可查看的范围内）")
+
+
+class StatsQuery(PeriodQuery):
     category: RowId | None = Field(None, description="内容分类 ID（一级分类含其下二级分类）")
     channel: Channel | None = Field(None, description="来源渠道")
     kind: Kind | None = Field(None, description="信访性质")
@@ -115,7 +121,7 @@ def _num(value) -> Figure:
     return float(value) if value is not None and not isinstance(value, int) else value
 
 
-def _chosen(request, q: StatsQuery):
+def _period_of(request, q: PeriodQuery):
     user = request.auth
     if not t.may_view(user):
         raise PermissionDenied(t.NOT_ALLOWED)
@@ -125,6 +131,11 @@ def _chosen(request, q: StatsQuery):
         )
     except PeriodError as refused:
         raise Invalid(str(refused), field="period") from None
+    return user, period
+
+
+def _chosen(request, q: StatsQuery):
+    user, period = _period_of(request, q)
     category = None
     if q.category is not None:
         category = Category.objects.filter(pk=q.category).first()
@@ -208,4 +219,128 @@ def metric(request, code: Path[MetricCode], q: Query[StatsQuery]):  # type: igno
         "last_year": _num(compared.last_year),
         "mom": _num(compared.mom),
         "yoy": _num(compared.yoy),
+    }
+
+
+# ---------------------------------------------------------------- the ranking
+
+
+class SchemeOut(Schema):
+    id: int
+    code: str
+    name: str
+    effective_from: date
+    effective_to: date | None
+    full_score: float = Field(description="满分（各评分项分值之和）")
+
+
+class ItemRuleOut(Schema):
+    metric: str
+    label: str
+    unit: str = Field(description="% （比率）、件、张")
+    weight: float = Field(description="分值")
+    full_at: float = Field(description="满分线：高于零分线时达到或高于即满分，低于零分线时等于或低于即满分")
+    zero_at: float = Field(description="零分线：达到或更差得 0 分；两线之间按比例")
+    if_no_data: str = Field(description="无数据时：skip 不计入（总分按其余各项折算），full 得满分")
+
+
+class VetoRuleOut(Schema):
+    name: str = Field(description="否决事由")
+    metric: str
+    op: Literal["gte", "gt", "lte", "lt"]
+    threshold: float
+    condition: str = Field(description="条件的中文说明")
+
+
+class ItemScoreOut(Schema):
+    metric: str
+    value: Figure = Field(description="指标值（比率为百分数；分母为 0 时为 null）")
+    weight: float
+    points: float | None = Field(description="得分；无数据而不计入时为 null")
+
+
+class RankRowOut(Schema):
+    rank: int | None = Field(description="名次（总分相同者并列）；不参加排名的为 null")
+    org: OrgOut
+    total: float | None = Field(description="总分；没有任何比率可评分的单位为 null（不参加排名）")
+    vetoed: bool = Field(description="是否被一票否决（排在未被否决的单位之后）")
+    vetoes: list[str] = Field(description="一票否决的事由")
+    items: list[ItemScoreOut]
+    info: dict[str, int] = Field(description="情况（不计分）：信访总量、集体访批次、越级信访、重复信访")
+
+
+class RankingOut(Schema):
+    period: PeriodOut
+    org: OrgOut
+    scheme: SchemeOut | None = Field(description="期末施行的评分方案；没有时为 null，rows 为空")
+    items: list[ItemRuleOut]
+    vetoes: list[VetoRuleOut]
+    info_columns: list[ColumnOut] = Field(description="情况列：只作情况反映，不计分")
+    rows: list[RankRowOut]
+
+
+@router.get(
+    "/stats/ranking",
+    response={200: RankingOut, **s.ERRORS},
+    summary="单位排名",
+    operation_id="stats_ranking",
+)
+def ranking(request, q: Query[PeriodQuery]):
+    """机构下各单位（含其下级）按期末施行的考核评分方案评分、排名：名次、总分、各评分项的值与得分、一票否决及其事由。
+
+    只评价机关的办理（及时受理率、按期办结率、满意率、参评率、复查维持率、督办超期、黄牌红牌等）；
+    集体访、越级信访、重复信访和信访总量只作情况反映，不计分。口径见 docs/metrics.md §9。
+    """
+    user, period = _period_of(request, q)
+    root = t.root_for(user)
+    org = t.org_for(user, q.org)
+    result = r.build(scoped_cases(user), org, period, root=root)
+    scheme = result.scheme
+    return {
+        "period": _period(period),
+        "org": {"id": org.pk, "name": org.name},
+        "scheme": None
+        if scheme is None
+        else {
+            "id": scheme.pk,
+            "code": scheme.code,
+            "name": scheme.name,
+            "effective_from": scheme.effective_from,
+            "effective_to": scheme.effective_to,
+            "full_score": float(sum((i.weight for i in result.items), Decimal(0))),
+        },
+        "items": [
+            {
+                "metric": i.metric,
+                "label": LABELS[i.metric][0],
+                "unit": LABELS[i.metric][1],
+                "weight": float(i.weight),
+                "full_at": float(i.full_at),
+                "zero_at": float(i.zero_at),
+                "if_no_data": i.if_no_data,
+            }
+            for i in result.items
+        ],
+        "vetoes": [
+            {"name": v.name, "metric": v.metric, "op": v.op, "threshold": float(v.threshold), "condition": v.describe()}
+            for v in result.vetoes
+        ],
+        "info_columns": [
+            {"code": c.code, "label": c.label, "unit": c.unit, "is_rate": c.is_rate} for c in result.info_columns
+        ],
+        "rows": [
+            {
+                "rank": row.rank,
+                "org": {"id": row.org.pk, "name": row.org.name},
+                "total": _num(row.score.total),
+                "vetoed": row.score.is_vetoed,
+                "vetoes": row.score.vetoes,
+                "items": [
+                    {"metric": i.code, "value": _num(i.value), "weight": float(i.weight), "points": _num(i.points)}
+                    for i in row.score.items
+                ],
+                "info": row.info,
+            }
+            for row in result.rows
+        ],
     }

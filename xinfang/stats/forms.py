@@ -1,4 +1,4 @@
-"""The statistics page's choices: period, org, and the slice (category in two levels, channel, kind, urgency)."""
+"""The statistics pages' choices: the period and org (both pages) and the 月报's slice (category, channel ...)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def category_choices():
     return choices
 
 
-class StatsForm(forms.Form):
+class PeriodForm(forms.Form):
+    """The period and the org: what the statistics page and the ranking page both ask for."""
+
     period = forms.ChoiceField(label="统计期间", choices=PERIOD_KINDS, required=False)
     year = forms.IntegerField(label="年份", min_value=FIRST_DAY.year, max_value=LAST_DAY.year, required=False)
     month = forms.IntegerField(label="月份", min_value=1, max_value=12, required=False)
@@ -38,27 +40,25 @@ class StatsForm(forms.Form):
     start = forms.DateField(label="自", required=False, widget=DATE)
     end = forms.DateField(label="至", required=False, widget=DATE)
     org = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
-    category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
-    channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
-    kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
-    urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.fields["category"].choices = category_choices()
         today = clock.today()
         self.fields["year"].initial = today.year
         self.fields["month"].initial = today.month
         self.fields["quarter"].initial = (today.month - 1) // 3 + 1
         self.period_error = ""
 
-    def chosen(self) -> tuple[Period, Slice, int | None]:
-        """The valid choices; a bad value is reported at its field and the default is used instead."""
+    def _data(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        return self.cleaned_data
+
+    def chosen_period(self) -> tuple[Period, int | None]:
+        """The valid period and org; a bad period is reported and this month is used instead."""
         today = clock.today()
-        d: dict = {}
-        if self.is_bound:
-            self.is_valid()  # fills cleaned_data with the fields that are valid
-            d = self.cleaned_data
+        d = self._data()
         try:
             period = parse(
                 d.get("period") or "month",
@@ -72,6 +72,23 @@ class StatsForm(forms.Form):
         except PeriodError as refused:
             self.period_error = str(refused)
             period = Period.containing("month", today)
+        return period, d.get("org")
+
+
+class StatsForm(PeriodForm):
+    category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
+    channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
+    kind = forms.ChoiceField(label="信访性质", choices=BLANK + Kind.choices, required=False)
+    urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+    def chosen(self) -> tuple[Period, Slice, int | None]:
+        """The valid choices; a bad value is reported at its field and the default is used instead."""
+        period, org = self.chosen_period()
+        d = self._data()
         category = None
         if d.get("category"):
             category = Category.objects.filter(pk=d["category"]).first()
@@ -81,4 +98,4 @@ class StatsForm(forms.Form):
             category=category,
             urgency=d.get("urgency") or "",
         )
-        return period, chosen, d.get("org")
+        return period, chosen, org

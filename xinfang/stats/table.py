@@ -206,6 +206,16 @@ def _zero() -> dict[str, int]:
     return dict.fromkeys(m.aggregates(Period.month(2000, 1), date(2000, 1, 1)), 0)
 
 
+def unit_counts(qs, org: Org, period: Period, today: date, *, top: bool) -> dict[str, dict[str, int]]:
+    """The base counts per unit row of ``org`` (keyed by the child's path, ``org.path`` for 本级, or OUTSIDE)."""
+    return _grouped(qs, org, period, today, top=top)
+
+
+def zero_counts() -> dict[str, int]:
+    """Every base count at 0: a unit with nothing in the period."""
+    return _zero()
+
+
 def _sum(bases) -> dict[str, int]:
     total = _zero()
     for base in bases:

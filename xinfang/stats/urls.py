@@ -7,4 +7,6 @@ app_name = "stats"
 urlpatterns = [
     path("", views.monthly, name="monthly"),
     path("monthly.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
 ]

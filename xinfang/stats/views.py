@@ -1,4 +1,4 @@
-"""The statistics page (/stats/) and its XLSX export: thin views over stats.table."""
+"""The statistics page (/stats/), the ranking (/stats/ranking/) and their XLSX exports: thin views."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from xinfang.cases.states import Channel, Kind
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction
 from xinfang.stats import metrics as m
+from xinfang.stats import ranking as r
 from xinfang.stats import table as t
-from xinfang.stats.forms import StatsForm
-from xinfang.stats.xlsx import workbook
+from xinfang.stats.forms import PeriodForm, StatsForm
+from xinfang.stats.xlsx import ranking_workbook, scheme_full, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,10 +70,19 @@ def monthly(request):
         "table": table,
         "crumbs": _breadcrumbs(table),
         "xlsx_url": f"{reverse('stats:monthly_xlsx')}?{urlencode(params)}",
+        "ranking_url": f"{reverse('stats:ranking')}?{urlencode(_period_org(table))}",
         "shares": shares,
         "period_error": form.period_error,
     }
     return render(request, "stats/monthly.html", context)
+
+
+def _period_org(table) -> dict[str, str]:
+    """The period and the org shown (of a table or a ranking), as the other page's query."""
+    params = dict(table.period.as_params())
+    if table.org.pk != table.root.pk:
+        params["org"] = str(table.org.pk)
+    return params
 
 
 SHARES = {"channel": "按来源渠道", "kind": "按信访性质", "category": "按内容分类（一级）"}
@@ -113,5 +123,56 @@ def monthly_xlsx(request):
     record(AuditAction.STATS_EXPORT, request=request, target="信访统计月报（XLSX）", detail=detail)
     response = HttpResponse(content, content_type=XLSX)
     ascii_name = f"xinfang-stats-{table.period.start:%Y%m%d}-{table.period.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+# ---------------------------------------------------------------- the ranking
+
+
+def _ranking(request):
+    user = request.user
+    if not t.may_view(user):
+        raise PermissionDenied(t.NOT_ALLOWED)
+    form = PeriodForm(request.GET or None)
+    period, org_id = form.chosen_period()
+    root = t.root_for(user)
+    org = t.org_for(user, org_id)
+    return form, r.build(scoped_cases(user), org, period, root=root)
+
+
+@never_cache
+@require_GET
+def ranking(request):
+    form, ranking = _ranking(request)
+    params = urlencode(_period_org(ranking))
+    context = {
+        "form": form,
+        "ranking": ranking,
+        "full_score": scheme_full(ranking),
+        "colspan": 4 + 2 * len(ranking.items) + len(ranking.info_columns),
+        "xlsx_url": f"{reverse('stats:ranking_xlsx')}?{params}",
+        "monthly_url": f"{reverse('stats:monthly')}?{params}",
+        "period_error": form.period_error,
+    }
+    return render(request, "stats/ranking.html", context)
+
+
+@never_cache
+@require_GET
+def ranking_xlsx(request):
+    _form, ranking = _ranking(request)
+    content = ranking_workbook(ranking)
+    p = ranking.period
+    name = f"信访工作排名-{p.start:%Y%m%d}-{p.end:%Y%m%d}.xlsx"
+    scheme = ranking.scheme.name if ranking.scheme else "未设定评分方案"
+    record(
+        AuditAction.STATS_EXPORT,
+        request=request,
+        target="信访工作排名（XLSX）",
+        detail=f"{ranking.org.name}；{p.label}；{scheme}",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    ascii_name = f"xinfang-ranking-{p.start:%Y%m%d}-{p.end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response

@@ -1,4 +1,4 @@
-"""The monthly table as an XLSX workbook that opens in WPS and Excel.
+"""The monthly table and the ranking as XLSX workbooks that open in WPS and Excel.
 
 Chinese headers, a title and the conditions above the table, the header
 rows frozen, column widths set, counts as integers and rates as percent
@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xinfang.stats.ranking import Ranking
 from xinfang.stats.table import Table
 
 PERCENT = "0.00%"
@@ -101,3 +102,79 @@ def _write_row(ws, r: int, label: str, cells: list[dict], *, bold: bool) -> None
         if bold:
             out.font = Font(bold=True)
             out.fill = TOTAL_FILL
+
+
+# ---------------------------------------------------------------- the ranking
+
+
+def _figure(value, *, is_rate: bool):
+    if value is None:
+        return None
+    return float(value / 100) if is_rate else value
+
+
+def ranking_workbook(ranking: Ranking) -> bytes:
+    """The ranking: rank, unit, total, each item's value and points, the vetoes, then the information columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "排名"
+    scheme = ranking.scheme
+    headers = ["名次", "单位", f"总分（满分{_number(scheme_full(ranking))}）"]
+    for item in ranking.items:
+        label = item.get_metric_display()
+        headers += [label, f"{label}得分（{_number(item.weight)}分）"]
+    headers.append("一票否决")
+    headers += [f"{c.label}（{c.unit}，不计分）" for c in ranking.info_columns]
+    width = len(headers)
+    ws.cell(row=1, column=1, value=f"{ranking.org.name}所属单位信访工作排名（{ranking.period.label}）").font = Font(
+        bold=True, size=14
+    )
+    conditions = f"统计期间：{ranking.period.start:%Y-%m-%d}至{ranking.period.end:%Y-%m-%d}"
+    conditions += f"；评分方案：{scheme.name if scheme else '未设定'}"
+    conditions += f"；制表日期：{ranking.today:%Y-%m-%d}；口径见 docs/metrics.md"
+    ws.cell(row=2, column=1, value=conditions)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    head = 3
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row=head, column=col, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = HEAD_FILL
+        cell.border = BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[head].height = 45
+    for r, row in enumerate(ranking.rows, start=head + 1):
+        values: list = [row.rank if row.rank is not None else "不参加排名", row.org.name, _decimal(row.score.total)]
+        formats: list[str | None] = ["0", None, "0.00"]
+        for scored in row.score.items:
+            values += [_figure(scored.value, is_rate=scored.is_rate), _decimal(scored.points)]
+            formats += [PERCENT if scored.is_rate else "0", "0.00"]
+        values.append("；".join(row.score.vetoes))
+        formats.append(None)
+        values += [row.info[c.code] for c in ranking.info_columns]
+        formats += ["0"] * len(ranking.info_columns)
+        for col, (value, fmt) in enumerate(zip(values, formats, strict=True), start=1):
+            out = ws.cell(row=r, column=col, value=value)
+            out.border = BOX
+            if fmt and value is not None and not isinstance(value, str):
+                out.number_format = fmt
+    ws.freeze_panes = ws.cell(row=head + 1, column=3)
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 30
+    for col in range(3, width + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 12
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def scheme_full(ranking: Ranking) -> Decimal:
+    return sum((Decimal(i.weight) for i in ranking.items), Decimal(0))
+
+
+def _decimal(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _number(value) -> str:
+    return f"{Decimal(value).normalize():f}"

@@ -1,0 +1,206 @@
+"""The scoring scheme of the unit ranking (考核评分方案) as data, with effective dates.
+
+A scheme is a versioned whole: its scored items (评分项: a metric, a weight,
+the value at which it earns full marks and the value at which it earns none)
+and its one-vote vetoes (一票否决). A scheme applies to the org it is assigned
+to and everything under it, from a date (``OrgScoringScheme``), like the
+escalation rule sets; without an assignment, the default scheme in force.
+To change the rules from a date, give the old scheme an end date and enter a
+new one: a past period is then still ranked by the scheme of its time.
+
+Only metrics of how agencies handle what reaches them can be scored or veto
+(``SCORABLE``). How many people petitioned a higher level, came as a group,
+came again or petitioned at all is never a choice here: scoring those would
+reward units for keeping people from petitioning (DESIGN.md §1, principle 2;
+seed-inventory §9, "officials' accountability for petitions occurring").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from xinfang.escalation.models import in_effect_q
+from xinfang.orgs.models import Org
+
+# (code, label, unit): the rates are docs/metrics.md's codes (metrics.METRICS); the counts are the ranking's own.
+SCORABLE: tuple[tuple[str, str, str], ...] = (
+    ("timely_acceptance_rate", "及时受理率", "%"),
+    ("on_time_rate", "按期办结率", "%"),
+    ("closure_rate", "办结率", "%"),
+    ("evaluation_rate", "参评率", "%"),
+    ("satisfaction_rate", "满意率", "%"),
+    ("review_upheld_rate", "复查维持率", "%"),
+    ("reexam_upheld_rate", "复核维持率", "%"),
+    ("backlog_resolution_rate", "积案化解率", "%"),
+    ("supervised_overdue", "督办事项超期", "件"),
+    ("yellow_cards", "黄牌警告", "张"),
+    ("red_cards", "红牌警告", "张"),
+)
+SCORABLE_CHOICES = [(code, f"{label}（{unit}）" if unit != "%" else label) for code, label, unit in SCORABLE]
+RATES = frozenset(code for code, _label, unit in SCORABLE if unit == "%")
+LABELS = {code: (label, unit) for code, label, unit in SCORABLE}
+
+
+class ScoringScheme(models.Model):
+    """A named, dated set of scored items and vetoes (the default one, or a county's, a system's ...)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100)
+    is_default = models.BooleanField(
+        "默认方案", default=False, help_text="没有为机构或其上级指定评分方案时，使用施行中的默认方案"
+    )
+    effective_from = models.DateField("施行日期")
+    effective_to = models.DateField("废止日期", null=True, blank=True, help_text="留空表示现行有效；填写则当日仍有效")
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "考核评分方案"
+        verbose_name_plural = "考核评分方案"
+        ordering = ["-is_default", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                name="stats_scheme_effective_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def in_effect(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def clean(self):
+        if self.effective_from and self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "废止日期不能早于施行日期。"})
+        if self.is_default and self.effective_from:
+            # Two defaults in force on one day would make the choice depend on ordering.
+            clash = (
+                ScoringScheme.objects.filter(is_default=True)
+                .exclude(pk=self.pk)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from))
+                .filter(effective_from__lte=self.effective_to or date.max)
+                .first()
+            )
+            if clash:
+                raise ValidationError(f"与默认评分方案“{clash}”的施行期间重叠，请先为其填写废止日期。")
+
+
+class OrgScoringScheme(models.Model):
+    """Assigns a scoring scheme to an org (and, by inheritance, everything under it) from a date."""
+
+    org = models.ForeignKey(Org, verbose_name="机构", on_delete=models.CASCADE, related_name="scoring_assignments")
+    scheme = models.ForeignKey(
+        ScoringScheme, verbose_name="评分方案", on_delete=models.PROTECT, related_name="assignments"
+    )
+    effective_from = models.DateField("起用日期")
+
+    class Meta:
+        verbose_name = "机构评分方案指定"
+        verbose_name_plural = "机构评分方案指定"
+        ordering = ["org__path", "-effective_from"]
+        constraints = [models.UniqueConstraint(fields=["org", "effective_from"], name="unique_org_scheme_from")]
+
+    def __str__(self):
+        return f"{self.org} 自 {self.effective_from.isoformat()} 起适用 {self.scheme}"
+
+
+class NoData(models.TextChoices):
+    SKIP = "skip", "不计入（总分按其余各项折算）"
+    FULL = "full", "得满分"
+
+
+def _check_bound(metric: str, value: Decimal | None, field: str) -> None:
+    if value is None:
+        return
+    if metric in RATES and not Decimal(0) <= value <= Decimal(100):
+        raise ValidationError({field: "比率指标的界限须在 0 至 100 之间。"})
+    if metric not in RATES and value < 0:
+        raise ValidationError({field: "计数指标的界限不能为负数。"})
+
+
+class ScoringItem(models.Model):
+    """评分项: a metric's weight; full marks at the full line, none at the zero line, linear between.
+
+    The full line above the zero line scores "higher is better" (a rate); below it,
+    "lower is better" (e.g. cards: full marks at 0, none at 5 or more).
+    """
+
+    scheme = models.ForeignKey(ScoringScheme, verbose_name="评分方案", on_delete=models.CASCADE, related_name="items")
+    metric = models.CharField("指标", max_length=40, choices=SCORABLE_CHOICES)
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2, help_text="本项满分")
+    full_at = models.DecimalField(
+        "满分线",
+        max_digits=8,
+        decimal_places=2,
+        help_text="满分线高于零分线：达到或高于满分线得满分；低于零分线：等于或低于满分线得满分。比率填百分数，如 95",
+    )
+    zero_at = models.DecimalField(
+        "零分线", max_digits=8, decimal_places=2, help_text="达到零分线（或更差）得 0 分；两线之间按比例得分"
+    )
+    if_no_data = models.CharField(
+        "无数据时",
+        max_length=8,
+        choices=NoData.choices,
+        default=NoData.SKIP,
+        help_text="比率的分母为 0（如本期没有应办结的件）时如何计分",
+    )
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "评分项"
+        verbose_name_plural = "评分项"
+        ordering = ["scheme", "sort", "pk"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "metric"], name="unique_scheme_item_metric")]
+
+    def __str__(self):
+        return f"{self.get_metric_display()}（{self.weight} 分）"
+
+    def clean(self):
+        if self.weight is not None and self.weight <= 0:
+            raise ValidationError({"weight": "分值须大于 0。"})
+        if self.full_at is not None and self.full_at == self.zero_at:
+            raise ValidationError({"zero_at": "满分线与零分线不能相同。"})
+        _check_bound(self.metric, self.full_at, "full_at")
+        _check_bound(self.metric, self.zero_at, "zero_at")
+
+
+class VetoOp(models.TextChoices):
+    GTE = "gte", "大于或等于"
+    GT = "gt", "大于"
+    LTE = "lte", "小于或等于"
+    LT = "lt", "小于"
+
+
+class ScoringVeto(models.Model):
+    """一票否决: when a unit's metric meets the condition, it is ranked after every unit not vetoed."""
+
+    scheme = models.ForeignKey(ScoringScheme, verbose_name="评分方案", on_delete=models.CASCADE, related_name="vetoes")
+    name = models.CharField("否决事由", max_length=100, help_text="排名中向单位说明的理由，如“期内有督办事项超期”")
+    metric = models.CharField("指标", max_length=40, choices=SCORABLE_CHOICES)
+    op = models.CharField("条件", max_length=4, choices=VetoOp.choices, default=VetoOp.GTE)
+    threshold = models.DecimalField("阈值", max_digits=8, decimal_places=2, help_text="比率填百分数，如 90")
+
+    class Meta:
+        verbose_name = "一票否决条件"
+        verbose_name_plural = "一票否决条件"
+        ordering = ["scheme", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def describe(self) -> str:
+        label, unit = LABELS[self.metric]
+        return f"{label}{self.get_op_display()}{self.threshold.normalize():f}{unit}"
+
+    def clean(self):
+        _check_bound(self.metric, self.threshold, "threshold")
+
+
+def schemes_in_force(on: date):
+    return ScoringScheme.objects.filter(in_effect_q(on))
