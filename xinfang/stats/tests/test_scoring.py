@@ -125,6 +125,15 @@ def test_only_the_handling_of_petitions_can_be_scored_or_veto():
             assert (m.METRICS[code].label, m.METRICS[code].is_rate) == (label, True)
 
 
+def test_a_count_of_what_arrived_cannot_be_chosen_to_score_or_veto():
+    for never in ("skip_level", "collective_batches", "repeat", "total"):
+        with pytest.raises(ValidationError) as refused:
+            item(never).clean_fields(exclude=["scheme"])
+        assert list(refused.value.message_dict) == ["metric"]
+        with pytest.raises(ValidationError):
+            veto("gte", 1, never).clean_fields(exclude=["scheme"])
+
+
 def test_an_item_s_lines_are_checked():
     with pytest.raises(ValidationError) as same:
         item(full_at=80).clean()
@@ -196,3 +205,20 @@ def test_two_default_schemes_in_force_together_are_refused():
     with pytest.raises(ValidationError) as refused:
         clash.clean()
     assert refused.value.messages == ["与默认评分方案“信访工作考核默认评分方案”的施行期间重叠，请先为其填写废止日期。"]
+
+
+@pytest.mark.django_db
+def test_an_administrator_edits_the_scheme_in_the_chinese_admin(cast, client):
+    cast.admin.is_staff = cast.admin.is_superuser = True
+    cast.admin.save()
+    client.force_login(cast.admin)
+    listing = client.get("/admin/stats/scoringscheme/").content.decode()
+    assert "考核评分方案" in listing and "信访工作考核默认评分方案" in listing
+    assert '<td class="field-full_score">100.00</td>' in listing
+    scheme = ScoringScheme.objects.get(code="default-ranking")
+    page = client.get(f"/admin/stats/scoringscheme/{scheme.pk}/change/").content.decode()
+    for label in ("评分项", "一票否决条件", "满分线", "零分线", "无数据时", "否决事由", "施行日期", "废止日期"):
+        assert label in page, label
+    assert '<option value="supervised_overdue"' in page
+    for never in ("skip_level", "collective_batches", "repeat", "total"):  # not offered as a metric
+        assert f'<option value="{never}"' not in page
