@@ -49,6 +49,7 @@ class RankRow:
     score: Score
     info: dict[str, int]
     rank: int | None = None
+    drill: str = ""  # the ranking one level down, for a unit with units under it (set by the page)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import Category
 from xinfang.cases.states import Channel, Kind
 from xinfang.orgs.audit import record
-from xinfang.orgs.models import AuditAction
+from xinfang.orgs.models import AuditAction, Org
 from xinfang.stats import metrics as m
 from xinfang.stats import ranking as r
 from xinfang.stats import table as t
@@ -37,8 +37,8 @@ def _table(request):
     return form, table
 
 
-def _breadcrumbs(table):
-    """The path from the viewer's root down to the org shown, each a link (the last is the page itself)."""
+def _breadcrumbs(table, url):
+    """The path from the viewer's root down to the org shown (of a table or a ranking), each linked by ``url``."""
     crumbs, org = [], table.org
     while org is not None:
         crumbs.append(org)
@@ -48,7 +48,7 @@ def _breadcrumbs(table):
     crumbs.reverse()
     if crumbs[0].pk != table.root.pk:  # an org reached through the scope, outside the root's tree
         crumbs = [table.root, table.org]
-    return [{"name": o.name, "url": t.drill_url(o, table.period, table.slice)} for o in crumbs]
+    return [{"name": o.name, "url": url(o)} for o in crumbs]
 
 
 @never_cache
@@ -68,7 +68,7 @@ def monthly(request):
     context = {
         "form": form,
         "table": table,
-        "crumbs": _breadcrumbs(table),
+        "crumbs": _breadcrumbs(table, lambda o: t.drill_url(o, table.period, table.slice)),
         "xlsx_url": f"{reverse('stats:monthly_xlsx')}?{urlencode(params)}",
         "ranking_url": f"{reverse('stats:ranking')}?{urlencode(_period_org(table))}",
         "shares": shares,
@@ -146,9 +146,19 @@ def _ranking(request):
 def ranking(request):
     form, ranking = _ranking(request)
     params = urlencode(_period_org(ranking))
+
+    def drill(org):
+        return f"{reverse('stats:ranking')}?{urlencode({**ranking.period.as_params(), 'org': org.pk})}"
+
+    # A unit with units under it links to their ranking: one query for all rows.
+    parents = set(Org.objects.filter(parent__in=[row.org.pk for row in ranking.rows]).values_list("parent", flat=True))
+    for row in ranking.rows:
+        if row.org.pk in parents:
+            row.drill = drill(row.org)
     context = {
         "form": form,
         "ranking": ranking,
+        "crumbs": _breadcrumbs(ranking, drill),
         "full_score": scheme_full(ranking),
         "colspan": 4 + 2 * len(ranking.items) + len(ranking.info_columns),
         "xlsx_url": f"{reverse('stats:ranking_xlsx')}?{params}",

@@ -177,6 +177,19 @@ def test_the_page_shows_the_ranking_the_breakdown_and_the_rules(login, cast, cou
     assert "集体访、越级信访、重复信访和信访总量只作情况反映，不计分" in html
 
 
+def test_a_unit_with_units_under_it_drills_down_to_their_ranking(login, cast, county):
+    client = login(cast.leader)
+    html = client.get("/stats/ranking/", QUARTER).content.decode()
+    url = f"/stats/ranking/?period=quarter&amp;year=2025&amp;quarter=1&amp;org={cast.township.pk}"
+    assert f'<a href="{url}">清河县东岗镇人民政府</a>' in html
+    assert "<a href=" not in html.split("清河县自然资源局</")[0].rsplit("<th", 1)[1]  # no units under it
+    below = client.get(url.replace("&amp;", "&")).content.decode()
+    assert "清河县东岗镇人民政府所属单位信访工作排名（2025年第1季度）" in below
+    assert "东岗镇前村村民委员会" in below and "清河县自然资源局" not in below
+    up = f"/stats/ranking/?period=quarter&amp;year=2025&amp;quarter=1&amp;org={cast.county.pk}"
+    assert f'<a href="{up}">清河县人民政府</a>' in below  # the breadcrumbs lead back up
+
+
 def test_the_statistics_page_links_to_the_ranking_of_its_period(login, cast, county):
     html = login(cast.statistician).get("/stats/", QUARTER).content.decode()
     assert '<a class="button" href="/stats/ranking/?period=quarter&amp;year=2025&amp;quarter=1">单位排名</a>' in html
@@ -202,9 +215,10 @@ def test_the_ranking_page_costs_the_same_queries_however_many_units_and_cases(
 ):
     client = login(cast.leader)
     client.get("/stats/ranking/", QUARTER)  # warm the per-process caches (content types, the calendar)
-    # 14: the session, the user, their roles, their org, their scope's grants; the scheme's assignments, the
+    # 15: the session, the user, their roles, their org, their scope's grants; the scheme's assignments, the
     # default scheme, its items, its vetoes; the units, the grouped case counts, the overdue supervision
-    # items, the cards; the unread notices of the navigation. None of them per unit.
+    # items, the cards; which units have units under them (the drill links); the unread notices of the
+    # navigation. None of them per unit.
     with django_assert_num_queries(QUERIES):
         assert client.get("/stats/ranking/", QUARTER).status_code == 200
     clock.set(date(2025, 3, 25))
@@ -218,7 +232,7 @@ def test_the_ranking_page_costs_the_same_queries_however_many_units_and_cases(
     assert "清河县水利局" in html
 
 
-QUERIES = 14
+QUERIES = 15
 
 
 # ---------------------------------------------------------------- the XLSX export
