@@ -25,8 +25,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from xinfang.cases import predicates as P
 from xinfang.cases.inputs import Input
-from xinfang.cases.states import Action, Status
+from xinfang.cases.states import Action, Kind, Status
+from xinfang.core import clock
 from xinfang.orgs.actors import Actor, as_actor
 
 Rule = Callable[[Actor, Any], "str | None"]  # (actor, case) -> None if allowed, else why not in Chinese
@@ -50,6 +52,7 @@ class ActionSpec:
     note: Callable | None = None  # f(case, actor) -> text under the form's fields
     system: bool = False  # the system's scheduled work may take it
     done: str = ""  # the confirmation after it is taken; default "已<label>"
+    petitioner: bool = False  # the petitioner may take it themselves (the portal): PETITIONER_RULES checks it
 
     @property
     def done_message(self) -> str:
@@ -69,6 +72,9 @@ class ActionSpec:
             return f"当前状态为“{case.get_status_display()}”，不能{self.label}"
         if actor.is_system and not self.system:
             return f"系统不能自动{self.label}"
+        if actor.is_petitioner:
+            # A petitioner holds no staff role: the staff rule would refuse them for that alone.
+            return PETITIONER_RULES[self.action](actor, case) if self.petitioner else f"信访人不能自行{self.label}"
         return self.rule(actor, case)
 
     def todo_q(self, actor) -> Q | None:
@@ -82,6 +88,52 @@ class ActionSpec:
 
     def describe(self) -> str:
         return self.doc() if callable(self.doc) else self.doc
+
+
+# --- what a petitioner may do themselves (the portal) ------------------------------------------
+#
+# The same conditions as the staff rules minus who acts: the access layer already limits a
+# petitioner to the cases they petitioned in. A petitioner asks for review on the day they ask,
+# so the window is judged against today (staff register a request by the day it was received).
+
+
+def _petitioner_evaluates(actor, case) -> str | None:
+    if not P.REPLY_DELIVERED(case):
+        return "答复意见尚未送达，暂不能评价"
+    if P.EVALUATED(case):
+        return "您已评价过这份答复意见"
+    return None
+
+
+def _window(case, opinion: str, request: str) -> str | None:
+    if not P.WINDOW_STARTED(case):
+        return f"{opinion}尚未送达，{request}申请期限未开始"
+    if clock.today() > case.window_until:
+        return f"{request}申请期限已于{case.window_until:%Y年%m月%d日}届满"
+    return None
+
+
+def _petitioner_requests_review(actor, case) -> str | None:
+    if case.kind != Kind.CLAIM:
+        return "仅申诉求决类信访事项可以申请复查"
+    if case.review_org is None:
+        return "未找到上一级复查机关"
+    return _window(case, "处理意见", "复查")
+
+
+def _petitioner_requests_reexam(actor, case) -> str | None:
+    if case.reexam_org is None:
+        return "未找到上一级复核机关"
+    if not P.REVIEW_DELIVERED(case):
+        return "复查意见尚未送达，复核申请期限未开始"
+    return _window(case, "复查意见", "复核")
+
+
+PETITIONER_RULES: dict[str, Rule] = {
+    Action.EVALUATE: _petitioner_evaluates,
+    Action.REQUEST_REVIEW: _petitioner_requests_review,
+    Action.REQUEST_REEXAM: _petitioner_requests_reexam,
+}
 
 
 SPECS: dict[str, ActionSpec] = {}
@@ -103,8 +155,12 @@ def action(
     note=None,
     system=False,
     done="",
+    petitioner=False,
 ):
     """Declare ``do_*`` as the action ``code`` (see the module docstring)."""
+
+    if petitioner and code not in PETITIONER_RULES:
+        raise ValueError(f"action {code} is open to petitioners but has no petitioner rule")
 
     def register(func):
         if code in SPECS and SPECS[code].func.__qualname__ != func.__qualname__:
@@ -125,6 +181,7 @@ def action(
             note=note,
             system=system,
             done=done,
+            petitioner=petitioner,
         )
         func.spec = SPECS[code]
         return func

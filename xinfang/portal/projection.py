@@ -97,11 +97,15 @@ def petitioner_actor(submission) -> Actor | None:
     return Actor.petitioner(link.petitioner) if link is not None else None
 
 
-def project(submission) -> Projection | None:
-    actor = petitioner_actor(submission)
+def read_case(submission):
+    """(the petitioner actor, their case read through the access layer as them), or (None, None)."""
+    actor = petitioner_actor(submission) if submission.case_id is not None else None
     if actor is None:
-        return None
-    case = access_case(actor, submission.case_id)
+        return None, None
+    return actor, access_case(actor, submission.case_id)
+
+
+def project(case) -> Projection:
     today = clock.today()
     periods, windows = [], []
     for d in open_deadlines(case).select_related("org").order_by("due_date", "pk"):

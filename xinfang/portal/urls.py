@@ -14,4 +14,6 @@ urlpatterns = [
     path("track/", views_track.sign_in, name="track"),
     path("track/case/", views_track.view, name="track_view"),
     path("track/sign-out/", views_track.sign_out, name="track_sign_out"),
+    path("track/evaluate/", views_track.evaluate, name="track_evaluate"),
+    path("track/ask/<slug:what>/", views_track.ask, name="track_ask"),
 ]

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect
 
+from xinfang.cases.states import Action, Evaluation
 from xinfang.clock.models import Clock
 from xinfang.core import clock
-from xinfang.portal import credentials, limits, periods, projection
+from xinfang.portal import acting, credentials, limits, periods, projection
 from xinfang.portal.forms import TrackLoginForm
 from xinfang.portal.models import Submission
 from xinfang.portal.views import page, portal_view
@@ -74,19 +75,54 @@ def _signed_in(request) -> Submission | None:
     return Submission.objects.filter(pk=pk).select_related("mailbox", "mailbox__org", "category").first()
 
 
+FLASH = "portal_flash"
+
+
 @portal_view
-def view(request):
+def view(request, *, error: str = "", status: int = 200):
     submission = _signed_in(request)
     if submission is None:
         return redirect("portal:track")
-    context = {"submission": submission, "case": None}
-    if submission.case_id is not None:
-        context["case"] = projection.project(submission)
+    context = {"submission": submission, "case": None, "error": error, "done": request.session.pop(FLASH, "")}
+    actor, case = projection.read_case(submission)
+    if case is not None:
+        context["case"] = projection.project(case)
+        context["options"] = acting.options(actor, case)
+        context["evaluations"] = Evaluation.choices
     else:
         context["routing"] = periods.period(
             submission.mailbox.org, Clock.ROUTING, clock.local_date(submission.submitted_at)
         )
-    return page(request, "portal/track.html", context)
+    return page(request, "portal/track.html", context, status=status)
+
+
+def _act(request, take, done: str):
+    """Take an action on the signed-in petitioner's case; back to the case page either way."""
+    if request.method != "POST":
+        return redirect("portal:track_view")
+    submission = _signed_in(request)
+    actor = projection.petitioner_actor(submission) if submission and submission.case_id else None
+    if actor is None:
+        return redirect("portal:track")
+    error = take(actor, submission.case_id)
+    if error:
+        return view(request, error=error, status=422)
+    request.session[FLASH] = done
+    return redirect("portal:track_view")
+
+
+@portal_view
+def evaluate(request):
+    evaluation, comment = request.POST.get("evaluation", ""), request.POST.get("comment", "")[:500]
+    return _act(request, lambda actor, pk: acting.evaluate(actor, pk, evaluation, comment), "已提交您的评价，谢谢")
+
+
+@portal_view
+def ask(request, what: str):
+    code = {"review": Action.REQUEST_REVIEW, "reexam": Action.REQUEST_REEXAM}.get(what, "")
+    reasons = request.POST.get("reasons", "")[:5000]
+    label = "复查" if what == "review" else "复核"
+    return _act(request, lambda actor, pk: acting.request(actor, pk, code, reasons), f"已提交{label}申请")
 
 
 @portal_view

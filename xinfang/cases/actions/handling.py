@@ -695,6 +695,7 @@ def _add_participants(case, gov, role):
         Text("note", "说明"),
     ],
     doc="记录信访人对答复的评价（满意、基本满意、不满意）。",
+    petitioner=True,  # the petitioner's own evaluation on the portal
 )
 def do_evaluate(case, *, actor, evaluation, source=EvaluationSource.FOLLOW_UP, note="", expected_version=None):
     if evaluation not in Evaluation.values:

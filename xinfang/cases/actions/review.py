@@ -60,6 +60,7 @@ def _window_help(case, actor) -> str:
     ],
     note=_window_help,
     doc="复查机关登记信访人的复查申请（答复意见送达后的申请期限内收到的，以收到日期为准）。",
+    petitioner=True,  # or the petitioner asks on the portal, received that day
 )
 def do_request_review(case, *, actor, received_on=None, note="", expected_version=None):
     """Register the petitioner's request for review, received within the window after the reply's delivery."""
@@ -164,6 +165,7 @@ def do_review(case, *, actor, decision, reasons, expected_version=None):
     ],
     note=_window_help,
     doc="复核机关登记信访人的复核申请（复查意见送达后的申请期限内收到的，以收到日期为准）。",
+    petitioner=True,  # or the petitioner asks on the portal, received that day
 )
 def do_request_reexam(case, *, actor, received_on=None, note="", expected_version=None):
     with transaction.atomic():

@@ -1,0 +1,107 @@
+"""The petitioner acts on the portal through the same actions: evaluate a delivered reply, ask for review."""
+
+from datetime import timedelta
+
+import pytest
+
+from xinfang.cases.models import CaseEvent
+from xinfang.cases.spec import check
+from xinfang.cases.states import Status
+from xinfang.portal.models import Submission
+from xinfang.portal.projection import petitioner_actor
+from xinfang.portal.tests.conftest import registration_post
+from xinfang.portal.tests.test_track import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def replied(cast, client, flow, submit, staff):
+    """A letter registered, assigned, accepted and answered; the petitioner signed in on the portal."""
+
+    def _replied(*, deliver=True):
+        code = submit()
+        submission = Submission.objects.get()
+        staff(cast.registrar).post(f"/online/{submission.pk}/", registration_post(submission))
+        submission.refresh_from_db()
+        case = submission.case
+        for step in (flow.assign, flow.sign_for, flow.accept, flow.reply):
+            step(case)
+        if deliver:
+            flow.deliver(case)
+        sign_in(client, code)
+        case.refresh_from_db()
+        return case
+
+    return _replied
+
+
+def test_the_petitioner_evaluates_a_delivered_reply_once(client, replied):
+    case = replied()
+    page = client.get("/portal/track/case/").content.decode()
+    assert "<h2>评价处理意见</h2>" in page
+    response = client.post("/portal/track/evaluate/", {"evaluation": "basic", "comment": "处理及时，但电梯仍常出故障"})
+    assert response["Location"] == "/portal/track/case/"
+    assert (
+        '<p class="msg ok" role="status">已提交您的评价，谢谢</p>' in client.get("/portal/track/case/").content.decode()
+    )
+    case.refresh_from_db()
+    assert (case.evaluation, case.evaluation_source) == ("basic", "petitioner")
+    event = CaseEvent.objects.filter(case=case, action="evaluate").get()
+    assert event.actor_kind == "petitioner" and event.actor_id is None
+    assert "处理及时，但电梯仍常出故障" in event.note
+    again = client.post("/portal/track/evaluate/", {"evaluation": "satisfied", "comment": ""})
+    assert again.status_code == 422
+    assert '<p class="msg error" role="alert">您已评价过这份答复意见</p>' in again.content.decode()
+    assert "您的评价：基本满意" in again.content.decode()
+
+
+def test_before_the_reply_is_delivered_there_is_nothing_to_evaluate_or_review(client, replied):
+    replied(deliver=False)
+    page = client.get("/portal/track/case/").content.decode()
+    assert "<h2>评价处理意见</h2>" not in page and "申请复查" not in page
+    response = client.post("/portal/track/evaluate/", {"evaluation": "satisfied"})
+    assert '<p class="msg error" role="alert">答复意见尚未送达，暂不能评价</p>' in response.content.decode()
+
+
+def test_the_petitioner_asks_for_review_within_the_window(cast, client, clock, replied):
+    case = replied()
+    days_left = (case.window_until - clock.today()).days
+    page = client.get("/portal/track/case/").content.decode()
+    assert (
+        f'（<span class="days-left">还有{days_left}天</span>）向<strong>{case.review_org.name}</strong>申请复查' in page
+    )
+    response = client.post("/portal/track/ask/review/", {"reasons": "物业公司仍未维修，处理意见未落实"})
+    assert response["Location"] == "/portal/track/case/"
+    case.refresh_from_db()
+    assert case.status == Status.REVIEW_REQUESTED
+    event = CaseEvent.objects.filter(case=case, action="request_review").get()
+    assert event.actor_kind == "petitioner"
+    assert "信访人网上申请：物业公司仍未维修，处理意见未落实" in event.note
+    assert event.data["received_on"] == clock.today().isoformat()
+
+
+def test_a_review_request_needs_reasons(client, replied):
+    replied()
+    response = client.post("/portal/track/ask/review/", {"reasons": "  "})
+    assert '<p class="msg error" role="alert">请写明申请的理由</p>' in response.content.decode()
+
+
+def test_out_of_the_window_the_page_says_when_it_closed(client, clock, replied):
+    case = replied()
+    clock.set(case.window_until + timedelta(days=1))
+    page = client.get("/portal/track/case/").content.decode()
+    closed = f"复查申请期限已于{case.window_until.year}年{case.window_until.month}月{case.window_until.day}日届满"
+    assert closed in page
+    assert 'action="/portal/track/ask/review/"' not in page
+    response = client.post("/portal/track/ask/review/", {"reasons": "不服"})
+    assert f"{case.window_until:%Y年%m月%d日}届满" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status != Status.REVIEW_REQUESTED
+
+
+def test_a_petitioner_may_take_only_the_actions_open_to_them(replied):
+    case = replied()
+    actor = petitioner_actor(Submission.objects.get())
+    assert check(actor, "close", case) == "信访人不能自行办结"
+    assert check(actor, "evaluate", case) is None
