@@ -135,6 +135,8 @@ class TrackedAction(models.TextChoices):
     INSTRUCTION_RECORD = "instruction_record", "领导批示"
     INSTRUCTION_REPORT = "instruction_report", "报告批示落实情况"
     INSTRUCTION_CLOSE = "instruction_close", "批示办结"
+    CARD_ISSUED = "card_issued", "记录问责（黄牌/红牌）"
+    CARD_REVOKED = "card_revoked", "撤销问责记录"
 
 
 EVENT_ACTIONS = Action.choices + TrackedAction.choices

@@ -292,6 +292,20 @@ def build_staff(ctx: DemoContext) -> None:
     ctx.created["users"] = created
 
 
+def build_staff_contacts(ctx: DemoContext) -> None:
+    """A work mobile for each demo account, so the demo's reminders and cards also go out by SMS
+    (to the file gateway by default: var/sms/sms.log). Numbers in the 19900 block, never a real
+    subscriber's in a demo; an account that already has a contact keeps it."""
+    from xinfang.notifications.models import StaffContact
+
+    have = set(StaffContact.objects.filter(user__in=list(ctx.users.values())).values_list("user_id", flat=True))
+    StaffContact.objects.bulk_create(
+        StaffContact(user=user, mobile=f"19900{i:06d}")
+        for i, user in enumerate(sorted(ctx.users.values(), key=lambda u: u.username), start=1)
+        if user.pk not in have
+    )
+
+
 # Models an org's system administrator maintains in the admin: the org tree,
 # staff and their roles, the work calendar and rule sets, the category list;
 # the audit log read-only. Cases are never edited there.

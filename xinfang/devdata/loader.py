@@ -16,6 +16,7 @@ from xinfang.devdata import cases, county
 from xinfang.devdata.county import DEFAULT_PETITIONERS, DemoContext
 
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("工作人员短信联系方式", county.build_staff_contacts),
     ("信访件（各状态）", cases.load),
 ]
 

@@ -2,7 +2,9 @@
 
 Cards are recorded against the unit that owed the lapsed item, never
 against a petitioner. Each change is a ``CardEvent`` in the same
-transaction; revocation is a supervisor's action with a reason.
+transaction, and an event in the case's own history (``card_issued``,
+``card_revoked``), so whoever reads the case sees that a unit was carded
+for it and why; revocation is a supervisor's action with a reason.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
+from xinfang.cases.access import access_case
+from xinfang.cases.actions import record_for_app
 from xinfang.cases.errors import Invalid, NotAllowed
+from xinfang.cases.states import TrackedAction
 from xinfang.core import clock
 from xinfang.escalation.models import (
     AccountabilityCard,
@@ -25,9 +30,28 @@ from xinfang.escalation.models import (
     in_effect_q,
 )
 from xinfang.orgs.access import org_scope
+from xinfang.orgs.actors import Actor
 from xinfang.orgs.models import Org, Role
 
 SYSTEM_NAME = "系统（督办升级）"
+# Locks the card's case for its history event: a supervisor may revoke a card on a case their
+# roles do not let them read (an accusation), and the revocation must still reach its history.
+_CASE_LOCK = Actor.system("督办升级")
+
+
+def _record_on_case(card: AccountabilityCard, action: str, *, actor, note: str) -> None:
+    """The card's event in its case's history, in the caller's transaction."""
+    if card.case_id is None:
+        return
+    case = access_case(_CASE_LOCK, card.case_id, for_write=True)
+    org = Org.objects.filter(pk=card.org_id).values_list("name", flat=True).first() or ""
+    record_for_app(
+        case,
+        action,
+        actor=actor,
+        note=f"{card.get_color_display()}：{org}（{note}）"[:500],
+        data={"card": card.pk, "color": card.color, "org": card.org_id},
+    )
 
 
 def policy_in_force(on: date) -> CardPolicy | None:
@@ -64,6 +88,7 @@ def issue_yellow(
         reason=reason[:200],
     )
     CardEvent.objects.create(card=card, action=CardAction.ISSUED, actor_name=SYSTEM_NAME, note=rule.name[:200])
+    _record_on_case(card, TrackedAction.CARD_ISSUED, actor=_CASE_LOCK, note=card.reason)
     apply_policy(card)
     return card
 
@@ -92,6 +117,7 @@ def apply_policy(yellow: AccountabilityCard) -> AccountabilityCard | None:
     )
     AccountabilityCard.objects.filter(pk__in=ids).update(red_card=red)
     CardEvent.objects.create(card=red, action=CardAction.ISSUED, actor_name=SYSTEM_NAME, note=policy.name[:200])
+    _record_on_case(red, TrackedAction.CARD_ISSUED, actor=_CASE_LOCK, note=red.reason)
     return red
 
 
@@ -127,6 +153,7 @@ def revoke_card(card_id, *, actor, reason: str) -> AccountabilityCard:
         CardEvent.objects.create(
             card=card, action=CardAction.REVOKED, actor=actor, actor_name=str(actor)[:100], note=reason[:200]
         )
+        _record_on_case(card, TrackedAction.CARD_REVOKED, actor=actor, note=f"撤销理由：{reason[:200]}")
         return card
 
 

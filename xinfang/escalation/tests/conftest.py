@@ -24,6 +24,7 @@ def _seeds(request):
         return
     importlib.import_module("xinfang.notifications.migrations.0002_seed_notification_kinds").seed(apps, None)
     importlib.import_module("xinfang.escalation.migrations.0002_seed_national_ladder").seed(apps, None)
+    importlib.import_module("xinfang.escalation.migrations.0003_sms_for_lapses").forward(apps, None)
 
 
 @pytest.fixture

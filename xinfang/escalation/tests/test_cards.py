@@ -153,3 +153,40 @@ def test_the_api_lists_cards_in_scope_and_a_supervisor_revokes(lapsed, cast, cli
     )
     done = client.post(f"/api/v1/cards/{card.pk}/revoke", {"reason": "已核实"}, content_type="application/json", **auth)
     assert done.status_code == 200 and done.json()["revoke_reason"] == "已核实"
+
+
+def test_a_card_and_its_revocation_are_written_into_the_case_history(lapsed, cast, login, sweep_on):
+    from xinfang.cases.events import chain_break
+
+    case = lapsed(n=1)
+    version = type(case).objects.get(pk=case.pk).version
+    sweep_on(D(2025, 3, 11))
+    card = AccountabilityCard.objects.get()
+    issued = case.events.get(action="card_issued")
+    assert (issued.actor_kind, issued.actor_id, issued.note, issued.data) == (
+        "system",
+        None,
+        "黄牌警告：清河县自然资源局（督办事项（期限 2025-03-10）逾期 1 天未办结）",
+        {"card": card.pk, "color": "yellow", "org": cast.dept.pk},
+    )
+    assert type(case).objects.get(pk=case.pk).version == version + 1
+    revoke_card(card.pk, actor=cast.supervisor, reason="延期已获批准")
+    revoked = case.events.get(action="card_revoked")
+    assert (revoked.actor_kind, revoked.actor_id, revoked.note) == (
+        "staff",
+        cast.supervisor.pk,
+        "黄牌警告：清河县自然资源局（撤销理由：延期已获批准）",
+    )
+    assert chain_break(list(case.events.order_by("seq"))) is None
+    page = login(cast.officer).get(f"/cases/{case.pk}/").content.decode()
+    assert "记录问责（黄牌/红牌）" in page and "撤销问责记录" in page
+    assert "黄牌警告：清河县自然资源局（撤销理由：延期已获批准）" in page
+
+
+def test_a_red_card_is_written_into_the_history_of_the_case_that_completed_it(lapsed, sweep_on):
+    case = lapsed()
+    for day in (11, 12, 13):
+        sweep_on(D(2025, 3, day))
+    notes = list(case.events.filter(action="card_issued").order_by("seq").values_list("note", flat=True))
+    assert len(notes) == 4
+    assert notes[-1] == "红牌警告：清河县自然资源局（90 天内累计 3 张黄牌警告）"

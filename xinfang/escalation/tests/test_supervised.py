@@ -81,3 +81,18 @@ def test_a_closed_item_reminds_nobody(case, cast, sweep_on):
     type(item).objects.filter(pk=item.pk).update(status="answered")
     sweep_on(D(2025, 3, 11))
     assert not notes(rule("urging-overdue")).exists()
+
+
+def test_a_lapsed_supervision_item_reaches_the_unit_head_by_sms_as_well_unless_they_opt_out(case, cast, sweep_on):
+    from xinfang.notifications.models import ChannelPreference, Delivery, NotificationKind, StaffContact
+
+    StaffContact.objects.create(user=cast.unit_head, mobile="19900000007")
+    StaffContact.objects.create(user=cast.supervisor, mobile="19900000008")
+    ChannelPreference.objects.create(
+        user=cast.supervisor, kind=NotificationKind.objects.get(code="escalation.supervision_overdue"), sms=False
+    )
+    supervision(case, cast, due=D(2025, 3, 20))
+    sweep_on(D(2025, 3, 20))
+    sweep_on(D(2025, 3, 21))
+    sms = Delivery.objects.filter(channel="sms", notification__dedupe__startswith="esc:")
+    assert list(sms.values_list("notification__user__username", "recipient")) == [("unit_head", "199****0007")]

@@ -24,3 +24,10 @@ def test_a_superuser_administrator_is_offered_the_admin_not_registration(cast):
 
 def test_the_registrar_is_offered_registration(cast):
     assert "登记信访件" in labels(cast.registrar) and "系统管理" not in labels(cast.registrar)
+
+
+def test_the_card_register_is_offered_to_those_who_supervise_or_answer_for_units(cast):
+    for user in (cast.supervisor, cast.leader, cast.unit_head, cast.officer):
+        assert "问责登记簿" in labels(user), user.username
+    for user in (cast.registrar, cast.handler, cast.statistician):
+        assert "问责登记簿" not in labels(user), user.username
