@@ -44,6 +44,9 @@ class Tab:
     where: Callable[[], Q] | None = None  # a sub-state narrowing the actions' cases
     status: tuple[str, ...] = ()  # only these states of the actions'
     todo: Callable[[Any], Q | None] | None = None  # an app's own filter (actor -> cases or None), instead of actions
+    # A suggestion (建议催办) rather than work owed: its tab has its own count, but it is not in
+    # 全部待办, the badge or the due tabs, so the count of what the user must do stays honest.
+    suggestion: bool = False
 
     def text(self) -> tuple[str, str]:
         label = self.label() if callable(self.label) else self.label
@@ -217,9 +220,15 @@ def tab_filters(user, today=None) -> dict[str, Q]:
 SUBSET_TABS = frozenset({"due_soon", "overdue", ATTENTION_TAB.key})
 
 
+def _not_todo() -> set[str]:
+    """Tabs outside 全部待办: the due tabs (subsets of it) and the suggestions."""
+    return SUBSET_TABS | {t.key for t in TABS if t.suggestion}
+
+
 def todo_q(filters: dict[str, Q]) -> Q:
-    """全部待办: the union of the action tabs."""
-    return flat_or(*(q for key, q in filters.items() if key not in SUBSET_TABS))
+    """全部待办: the union of the action tabs, suggestions left out."""
+    skip = _not_todo()
+    return flat_or(*(q for key, q in filters.items() if key not in skip))
 
 
 def counts(user, today=None) -> dict[str, int]:
@@ -240,7 +249,8 @@ def counts(user, today=None) -> dict[str, int]:
 def todo_count(user) -> int:
     """The nav badge: one COUNT over the union of the to-do tabs."""
     filters = tab_filters(user)
-    if not any(k not in SUBSET_TABS for k in filters):
+    skip = _not_todo()
+    if not any(k not in skip for k in filters):
         return 0
     return scoped_cases(user).filter(todo_q(filters)).count()
 

@@ -64,6 +64,7 @@ TABS = [
         "建议催办",
         lambda: f"期限在{proposals.days_before()}日内届满或已超期、尚未催办的信访件",
         todo=proposals.todo,
+        suggestion=True,
     ),
 ]
 

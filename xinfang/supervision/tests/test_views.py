@@ -170,3 +170,13 @@ def test_the_tabs_list_only_cases_with_something_to_do(cast, flow, clock):
                 listed += 1
                 assert available(user, listed_case), f"{user.username} {key} {listed_case.number}"
     assert listed >= 5
+
+
+def test_a_suggestion_to_urge_has_its_own_count_but_is_not_work_owed(cast, flow, clock):
+    case = flow.handling()
+    clock.set(case.due_date - timedelta(days=2))
+    counts = wb.counts(cast.officer)
+    assert (counts["propose_urging"], counts["todo"]) == (1, 0)
+    assert wb.todo_count(cast.officer) == 0
+    assert case.pk not in set(wb.tab_queryset(cast.officer, "all").values_list("pk", flat=True))
+    assert case.pk in set(wb.tab_queryset(cast.officer, "propose_urging").values_list("pk", flat=True))
