@@ -334,6 +334,14 @@ def test_the_api_refuses_another_county_and_those_without_statistics(client, cas
     }
 
 
+def test_the_api_says_when_no_scheme_is_in_force(client, cast, county):
+    from xinfang.stats.models import ScoringScheme
+
+    ScoringScheme.objects.update(effective_to=date(2024, 12, 31))
+    body = api_get(client, cast.leader, QUARTER).json()
+    assert (body["scheme"], body["items"], body["vetoes"], body["rows"]) == (None, [], [], [])
+
+
 def test_the_ranking_is_in_the_openapi_document(login, cast):
     doc = login(cast.statistician).get("/api/v1/openapi.json").json()
     operation = doc["paths"]["/api/v1/stats/ranking"]["get"]
