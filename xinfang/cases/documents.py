@@ -34,7 +34,8 @@ def _days(org, clock_code, day) -> str:
 
 
 def _names(case) -> str:
-    names = [link.petitioner.name for link in case.case_petitioners.all()]
+    # In the order they were registered (the link's id), whatever order an index returns them in.
+    names = [link.petitioner.name for link in sorted(case.case_petitioners.all(), key=lambda link: link.pk)]
     if not names:
         return "信访人"
     return "、".join(names[:3]) + ("等" if len(names) > 3 else "")

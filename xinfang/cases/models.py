@@ -121,19 +121,38 @@ class Case(models.Model):
         related_name="+",
     )
 
-    status = models.CharField("状态", max_length=20, choices=Status.choices, db_index=True)
-    registered_org = models.ForeignKey("orgs.Org", verbose_name="登记单位", on_delete=models.PROTECT, related_name="+")
+    # Foreign keys and columns with db_index=False lead one of the composite indexes in Meta (the
+    # workbench's, the evaluations', the review bodies'): a single-column index beside it would be
+    # maintained on every write and never be the better choice.
+    status = models.CharField("状态", max_length=20, choices=Status.choices, db_index=False)
+    registered_org = models.ForeignKey(
+        "orgs.Org", verbose_name="登记单位", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
     registered_at = ClockDateTimeField("登记时间", auto_now_add=True)
     # The org whose move it is now; the workbench is built on it.
-    current_org = models.ForeignKey("orgs.Org", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+")
+    current_org = models.ForeignKey(
+        "orgs.Org", verbose_name="当前办理单位", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     routing_org = models.ForeignKey(
-        "orgs.Org", verbose_name="交转办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Org",
+        verbose_name="交转办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     competent_org = models.ForeignKey(
-        "orgs.Org", verbose_name="主办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Org",
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     is_assigned = models.BooleanField("交办件（须报结）", default=False)
     # Bureaus above the current routing bureau that handed the case down, in
@@ -147,12 +166,25 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_cases",
+        db_index=False,
     )
     review_org = models.ForeignKey(
-        "orgs.Org", verbose_name="复查机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Org",
+        verbose_name="复查机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     reexam_org = models.ForeignKey(
-        "orgs.Org", verbose_name="复核机关", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Org",
+        verbose_name="复核机关",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     repeat_of = models.ForeignKey(
         "self", verbose_name="重复件所并原件", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats"
@@ -231,8 +263,9 @@ class Case(models.Model):
 class CaseOrg(models.Model):
     """An org taking part in a case; the access layer is built on these rows."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
-    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="case_roles")
+    # Served by unique_case_org_role (case first) and caseorg_org_case_idx (org first).
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants", db_index=False)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="case_roles", db_index=False)
     role = models.CharField(max_length=12, choices=ParticipantRole.choices)
     added_at = ClockDateTimeField(auto_now_add=True)
     # Co-units report their part of the result back to the lead unit.
@@ -256,7 +289,9 @@ class CaseOrg(models.Model):
 
 
 class CasePetitioner(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_petitioners")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="case_petitioners", db_index=False
+    )  # unique_case_petitioner leads with it
     petitioner = models.ForeignKey("petitioners.Petitioner", on_delete=models.PROTECT, related_name="case_links")
     is_representative = models.BooleanField("代表", default=False)
 
@@ -277,7 +312,8 @@ class CaseEvent(models.Model):
     ``manage.py verify_history`` and on the case page.
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # unique_caseevent_case_seq and caseevent_case_at_idx lead with it.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     action = models.CharField("操作", max_length=24, choices=EVENT_ACTIONS)
     actor_kind = models.CharField("操作人类别", max_length=12, choices=ActorKind.choices, default=ActorKind.STAFF)
     actor = models.ForeignKey(

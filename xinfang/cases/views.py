@@ -119,7 +119,7 @@ def _load_case(user, pk):
         scoped_cases(user)
         .select_related(*DETAIL_RELATED)
         .prefetch_related(
-            Prefetch("case_petitioners", queryset=CasePetitioner.objects.select_related("petitioner")),
+            Prefetch("case_petitioners", queryset=CasePetitioner.objects.select_related("petitioner").order_by("pk")),
             Prefetch("participants", queryset=CaseOrg.objects.select_related("org").order_by("added_at", "pk")),
         )
         .filter(pk=pk)

@@ -319,7 +319,8 @@ class Deadline(models.Model):
     while running) of time not counted, e.g. a hearing.
     """
 
-    owner_type = models.ForeignKey(ContentType, verbose_name="所属对象类型", on_delete=models.CASCADE)
+    # clock_deadline_owner (owner_type, owner_id) leads with it.
+    owner_type = models.ForeignKey(ContentType, verbose_name="所属对象类型", on_delete=models.CASCADE, db_index=False)
     owner_id = models.PositiveBigIntegerField("所属对象 ID")
     owner = GenericForeignKey("owner_type", "owner_id")
 

@@ -921,7 +921,7 @@ class Runner:
             received = self.now - timedelta(hours=2)
         petitioners = None
         if spec.merge_of is not None:
-            petitioners = [(link.petitioner, True) for link in spec.merge_of.case_petitioners.all()[:1]]
+            petitioners = [(link.petitioner, True) for link in spec.merge_of.case_petitioners.order_by("pk")[:1]]
         if spec.from_city:
             # A county resident who went to the city bureau: registered there in their own right.
             base = self.rng.choice(self.petitioners[self.org("bureau").pk])
