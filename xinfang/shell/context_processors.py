@@ -21,6 +21,7 @@ NAV = [
     ("登记信访件", "cases:register", {Role.REGISTRAR, Role.PETITION_OFFICER}),
     ("信访人", "petitioners:list", {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD}),
     ("统计", "stats:monthly", STATS_ROLES),
+    ("单位排名", "stats:ranking", STATS_ROLES),
     # The units' yellow and red cards: for those who supervise or answer for units, not for case clerks.
     ("问责登记簿", "escalation:register", {Role.SUPERVISOR, Role.LEADER, Role.UNIT_HEAD, Role.PETITION_OFFICER}),
     ("工作日历", "clock:calendar", ANY),

@@ -195,6 +195,11 @@ def test_the_statistics_page_links_to_the_ranking_of_its_period(login, cast, cou
     assert '<a class="button" href="/stats/ranking/?period=quarter&amp;year=2025&amp;quarter=1">单位排名</a>' in html
 
 
+def test_the_navigation_offers_the_ranking_to_those_who_may_see_it(login, cast):
+    assert 'href="/stats/ranking/"' in login(cast.statistician).get("/cases/").content.decode()
+    assert 'href="/stats/ranking/"' not in login(cast.registrar).get("/cases/").content.decode()
+
+
 @pytest.mark.parametrize("who", ["registrar", "handler", "admin", "nobody"])
 def test_others_may_not_see_the_ranking(login, cast, who):
     response = login(getattr(cast, who)).get("/stats/ranking/")
