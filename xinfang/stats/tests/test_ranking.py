@@ -35,7 +35,7 @@ from xinfang.escalation.models import AccountabilityCard
 from xinfang.orgs.models import AuditAction, AuditEvent
 from xinfang.stats import ranking as r
 from xinfang.stats.periods import Period
-from xinfang.supervision.actions import do_open_supervision
+from xinfang.supervision.actions import do_conclude_supervision, do_open_supervision
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +138,21 @@ def test_an_overdue_supervised_item_counts_while_overdue_in_the_period(cast, cou
     assert r.supervised_overdue(qs, cast.county, Period.month(2025, 2), TODAY) == {}  # not yet due in February
     # Still open in April: overdue on every day of it so far.
     assert r.supervised_overdue(qs, cast.county, Period.month(2025, 4), TODAY) == {cast.dept.path: 1}
+
+
+def test_an_item_concluded_after_its_due_date_counts_in_the_periods_it_was_overdue(cast, county, clock):
+    qs = scoped_cases(cast.leader)
+    late = do_open_supervision(county["b"], actor=cast.supervisor, kind="letter", reason="催", due_on=date(2025, 4, 12))
+    on_time = do_open_supervision(
+        county["b"], actor=cast.supervisor, kind="letter", reason="催", due_on=date(2025, 4, 20)
+    )
+    clock.set(date(2025, 4, 15))
+    for item in (late, on_time):
+        do_conclude_supervision(county["b"], item.pk, actor=cast.supervisor, outcome="已办结")
+    clock.set(date(2025, 5, 10))
+    april, may = Period.month(2025, 4), Period.month(2025, 5)
+    assert r.supervised_overdue(qs, cast.county, april, date(2025, 5, 10)) == {cast.dept.path: 2}  # a's and late
+    assert r.supervised_overdue(qs, cast.county, may, date(2025, 5, 10)) == {cast.dept.path: 1}  # a's, still open
 
 
 def test_skip_level_and_collective_visits_never_change_a_score(cast, county):
