@@ -8,6 +8,7 @@ spec like any other, so the portal can only do what the rules allow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -85,7 +86,8 @@ def request(actor, case_id, code: str, reasons: str) -> str | None:
     """Ask for review or re-examination today with the petitioner's reasons; None, or why not."""
     if not reasons.strip():
         return "请写明申请的理由"
-    do = {Action.REQUEST_REVIEW: do_request_review, Action.REQUEST_REEXAM: do_request_reexam}.get(code)
+    requests: dict[str, Callable] = {Action.REQUEST_REVIEW: do_request_review, Action.REQUEST_REEXAM: do_request_reexam}
+    do = requests.get(code)
     if do is None:
         return "无效的申请"
     try:

@@ -32,7 +32,9 @@ def category_choices() -> list:
         .select_related("parent")
         .order_by("parent__sort", "parent__code", "sort", "code")
     ):
-        groups.setdefault(c.parent.name, []).append((c.pk, c.name))
+        parent = c.parent
+        if parent is not None:  # filtered above; for the type checker
+            groups.setdefault(parent.name, []).append((c.pk, c.name))
     return [("", "请选择")] + list(groups.items())
 
 
@@ -142,8 +144,8 @@ class SubmissionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        mailboxes = Mailbox.objects.filter(is_active=True).select_related("org")
-        self.fields["mailbox"].queryset = mailboxes
+        self.mailboxes = Mailbox.objects.filter(is_active=True).select_related("org")
+        self.fields["mailbox"].queryset = self.mailboxes  # type: ignore[attr-defined]
         self.fields["mailbox"].label_from_instance = lambda m: m.name
         self.fields["category"].choices = category_choices()
 
@@ -152,7 +154,7 @@ class SubmissionForm(forms.Form):
         return [{"widget": w, "help": KIND_HELP.get(w.data["value"], "")} for w in self["kind"]]
 
     def mailbox_options(self) -> list[dict]:
-        described = {str(m.pk): m.description for m in self.fields["mailbox"].queryset}
+        described = {str(m.pk): m.description for m in self.mailboxes}
         return [{"widget": w, "help": described.get(str(w.data["value"]), "")} for w in self["mailbox"]]
 
     def clean_name(self):

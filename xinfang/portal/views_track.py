@@ -101,7 +101,9 @@ def _act(request, take, done: str):
     if request.method != "POST":
         return redirect("portal:track_view")
     submission = _signed_in(request)
-    actor = projection.petitioner_actor(submission) if submission and submission.case_id else None
+    if submission is None or submission.case_id is None:
+        return redirect("portal:track")
+    actor = projection.petitioner_actor(submission)
     if actor is None:
         return redirect("portal:track")
     error = take(actor, submission.case_id)
