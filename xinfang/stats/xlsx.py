@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from xinfang.stats.models import ScoringScheme
 from xinfang.stats.ranking import Ranking
 from xinfang.stats.table import Table
 
@@ -163,9 +164,48 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     ws.column_dimensions["B"].width = 30
     for col in range(3, width + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
+    if scheme is not None:
+        _rules_sheet(wb, ranking, scheme)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _rules_sheet(wb, ranking: Ranking, scheme: ScoringScheme) -> None:
+    """The scheme's items and vetoes on a sheet of their own, so that the export explains its own scores."""
+    ws = wb.create_sheet("评分规则")
+    ws.cell(row=1, column=1, value=f"{scheme.name}（满分{_number(scheme_full(ranking))}分）").font = Font(bold=True)
+    head = ["评分项", "分值", "满分线", "零分线", "无数据时"]
+    for col, text in enumerate(head, start=1):
+        cell = ws.cell(row=2, column=col, value=text)
+        cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
+    r = 2
+    for item in ranking.items:
+        r += 1
+        better, worse = ("≥", "≤") if item.full_at > item.zero_at else ("≤", "≥")
+        row = [
+            item.get_metric_display(),
+            float(item.weight),
+            f"{better}{_number(item.full_at)}",
+            f"{worse}{_number(item.zero_at)}",
+            item.get_if_no_data_display(),
+        ]
+        for col, value in enumerate(row, start=1):
+            ws.cell(row=r, column=col, value=value).border = BOX
+    r += 2
+    ws.cell(row=r, column=1, value="一票否决（被否决的单位排在未被否决的单位之后）").font = Font(bold=True)
+    for veto in ranking.vetoes:
+        r += 1
+        ws.cell(row=r, column=1, value=veto.name)
+        ws.cell(row=r, column=2, value=veto.describe())
+    r += 2
+    ws.cell(
+        row=r, column=1, value="两线之间按比例得分；无数据而不计入的项，总分按其余各项折算；口径见 docs/metrics.md §9。"
+    )
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 28
+    for letter in "CDE":
+        ws.column_dimensions[letter].width = 14
 
 
 def scheme_full(ranking: Ranking) -> Decimal:

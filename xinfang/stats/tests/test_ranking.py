@@ -286,6 +286,11 @@ def test_the_export_is_the_ranking_read_back_with_openpyxl(login, cast, county):
     on_time = headers.index("按期办结率")
     assert (rows[1][on_time], ws.cell(row=5, column=on_time + 1).number_format) == (0.5, "0.00%")
     assert ws.freeze_panes == "C4"
+    rules = load_workbook(BytesIO(response.content))["评分规则"]
+    assert rules["A1"].value == "信访工作考核默认评分方案（满分100分）"
+    assert [c.value for c in rules[3]] == ["及时受理率", 20, "≥100", "≤80", "不计入（总分按其余各项折算）"]
+    assert [c.value for c in rules[8]] == ["黄牌警告（张）", 10, "≤0", "≥5", "不计入（总分按其余各项折算）"]
+    assert (rules["A11"].value, rules["B11"].value) == ("期内有督办事项超期", "督办事项超期大于或等于1件")
 
 
 def test_the_export_is_recorded_in_the_security_audit_log(login, cast, county):
