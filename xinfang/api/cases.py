@@ -6,6 +6,7 @@ xinfang.api.errors.
 """
 
 from dataclasses import asdict
+from datetime import UTC
 from typing import Any, Literal, cast
 
 from django.utils import timezone
@@ -24,6 +25,7 @@ from xinfang.api.serializers import (
 )
 from xinfang.cases import actions
 from xinfang.cases.access import access_case, scoped_cases
+from xinfang.cases.actions.intake import visible_to_registrar
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, REVERSED_RANGE, Applied, CaseFilter
 from xinfang.cases.filters import apply as apply_filter
@@ -124,7 +126,7 @@ def register_case(request, body: s.RegisterIn):
     accused_user = _user(body.accused_user_id, "accused_user_id", "被反映人")
     warnings = actions.intake_warnings(
         user,
-        petitioner_ids=list(found),
+        petitioner_ids=list(found.values()),  # the rows, whose ID number hashes the look-up uses
         category=category,
         place_code=body.place_code,
         person_count=body.person_count,
@@ -161,8 +163,11 @@ def register_case(request, body: s.RegisterIn):
         "forwarded_to": None,
         "warnings": [asdict(w) for w in warnings],
     }
-    if scoped_cases(user).filter(pk=case.pk).exists():
-        out["case"] = _detail(user, case)
+    if visible_to_registrar(user, case):
+        # The case as registered, not read back: do_register left every field and related
+        # row the detail shows on it (the stored moment of receipt is UTC, as a read gives it).
+        case.received_at = case.received_at.astimezone(UTC)
+        out["case"] = case_detail(case, user)
     else:
         # An accusation against the registering unit went up at registration (回避转送): the
         # registrar may not see it, so only its number and where it went are returned.

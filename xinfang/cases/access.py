@@ -21,7 +21,7 @@ from xinfang.cases.routing_policy import INDEPENDENT_KINDS, in_reach
 from xinfang.cases.states import OPEN_STATES, Kind, ParticipantRole
 from xinfang.orgs.access import org_scope
 from xinfang.orgs.actors import Actor, as_actor, user_of
-from xinfang.orgs.models import PATH_STEP, Org, Role
+from xinfang.orgs.models import PATH_STEP, Org, OrgKind, Role
 
 
 def _accused_exclusion(user, prefix: str = "") -> Q:
@@ -174,6 +174,17 @@ class MatterHit:
         return self.category_id == pk or (parent is not None and self.category_parent_id == parent)
 
 
+def _home_government_key(org) -> tuple[int, str]:
+    """(id, path) of ``routing_policy.home_government(org)``, from the org's own path (no query).
+
+    An org's path is its parent's path and its own segment, so the parent's path is the org's
+    without its last segment.
+    """
+    if org.kind == OrgKind.GOVERNMENT or org.parent_id is None:
+        return org.pk, org.path
+    return org.parent_id, org.path[:-PATH_STEP]
+
+
 def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHit]:
     """The other cases of these petitioners across the registering government's area.
 
@@ -185,27 +196,29 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
     found. Identifiers come only with the cases the actor may open
     (scoped_cases); for the others, the body, the date and the state.
     """
-    from xinfang.cases.routing_policy import home_government
     from xinfang.petitioners.models import Petitioner
 
     who = as_actor(actor)
     user = user_of(who)
     if user is None or user.org is None:
         return []
-    ids = [getattr(p, "pk", p) for p in petitioners if p]
+    petitioners = [p for p in petitioners if p]
+    ids = [getattr(p, "pk", p) for p in petitioners]
     if not ids:
         return []
-    hashes = [h for h in Petitioner.objects.filter(pk__in=ids).values_list("id_number_hash", flat=True) if h]
+    loaded = [p for p in petitioners if isinstance(p, Petitioner) and "id_number_hash" in p.__dict__]
+    if len(loaded) == len(petitioners):  # the caller's rows carry the hashes: no need to read them again
+        hashes = [p.id_number_hash for p in loaded if p.id_number_hash]
+    else:
+        hashes = [h for h in Petitioner.objects.filter(pk__in=ids).values_list("id_number_hash", flat=True) if h]
     person = Q(case_petitioners__petitioner_id__in=ids)
     if hashes:
         person |= Q(case_petitioners__petitioner__id_number_hash__in=hashes)
-    root = home_government(user.org)
-    if root is None:  # only without an org, which returned above
-        return []
+    root_id, root_path = _home_government_key(user.org)
     area = (
-        Q(current_org__path__startswith=root.path)
-        | Q(competent_org__path__startswith=root.path)
-        | Q(registered_org__path__startswith=root.path)
+        Q(current_org__path__startswith=root_path)
+        | Q(competent_org__path__startswith=root_path)
+        | Q(registered_org__path__startswith=root_path)
     )
     found = list(
         Case.objects.filter(person)
@@ -221,7 +234,7 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
         holder = case.competent_org or case.current_org
         # Held by a lower body of the registering government, and not a case this org routed itself.
         ours = user.org_id in (case.registered_org_id, case.routing_org_id)
-        inside = holder.path.startswith(root.path) and holder.pk not in (user.org_id, root.pk) and not ours
+        inside = holder.path.startswith(root_path) and holder.pk not in (user.org_id, root_id) and not ours
         shown = case.pk in visible
         hits.append(
             MatterHit(

@@ -6,14 +6,22 @@ the petitioner's open window (`window_until`) so that workbench queries are
 plain indexed filters.
 """
 
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from xinfang.clock.models import Clock, Deadline, DeadlineStatus
+from xinfang.clock.models import Clock, ClockRule, Deadline, DeadlineStatus, LocalTarget, OrgRuleSet, RuleSet
 from xinfang.clock.signals import deadlines_recomputed
 from xinfang.core import clock
 
 PETITIONER_WINDOWS = frozenset({Clock.REVIEW_WINDOW, Clock.REEXAM_WINDOW})
+# The clock's own logger, so a provisional deadline is logged the same wherever it was opened.
+_log = logging.getLogger("xinfang.clock.services")
 
 
 def _ct():
@@ -38,6 +46,149 @@ def _services():
 
 def start(case, clock_code, day, *, org, target_key=None):
     return _services().open_deadline(case, org=org, clock=clock_code, start=day, target_key=target_key)
+
+
+# --- registration: the first clock of a case, without a query per rule ------------------------
+#
+# Registering a case opens its first clock. ``services.open_deadline`` resolves the rule set
+# (two queries), reads the clock rule and the local target (one each) and checks the calendar
+# for every deadline it opens; at registration that was half of all the SQL. ``plan`` makes the
+# same row from a per-process copy of each rule set's rules, kept while the work calendar is
+# the same object: ``get_work_calendar`` checks the calendar's revision token on every call
+# (one primary-key read, needed for the due date anyway), and every change to a rule set, a
+# rule, a local target or an org's assignment bumps that token (``_rules_changed`` below), so an
+# administrator's edit reaches every process at its next registration, as a calendar edit does.
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The rule set in force at an org on a day, with its clock rules and local targets."""
+
+    rule_set: RuleSet
+    rules: dict[str, ClockRule]
+    targets: dict[str, LocalTarget]
+
+    def rule(self, clock_code: str) -> ClockRule:
+        rule = self.rules.get(str(clock_code))
+        if rule is None:  # the message of clock.rules.rule_in
+            raise _services().RuleNotFound(f"规则集“{self.rule_set.name}”未配置“{Clock(clock_code).label}”期限。")
+        return rule
+
+    def target(self, key: str) -> LocalTarget:
+        target = self.targets.get(key)
+        if target is None:  # the message of clock.rules.target_in
+            raise _services().RuleNotFound(f"规则集“{self.rule_set.name}”未配置本地承诺时限“{key}”。")
+        return target
+
+
+_RULES_LIMIT = 4096
+_rules_lock = threading.Lock()
+_rules_cache: dict[tuple[int, str, date], Rules] = {}
+_rules_calendar: list = [None]  # the WorkCalendar object the cached rules were read with
+
+
+def calendar():
+    """The stored work calendar (``services.get_work_calendar``: one read of its revision token)."""
+    return _services().get_work_calendar()
+
+
+def rules_at(org, on: date, cal=None) -> Rules:
+    """The rules in force at ``org`` on ``on`` (``clock.rules.resolve_rule_set``), cached per process.
+
+    ``cal`` is the calendar the caller just took from ``get_work_calendar`` (taken here if not
+    given); a new calendar object means a revision changed, and the copies are read again.
+    Raises ``RuleNotFound`` when no rule set is in force.
+    """
+    cal = cal if cal is not None else _services().get_work_calendar()
+    key = (org.pk, org.path, on)  # the path: an org moved under another parent inherits anew
+    with _rules_lock:
+        if _rules_calendar[0] is not cal:
+            _rules_cache.clear()
+            _rules_calendar[0] = cal
+        found = _rules_cache.get(key)
+    if found is not None:
+        return found
+    rule_set = _services().resolve_rule_set(org, on).rule_set
+    found = Rules(
+        rule_set,
+        {r.clock: r for r in ClockRule.objects.filter(rule_set=rule_set)},
+        {t.key: t for t in LocalTarget.objects.filter(rule_set=rule_set)},
+    )
+    with _rules_lock:
+        if _rules_calendar[0] is cal:
+            if len(_rules_cache) >= _RULES_LIMIT:
+                _rules_cache.clear()
+            _rules_cache[key] = found
+    return found
+
+
+def plan(clock_code, day, *, org, rules: Rules, cal, target_key=None) -> Deadline:
+    """The deadline ``start`` would open, unsaved and without its owner (the case is not saved yet).
+
+    The same row as ``services.open_deadline``: the rule copied from the rule set in force
+    at ``org`` on ``day``, due and target dates on the stored calendar. The caller sets
+    ``owner_id`` once the case has one and saves the rows together (``save_planned``).
+    """
+    clock_code = Clock(clock_code)
+    if clock_code == Clock.EXTENSION:
+        raise ValueError("“延期上限”是办理期限的延期额度，不能单独计时，请使用 extend()。")
+    rule = rules.rule(clock_code)
+    target = rules.target(target_key) if target_key else None
+    deadline = Deadline(
+        owner_type=_ct(),
+        org=org,
+        clock=clock_code,
+        rule_set=rules.rule_set,
+        start=day,
+        days=rule.days,
+        working=rule.working,
+        roll_forward=rule.roll_forward,
+        target_key=target_key or "",
+        target_days=target.days if target else None,
+        target_working=target.working if target else False,
+    )
+    # A new deadline has no pause or extension, so this is services._compute for it.
+    due = _services().due_for(day, rule.days, working=rule.working, roll_forward=rule.roll_forward, cal=cal)
+    deadline.due_date, deadline.provisional, deadline.paused = due.due, due.provisional, False
+    if target is not None:
+        goal = _services().due_for(day, target.days, working=target.working, cal=cal)
+        deadline.target_date = goal.due
+        deadline.provisional = deadline.provisional or goal.provisional
+    return deadline
+
+
+def save_planned(case, planned: list[Deadline]) -> None:
+    """Insert the planned deadlines of the now saved ``case`` in one statement."""
+    for d in planned:
+        d.owner_id = case.pk
+    Deadline.objects.bulk_create(planned)
+    for d in planned:
+        if d.provisional:
+            # DESIGN §4: a computation reaching an unloaded year says so in the log too.
+            _log.warning(
+                "provisional deadline %s (%s, start %s, due %s): calendar year not loaded",
+                d.pk,
+                d.clock,
+                d.start,
+                d.due_date,
+            )
+
+
+def governing(planned: list[Deadline]) -> dict:
+    """The case fields ``sync`` would copy from these (its only open) deadlines."""
+    rows = sorted(((d.clock, d.due_date, d.target_date, d.provisional) for d in planned), key=lambda r: r[1])
+    return _governing(rows)
+
+
+def _rules_changed(sender, **kwargs):
+    from xinfang.clock.workcalendar import bump_calendar_revision
+
+    bump_calendar_revision()
+
+
+for _model in (RuleSet, ClockRule, LocalTarget, OrgRuleSet):
+    for _signal in (post_save, post_delete):
+        _signal.connect(_rules_changed, sender=_model, dispatch_uid=f"cases_rules_changed_{_model.__name__}_{_signal}")
 
 
 def meet(case, clock_code, when):

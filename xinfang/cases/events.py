@@ -123,11 +123,16 @@ def record(
 ) -> CaseEvent:
     """Append one event to ``case``'s history (inside the action's transaction)."""
     who: Actor = as_actor(actor)
+    known = case.__dict__.get(_HEAD)
     head = (
-        CaseEvent.objects.filter(case_id=case.pk, seq__isnull=False)
-        .order_by("-seq")
-        .values_list("seq", "row_hash")
-        .first()
+        known
+        if known is not None
+        else (
+            CaseEvent.objects.filter(case_id=case.pk, seq__isnull=False)
+            .order_by("-seq")
+            .values_list("seq", "row_hash")
+            .first()
+        )
     )
     seq, prev_hash = ((head[0] or 0) + 1, head[1]) if head else (1, chain.GENESIS)
     event = CaseEvent(
@@ -151,8 +156,28 @@ def record(
     )
     event.row_hash = event_hash(prev_hash, **_content(event))
     event.save(force_insert=True)
+    if known is not None:
+        case.__dict__[_HEAD] = (seq, event.row_hash)
     outbox.enqueue(event)
     return event
+
+
+# The head of a chain its writer holds in memory: registration creates the case and writes its
+# first events in one transaction, where the head is known without reading it back.
+_HEAD = "_chain_head"
+
+
+def start_chain(case) -> None:
+    """Mark ``case``, created in this transaction and without events, as starting its chain here.
+
+    ``record`` then links its events from memory; ``forget_chain`` must follow before the
+    transaction ends, so that no later writer trusts a head another writer may have moved.
+    """
+    case.__dict__[_HEAD] = (0, chain.GENESIS)
+
+
+def forget_chain(case) -> None:
+    case.__dict__.pop(_HEAD, None)
 
 
 # --- checking a chain ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.forms.utils import ErrorDict
 
 from xinfang.cases.attachments import sniff_all
@@ -16,7 +17,7 @@ from xinfang.core import clock
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.core.phones import PhoneError, normalize_phone
-from xinfang.orgs.models import Org
+from xinfang.orgs.models import PATH_STEP, Org
 from xinfang.petitioners import crypto
 from xinfang.petitioners.access import RegisteredMatch
 from xinfang.petitioners.services import match_id_number
@@ -41,6 +42,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class CategoryField(forms.TypedChoiceField):
+    """The category select: its options are read only to render it; a submitted value is
+    checked against the table by ``clean_category`` (one query, not two)."""
+
+    def valid_value(self, value):
+        return True
+
+
 class RegistrationForm(forms.Form):
     channel = forms.ChoiceField(label="来源渠道", choices=Channel.choices, initial=Channel.VISIT)
     received_at = forms.DateTimeField(
@@ -49,7 +58,7 @@ class RegistrationForm(forms.Form):
         error_messages={"required": "请填写收件时间", "invalid": "收件时间格式不正确，请选择日期和时间"},
     )
     kind = forms.ChoiceField(label="信访性质", choices=Kind.choices, initial=Kind.CLAIM)
-    category = forms.TypedChoiceField(
+    category = CategoryField(
         label="内容分类", coerce=int, empty_value=None, error_messages={"required": "请选择内容分类"}
     )
     urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
@@ -105,7 +114,7 @@ class RegistrationForm(forms.Form):
                 "aria-describedby": "summary-count",
             }
         )
-        self.fields["category"].choices = category_choices()
+        self.fields["category"].choices = category_choices  # called when the select is rendered
         self.fields["received_at"].initial = clock.localtime().replace(second=0, microsecond=0)
         org = user.org
         higher = Org.objects.none()
@@ -114,8 +123,11 @@ class RegistrationForm(forms.Form):
         self.fields["referring_org"].queryset = higher | Org.objects.filter(
             parent__in=org.ancestors() if org else [], kind="petition_bureau"
         ).exclude(pk=getattr(org, "pk", None))
-        root = org.parent if org and org.parent_id else org
-        self.fields["accused_org"].queryset = root.subtree().filter(is_active=True) if root else Org.objects.none()
+        # The parent's subtree, from the org's own path (the parent's path is its prefix): no read of the parent.
+        root_path = (org.path[:-PATH_STEP] if org.parent_id else org.path) if org else None
+        self.fields["accused_org"].queryset = (
+            Org.objects.filter(path__startswith=root_path, is_active=True) if root_path else Org.objects.none()
+        )
 
     def hide_errors(self):
         """Keep what was typed but show no errors (steps that do not register: 查找, 选择, 新建)."""
@@ -125,9 +137,24 @@ class RegistrationForm(forms.Form):
         value = self.cleaned_data["category"]
         if value is None:
             raise forms.ValidationError("请选择内容分类")
-        category = Category.objects.filter(pk=value, is_active=True).first()
-        if category is None:
-            raise forms.ValidationError("内容分类无效")
+        # What the select offers (widgets.category_choices): an active second-level category of
+        # an active first level, or an active first level without active children.
+        category = (
+            Category.objects.filter(pk=value, is_active=True)
+            .select_related("parent")
+            .annotate(open_children=Exists(Category.objects.filter(parent=OuterRef("pk"), is_active=True)))
+            .first()
+        )
+        parent = category.parent if category is not None else None
+        offered = category is not None and (
+            (parent is None and not category.open_children)
+            or (parent is not None and parent.is_active and parent.parent_id is None)
+        )
+        if not offered:
+            field = self.fields["category"]
+            raise forms.ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
         return category
 
     def clean_attachments(self):

@@ -1,7 +1,6 @@
-"""Case numbers as the bureau prints them, from a locked per-org, per-year counter."""
+"""Case numbers as the bureau prints them, from a per-org, per-year counter."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from xinfang.cases.models import CaseCounter
 
@@ -10,18 +9,23 @@ def number_prefix(org) -> str:
     return org.short_name or org.name
 
 
+def _upsert_sql() -> str:
+    qn = connection.ops.quote_name
+    table = qn(CaseCounter._meta.db_table)
+    org, year, value = (qn(CaseCounter._meta.get_field(f).column) for f in ("org", "year", "value"))
+    # One statement, one round trip: the first case of a year inserts the row, every other one
+    # increments it. PostgreSQL locks the conflicting row until the registration commits, so a
+    # concurrent registration waits and takes the next value (never max()+1, which races);
+    # SQLite has one writer at a time. A rolled-back registration rolls its increment back.
+    return (
+        f"INSERT INTO {table} ({org}, {year}, {value}) VALUES (%s, %s, 1) "  # noqa: S608 — names from the model
+        f"ON CONFLICT ({org}, {year}) DO UPDATE SET {value} = {table}.{value} + 1 RETURNING {value}"
+    )
+
+
 def next_case_number(org, year: int) -> str:
-    """Allocate the next number; never max()+1, which races under load."""
-    with transaction.atomic():
-        for _attempt in range(3):
-            updated = CaseCounter.objects.filter(org=org, year=year).update(value=F("value") + 1)
-            if updated:
-                break
-            try:
-                with transaction.atomic():
-                    CaseCounter.objects.create(org=org, year=year, value=1)
-                break
-            except IntegrityError:
-                continue  # a concurrent first case of the year created it; take the update path
-        value = CaseCounter.objects.filter(org=org, year=year).values_list("value", flat=True).get()
+    """Allocate the next number of ``org`` in ``year`` (inside the registration's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), [org.pk, year])
+        (value,) = cursor.fetchone()
     return f"{number_prefix(org)}〔{year}〕{value:05d}号"

@@ -31,6 +31,7 @@ from xinfang.cases.actions import (
     intake_warnings,
 )
 from xinfang.cases.actions.handling import REFUSE_FINAL_REASON
+from xinfang.cases.actions.intake import visible_to_registrar
 from xinfang.cases.attachments import max_mb, store_attachments
 from xinfang.cases.errors import ActionError
 from xinfang.cases.forms_register import PendingPetitioner, QuickPetitionerForm, RegistrationForm
@@ -238,7 +239,8 @@ def _check_or_register(request, form, context, ids, pending, rep_values, sms_val
         return None
     d = form.cleaned_data
     reps = sum(1 for c in chosen if c["rep"]) + sum(1 for p in pending if p.rep_value in rep_values)
-    known = [c["p"].pk for c in chosen] + [p.match.petitioner.pk for p in pending if p.match is not None]
+    # The rows, not their ids: the matters look-up takes the ID number hashes from them.
+    known = [c["p"] for c in chosen] + [p.match.petitioner for p in pending if p.match is not None]
     warnings = intake_warnings(
         user,
         petitioner_ids=known,
@@ -322,7 +324,7 @@ def _check_or_register(request, form, context, ids, pending, rep_values, sms_val
             messages.warning(
                 request, f"登记成功，但未能{'不予受理' if verb == 'decline' else '不再受理'}：{err.message}"
             )
-    if not scoped_cases(user).filter(pk=case.pk).exists():
+    if not visible_to_registrar(user, case):
         # An accusation against this unit (or one above it) went up at registration (回避转送).
         messages.info(
             request,

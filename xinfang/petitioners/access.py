@@ -63,6 +63,7 @@ from xinfang.petitioners.models import Petitioner, PetitionerShare
 
 __all__ = [
     "EXTRA_SCOPE_BUILDERS",
+    "all_usable",
     "REVEALABLE_FIELDS",
     "REGISTER_ROLES",
     "RegisteredMatch",
@@ -126,6 +127,30 @@ def scoped_petitioners(user) -> QuerySet[Petitioner]:
     q = scope_q(user)
     qs = Petitioner.objects.all()
     return qs if q is None else qs.filter(q)
+
+
+def all_usable(user, petitioners) -> bool:
+    """Whether ``user`` may read every one of ``petitioners`` (rows or ids), as ``scoped_petitioners`` says.
+
+    Rows read from the database whose own org lies in the user's scope are decided from the
+    rows (registration passes the rows it just read through ``scoped_petitioners``); anything
+    else, a bare id, an unsaved object, a record shared with the user's org, is asked of the
+    database in one count.
+    """
+    items = list(petitioners)
+    ids = {getattr(p, "pk", p) for p in items}
+    staff = _staff(user)
+    if items and _is_active_user(staff):
+        scope = org_scope(staff)
+        if all(
+            isinstance(p, Petitioner)
+            and not p._state.adding
+            and p._state.db is not None
+            and (scope.everything or p.org_id in scope.org_ids)
+            for p in items
+        ):
+            return True
+    return scoped_petitioners(user).filter(pk__in=ids).count() == len(ids)
 
 
 def access_petitioner(user, pk, *, for_write: bool = False) -> Petitioner:

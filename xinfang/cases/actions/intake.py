@@ -226,12 +226,12 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         raise Invalid("上级交办件须填写交办上级", field="referring_org")
     if reg.kind == Kind.ACCUSATION and not (reg.accused_name or reg.accused_org or reg.accused_user):
         raise Invalid("检举控告类须填写被反映人或单位", field="accused_name")
-    from xinfang.petitioners.access import scoped_petitioners
+    from xinfang.petitioners.access import all_usable
 
     ids = [p.pk for p, _rep in reg.petitioners]
     if len(set(ids)) != len(ids):
         raise Invalid("同一信访人不能重复添加", field="petitioners")
-    if scoped_petitioners(actor.user).filter(pk__in=ids).count() != len(set(ids)):
+    if not all_usable(actor.user, [p for p, _rep in reg.petitioners]):
         raise Invalid("所选信访人不存在或无权使用", field="petitioners")
     # The screen and the API refuse the same things: both come here.
     if not reg.content.strip():
@@ -246,8 +246,19 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     is_bureau = org.is_petition_bureau
     received_day = clock.local_date(reg.received_at)
     representatives = sum(1 for _p, rep in reg.petitioners if rep)
-    with transaction.atomic():
-        case = Case.objects.create(
+    # The first clock is planned before anything is written, so the case row goes in once with
+    # its due date (no update, no read-back of the deadline), and a rule set missing for this
+    # org and day refuses the registration before it takes a number.
+    clock_code = Clock.ROUTING if is_bureau else Clock.ACCEPTANCE
+    cal = deadlines.calendar()
+    rules = deadlines.rules_at(org, received_day, cal)
+    first = deadlines.plan(
+        clock_code, received_day, org=org, rules=rules, cal=cal, target_key=_registration_target_key(reg, rules)
+    )
+    # No savepoint inside a caller's transaction (the screen saves quick-created petitioners in
+    # the same one): a registration that fails there fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
+        case = Case(
             number=next_case_number(org, received_day.year),
             channel=reg.channel,
             received_at=reg.received_at,
@@ -261,6 +272,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             place_code=reg.place_code,
             place_name=reg.place_name,
             is_collective=max(reg.person_count, len(reg.petitioners)) >= settings.COLLECTIVE_VISIT_THRESHOLD,
+            is_skip_level=_skips_level(org, reg.place_code),
             referring_org=reg.referring_org,
             referring_ref=reg.referring_ref,
             leader_instruction=reg.leader_instruction,
@@ -275,32 +287,55 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             competent_org=None if is_bureau else org,
             repeat_of=repeat_of,
         )
-        case.is_skip_level = _skips_level(org, reg.place_code)
+        for name, value in deadlines.governing([first]).items():
+            setattr(case, name, value)
+        case.save(force_insert=True)
         CasePetitioner.objects.bulk_create(
             [CasePetitioner(case=case, petitioner=p, is_representative=rep) for p, rep in reg.petitioners]
         )
         roles = [ParticipantRole.REGISTERING, ParticipantRole.ROUTING if is_bureau else ParticipantRole.COMPETENT]
+        links = [CaseOrg(case=case, org=org, role=r) for r in roles]
         if reg.referring_org is not None:
-            CaseOrg.objects.create(case=case, org=reg.referring_org, role=ParticipantRole.REFERRING)
-        CaseOrg.objects.bulk_create([CaseOrg(case=case, org=org, role=r) for r in roles])
-        clock_code = Clock.ROUTING if is_bureau else Clock.ACCEPTANCE
-        deadlines.start(case, clock_code, received_day, org=org, target_key=_target_key(case, org, received_day))
-        deadlines.sync(case, save=False)
-        case.save()
+            links.insert(0, CaseOrg(case=case, org=reg.referring_org, role=ParticipantRole.REFERRING))
+        CaseOrg.objects.bulk_create(links)
+        deadlines.save_planned(case, [first])
         notes = []
         if representatives > MAX_REPRESENTATIVES:
             notes.append(f"代表{representatives}人，超过5人")
-        events.record(
-            case,
-            Action.REGISTER,
-            actor=actor,
-            note="；".join(notes),
-            data=_registration_data(reg, repeat_of),
-        )
-        recipient = lawful_recipient(case, org) if case.is_accusation else None
-        if recipient is not None:
-            _forward_away(case, org, recipient)
+        events.start_chain(case)  # a new case: its first event needs no look-up of the chain's head
+        try:
+            events.record(
+                case,
+                Action.REGISTER,
+                actor=actor,
+                note="；".join(notes),
+                data=_registration_data(reg, repeat_of),
+            )
+            recipient = lawful_recipient(case, org) if case.is_accusation else None
+            if recipient is not None:
+                _forward_away(case, org, recipient)
+        finally:
+            events.forget_chain(case)
     return case
+
+
+def visible_to_registrar(actor, case) -> bool:
+    """Whether ``actor``, who just registered ``case``, may see it (``scoped_cases``), without a query when sure.
+
+    The registering org takes part in the case, so an actor whose scope holds their own org
+    sees it, unless it is an accusation (the accused's exclusions, and recusal, which forwarded
+    it away): those, and any other scope, ask the access layer.
+    """
+    from xinfang.cases.access import scoped_cases
+    from xinfang.orgs.access import org_scope
+
+    actor = as_actor(actor)
+    user = actor.user if actor.is_staff_member else None
+    if user is not None and case.kind != Kind.ACCUSATION and user.org_id == case.registered_org_id:
+        scope = org_scope(user)
+        if scope.everything or user.org_id in scope.org_ids:
+            return True
+    return scoped_cases(actor).filter(pk=case.pk).exists()
 
 
 def _registration_data(reg: Registration, repeat_of) -> dict:
@@ -351,21 +386,38 @@ def _forward_away(case, org, recipient) -> None:
     )
 
 
+def _target_keys(urgency: str, leader_instruction: str) -> list[str]:
+    label = dict(Urgency.choices).get(urgency, urgency)  # as Case.get_urgency_display() shows it
+    keys = [f"urgency:{label}"]
+    if leader_instruction:
+        keys.append("leader_instruction")
+    return keys
+
+
+def _strictest(targets) -> str | None:
+    # Working days are compared as calendar weeks; exact enough to rank 1/3/7-day targets.
+    # In key order, as the rule set lists them: of two equally strict targets the first wins.
+    targets = sorted(targets, key=lambda t: t.key)
+    if not targets:
+        return None
+    return min(targets, key=lambda t: t.days * (7 / 5 if t.working else 1)).key
+
+
 def _target_key(case, org, on) -> str | None:
     """The strictest local commitment that applies: a leader's 批示 never
     loosens an urgent case's own target (急 3 days beats 批示 7 days)."""
     from xinfang.clock.models import LocalTarget
     from xinfang.clock.rules import RuleNotFound, rule_set_for
 
-    keys = [f"urgency:{case.get_urgency_display()}"]
-    if case.leader_instruction:
-        keys.append("leader_instruction")
+    keys = _target_keys(case.urgency, case.leader_instruction)
     try:
         rule_set = rule_set_for(org, on)
     except RuleNotFound:  # the clock itself will refuse with the reason
         return keys[-1]
-    targets = list(LocalTarget.objects.filter(rule_set=rule_set, key__in=keys))
-    if not targets:
-        return None
-    # Working days are compared as calendar weeks; exact enough to rank 1/3/7-day targets.
-    return min(targets, key=lambda t: t.days * (7 / 5 if t.working else 1)).key
+    return _strictest(LocalTarget.objects.filter(rule_set=rule_set, key__in=keys))
+
+
+def _registration_target_key(reg: Registration, rules) -> str | None:
+    """``_target_key`` for a case being registered, from the copy of its rules (no query)."""
+    keys = _target_keys(reg.urgency, reg.leader_instruction)
+    return _strictest([rules.targets[k] for k in keys if k in rules.targets])
