@@ -242,3 +242,28 @@ def test_the_table_costs_the_same_queries_however_many_cases(cast, county, flow,
         flow.forward(flow.register(), to=to)
     clock.set(TODAY)
     assert queries() == before <= 4  # the units, the grouped counts, the two comparison totals
+
+
+def test_the_page_costs_the_same_queries_however_many_units(login, cast, county):
+    """The drill links are one query for all rows, not one per unit with units under it."""
+    from xinfang.devdata.cast import make_org
+
+    client = login(cast.leader)
+    march = {"period": "month", "year": 2025, "month": 3}
+    client.get("/stats/", march)  # warm the per-process caches
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/stats/", march).status_code == 200
+        return len(captured.captured_queries)
+
+    before = queries()
+    town = make_org("清河县西岭镇人民政府", "government", "township", "330781102", cast.county)
+    make_org("西岭镇后村村民委员会", "village_committee", "village", "330781102201", town)
+    make_org("清河县水利局", "department", "county", "330781", cast.county)
+    assert queries() == before
+    html = client.get("/stats/", march).content.decode()
+    assert f"org={town.pk}" in html and f"org={cast.township.pk}" in html
