@@ -220,9 +220,9 @@ def tab_filters(user, today=None) -> dict[str, Q]:
 SUBSET_TABS = frozenset({"due_soon", "overdue", ATTENTION_TAB.key})
 
 
-def _not_todo() -> set[str]:
+def _not_todo() -> frozenset[str]:
     """Tabs outside 全部待办: the due tabs (subsets of it) and the suggestions."""
-    return SUBSET_TABS | {t.key for t in TABS if t.suggestion}
+    return SUBSET_TABS | frozenset(t.key for t in TABS if t.suggestion)
 
 
 def todo_q(filters: dict[str, Q]) -> Q:

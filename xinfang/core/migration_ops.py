@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import migrations
 
 
@@ -19,7 +21,7 @@ def drop_single_column_indexes(app_label: str, columns: dict[str, list[str]]) ->
     side is the AlterFields.
     """
 
-    def forward(apps, schema_editor):
+    def forward(apps: Any, schema_editor: Any) -> None:
         conn = schema_editor.connection
         for model_name, fields in columns.items():
             model = apps.get_model(app_label, model_name)
@@ -38,7 +40,7 @@ def drop_single_column_indexes(app_label: str, columns: dict[str, list[str]]) ->
                 ):
                     schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
 
-    def backward(apps, schema_editor):
+    def backward(apps: Any, schema_editor: Any) -> None:
         for model_name, fields in columns.items():
             model = apps.get_model(app_label, model_name)
             for name in fields:
