@@ -36,7 +36,7 @@ from xinfang.cases.states import Channel, Importance, Kind, Status, Urgency
 from xinfang.core import clock
 from xinfang.core.errors import DomainError
 from xinfang.orgs.models import Org, User
-from xinfang.petitioners.access import scoped_petitioners
+from xinfang.petitioners.access import usable_in_bulk
 from xinfang.petitioners.lookups import LookupTooFrequent
 from xinfang.petitioners.models import Petitioner
 
@@ -108,7 +108,7 @@ def register_case(request, body: s.RegisterIn):
     links: dict[int, bool] = {}
     for link in body.petitioners:
         links[link.id] = links.get(link.id, False) or link.is_representative
-    found = scoped_petitioners(user).in_bulk(list(links))
+    found = usable_in_bulk(user, list(links))
     # Unknown or out-of-scope ids stay as bare references: do_register refuses
     # them after its own role check, so the caller hears the right reason.
     petitioners = [(found.get(pk) or Petitioner(pk=pk), rep) for pk, rep in links.items()]

@@ -174,6 +174,27 @@ class MatterHit:
         return self.category_id == pk or (parent is not None and self.category_parent_id == parent)
 
 
+_HIT_FIELDS = (
+    "pk",
+    "number",
+    "status",
+    "received_at",
+    "category",
+    "category__parent",
+    "registered_org",
+    "routing_org",
+    "final_on",
+    "closed_on",
+    "window_until",
+    "competent_org",
+    "competent_org__name",
+    "competent_org__path",
+    "current_org",
+    "current_org__name",
+    "current_org__path",
+)
+
+
 def _home_government_key(org) -> tuple[int, str]:
     """(id, path) of ``routing_policy.home_government(org)``, from the org's own path (no query).
 
@@ -220,35 +241,42 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
         | Q(competent_org__path__startswith=root_path)
         | Q(registered_org__path__startswith=root_path)
     )
+    # Only the columns a hit needs (a plain row per case, no model instances): this runs on
+    # every registration, where building and reading the whole case rows cost more than the query.
     found = list(
         Case.objects.filter(person)
         .filter(area)
         .exclude(_accused_exclusion(user))
-        .select_related("competent_org", "current_org", "category")
         .distinct()
-        .order_by("-received_at")[:limit]
+        .order_by("-received_at")
+        .values(*_HIT_FIELDS)[:limit]
     )
-    visible = set(scoped_cases(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    # Only the cases found (none, for a person's first matter: then no access rules to build).
+    visible = (
+        set(scoped_cases(user).filter(pk__in=[c["pk"] for c in found]).values_list("pk", flat=True)) if found else set()
+    )
+    labels = dict(Case._meta.get_field("status").flatchoices)
     hits = []
     for case in found:
-        holder = case.competent_org or case.current_org
+        held = "competent_org" if case["competent_org"] is not None else "current_org"
+        holder_id, holder_path = case[held], case[f"{held}__path"]
         # Held by a lower body of the registering government, and not a case this org routed itself.
-        ours = user.org_id in (case.registered_org_id, case.routing_org_id)
-        inside = holder.path.startswith(root_path) and holder.pk not in (user.org_id, root_id) and not ours
-        shown = case.pk in visible
+        ours = user.org_id in (case["registered_org"], case["routing_org"])
+        inside = holder_path.startswith(root_path) and holder_id not in (user.org_id, root_id) and not ours
+        shown = case["pk"] in visible
         hits.append(
             MatterHit(
-                status=case.status,
-                status_label=case.get_status_display(),
-                holder=holder.name,
-                received_on=timezone.localdate(case.received_at),
-                category_id=case.category_id,
-                category_parent_id=case.category.parent_id if case.category is not None else None,
+                status=case["status"],
+                status_label=str(labels.get(case["status"], case["status"])),
+                holder=case[f"{held}__name"],
+                received_on=timezone.localdate(case["received_at"]),
+                category_id=case["category"],
+                category_parent_id=case["category__parent"],
                 below=inside,
-                ended_on=case.final_on or case.closed_on,
-                window_until=case.window_until,
-                case_id=case.pk if shown else None,
-                number=case.number if shown else "",
+                ended_on=case["final_on"] or case["closed_on"],
+                window_until=case["window_until"],
+                case_id=case["pk"] if shown else None,
+                number=case["number"] if shown else "",
             )
         )
     return hits

@@ -38,7 +38,7 @@ from xinfang.cases.forms_register import PendingPetitioner, QuickPetitionerForm,
 from xinfang.core.errors import DomainError
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.orgs.models import Role
-from xinfang.petitioners.access import scoped_petitioners
+from xinfang.petitioners.access import usable_in_bulk
 from xinfang.petitioners.search import parse_query, search_petitioners
 from xinfang.petitioners.services import match_id_number, register_or_reuse
 
@@ -61,7 +61,7 @@ def _int_list(values) -> list[int]:
 
 def _chosen(user, ids, rep_values, sms_values=frozenset()):
     """The chosen petitioners (in the order chosen) that this user may use."""
-    found = {p.pk: p for p in scoped_petitioners(user).filter(pk__in=ids)}
+    found = usable_in_bulk(user, ids)
     return [{"p": found[i], "rep": str(i) in rep_values, "sms": str(i) in sms_values} for i in ids if i in found]
 
 
