@@ -107,3 +107,21 @@ def test_a_petitioner_writes_on_a_phone_tracks_evaluates_and_asks_for_review(pag
     expect(main).to_contain_text("正在复查")
     case.refresh_from_db()
     assert case.status == "review_requested"
+
+
+def test_the_portal_at_desktop_size_keys_through_the_form_with_visible_focus(page, portal):
+    page.goto("/portal/write/")
+    expect(page.get_by_role("heading", name="我要写信")).to_be_visible()
+    expect_no_sideways_scroll(page, "the portal's letter form at desktop size")
+    page.keyboard.press("Tab")  # the skip link first
+    expect(page.get_by_role("link", name="跳到正文")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    name = page.get_by_label("姓名")
+    expect(name).to_be_focused()
+    outline = name.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"
+    # A field error is tied to its field and named in the summary at the top.
+    page.get_by_role("button", name="下一步：核对并提交").click()
+    expect(page.get_by_role("alert")).to_contain_text("姓名：请填写姓名")
+    expect(page.get_by_label("姓名")).to_have_attribute("aria-invalid", "true")
