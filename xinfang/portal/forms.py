@@ -213,3 +213,20 @@ class TrackLoginForm(forms.Form):
         error_messages={"required": "请填写查询密码"},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class IdentityTrackForm(forms.Form):
+    """查询办理进度 by the writer's ID number and the mobile number the letter was confirmed with."""
+
+    id_number = SubmissionForm.base_fields["id_number"]
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        help_text="写信时验证过的手机号码",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"required": MOBILE_REQUIRED},
+    )
+    sms_code = SubmissionForm.base_fields["sms_code"]
+
+    clean_id_number = SubmissionForm.clean_id_number
+    clean_phone = SubmissionForm.clean_phone

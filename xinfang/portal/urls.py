@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.portal import views, views_submit, views_track
+from xinfang.portal import views, views_submit, views_track, views_track_id
 
 app_name = "portal"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("write/done/", views_submit.done, name="write_done"),
     path("track/", views_track.sign_in, name="track"),
     path("track/case/", views_track.view, name="track_view"),
+    path("track/by-id/", views_track_id.by_identity, name="track_by_identity"),
+    path("track/mine/", views_track_id.mine, name="track_mine"),
     path("track/sign-out/", views_track.sign_out, name="track_sign_out"),
     path("track/evaluate/", views_track.evaluate, name="track_evaluate"),
     path("track/ask/<slug:what>/", views_track.ask, name="track_ask"),
