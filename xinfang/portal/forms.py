@@ -70,6 +70,14 @@ class SubmissionForm(forms.Form):
         help_text="先点“获取验证码”，再填写收到的6位数字",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+    address = forms.CharField(label="住址", max_length=200, required=False, help_text="便于邮寄告知书")
+    division_code = forms.RegexField(
+        label="住址行政区划代码",
+        regex=r"^(\d{6}|\d{9}|\d{12})$",
+        required=False,
+        help_text="知道的可以填写：6位（县）、9位（乡镇）或12位（村）",
+        error_messages={"invalid": "区划代码应为6、9或12位数字"},
+    )
     mailbox = forms.ModelChoiceField(
         label="写信给",
         queryset=Mailbox.objects.none(),

@@ -110,6 +110,8 @@ def register(user, pk, cleaned: dict, *, repeat_of=None):
             name=submission.name,
             id_number=submission.decrypt_id_number(),
             phones=[submission.decrypt_phone()],
+            address=submission.address,
+            division_code=submission.division_code,
         )
         petitioner = outcome.petitioner
         reg = Registration(

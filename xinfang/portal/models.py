@@ -72,6 +72,8 @@ class Submission(models.Model):
     phone_hash = models.CharField("手机号码查询哈希", max_length=64, editable=False)
     phone_masked = models.CharField("手机号码", max_length=20, editable=False)
     sms_consent = models.BooleanField("同意短信告知", default=False)
+    address = models.CharField("住址", max_length=200, blank=True)
+    division_code = models.CharField("住址行政区划代码", max_length=12, blank=True)
     # What they wrote.
     kind = models.CharField("信访性质", max_length=12, choices=Kind.choices)
     category = models.ForeignKey("cases.Category", verbose_name="内容分类", on_delete=models.PROTECT, related_name="+")

@@ -60,6 +60,8 @@ def letter(mailbox, category, **changes) -> dict:
         "title": "小区电梯长期停运无人维修",
         "content": "我住的小区3号楼电梯停运两个月，物业公司一直不修，请有关部门督促解决。",
         "sms_consent": "on",
+        "address": "",
+        "division_code": "",
         "password1": "qinghe-2026",
         "password2": "qinghe-2026",
     }

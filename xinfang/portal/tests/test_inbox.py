@@ -88,3 +88,12 @@ def test_the_inbox_is_a_fixed_number_of_queries(cast, submit, staff, django_asse
     clerk.get("/online/")
     with django_assert_num_queries(8):
         assert clerk.get("/online/").status_code == 200
+
+
+def test_the_address_written_goes_to_the_new_petitioner_record(cast, submit, staff):
+    submit(address="清河县东岗镇前村3号", division_code="330781101201")
+    submission = Submission.objects.get()
+    staff(cast.registrar).post(f"/online/{submission.pk}/", registration_post(submission))
+    submission.refresh_from_db()
+    (link,) = submission.case.case_petitioners.select_related("petitioner")
+    assert (link.petitioner.address, link.petitioner.division_code) == ("清河县东岗镇前村3号", "330781101201")

@@ -183,3 +183,10 @@ def test_the_form_page_is_a_fixed_number_of_queries(client, mailbox, django_asse
     with django_assert_num_queries(4):  # mailboxes open?, categories, the mailboxes twice (labels, help)
         response = client.get("/portal/write/")
     assert response.status_code == 200
+
+
+def test_a_division_code_must_have_6_9_or_12_digits(client, mailbox, category, sms_log):
+    response = client.post("/portal/write/", {**letter(mailbox, category, division_code="33078"), "next": "1"})
+    assert (
+        '<span class="error" id="id_division_code_error">区划代码应为6、9或12位数字</span>' in response.content.decode()
+    )
