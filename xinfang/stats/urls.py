@@ -9,4 +9,5 @@ urlpatterns = [
     path("monthly.xlsx", views.monthly_xlsx, name="monthly_xlsx"),
     path("ranking/", views.ranking, name="ranking"),
     path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
 ]

@@ -1,11 +1,11 @@
-"""The statistics page (/stats/), the ranking (/stats/ranking/) and their XLSX exports: thin views."""
+"""The statistics page (/stats/), the ranking (/stats/ranking/), their XLSX exports and the case ledger: thin views."""
 
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import Category
 from xinfang.cases.states import Channel, Kind
+from xinfang.core import clock
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Org
+from xinfang.stats import ledger as lg
 from xinfang.stats import metrics as m
 from xinfang.stats import ranking as r
 from xinfang.stats import table as t
@@ -187,5 +189,30 @@ def ranking_xlsx(request):
     )
     response = HttpResponse(content, content_type=XLSX)
     ascii_name = f"xinfang-ranking-{p.start:%Y%m%d}-{p.end:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+# ---------------------------------------------------------------- the case ledger
+
+
+@never_cache
+@require_GET
+def ledger_xlsx(request):
+    """信访件台账: the 全部信访件 list of the same query string, one row per case, streamed from a temporary file."""
+    user = request.user
+    if not lg.may_export(user):
+        raise PermissionDenied(lg.NOT_ALLOWED)
+    today = clock.today()
+    asked, export = lg.export(user, request.GET, today=today)
+    record(
+        AuditAction.STATS_EXPORT,
+        request=request,
+        target="信访件台账（XLSX）",
+        detail=f"{export.count}件；{asked.conditions}",
+    )
+    name = f"信访件台账-{today:%Y%m%d}.xlsx"
+    response = FileResponse(export.file, content_type=XLSX)
+    ascii_name = f"xinfang-ledger-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
