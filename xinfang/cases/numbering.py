@@ -12,7 +12,8 @@ def number_prefix(org) -> str:
 def _upsert_sql() -> str:
     qn = connection.ops.quote_name
     table = qn(CaseCounter._meta.db_table)
-    org, year, value = (qn(CaseCounter._meta.get_field(f).column) for f in ("org", "year", "value"))
+    columns = {f.name: qn(f.column) for f in CaseCounter._meta.concrete_fields}
+    org, year, value = columns["org"], columns["year"], columns["value"]
     # One statement, one round trip: the first case of a year inserts the row, every other one
     # increments it. PostgreSQL locks the conflicting row until the registration commits, so a
     # concurrent registration waits and takes the next value (never max()+1, which races);
