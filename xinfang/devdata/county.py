@@ -306,6 +306,23 @@ def build_staff_contacts(ctx: DemoContext) -> None:
     )
 
 
+def build_mailboxes(ctx: DemoContext) -> None:
+    """The portal's addressees in the demo: the county petition bureau and the county head's mailbox,
+    both registered by the bureau's clerks, so `make run`'s portal can be written to at once."""
+    from xinfang.portal.models import Mailbox
+
+    bureau = ctx.orgs["bureau"]
+    for sort, (name, leader, description) in enumerate(
+        [
+            ("清河县信访局", False, "反映问题、提出建议或投诉请求，由县信访局登记并依法交办、转送"),
+            ("县长信箱", True, "写给县长的信，由县信访局登记后呈报并依法办理"),
+        ]
+    ):
+        Mailbox.objects.get_or_create(
+            name=name, org=bureau, defaults={"is_leader_mailbox": leader, "description": description, "sort": sort}
+        )
+
+
 # Models an org's system administrator maintains in the admin: the org tree,
 # staff and their roles, the work calendar and rule sets, the category list;
 # the audit log read-only. Cases are never edited there.

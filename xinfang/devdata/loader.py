@@ -17,6 +17,7 @@ from xinfang.devdata.county import DEFAULT_PETITIONERS, DemoContext
 
 STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("工作人员短信联系方式", county.build_staff_contacts),
+    ("网上信访收信人（县信访局、县长信箱）", county.build_mailboxes),
     ("信访件（各状态）", cases.load),
 ]
 

@@ -19,6 +19,8 @@ NAV = [
     ("工作台", "cases:workbench", ANY),
     ("消息", "notifications:inbox", ANY),
     ("登记信访件", "cases:register", {Role.REGISTRAR, Role.PETITION_OFFICER}),
+    # Letters written on the portal, waiting for the bureau's clerks to register them.
+    ("网上来信", "portal_staff:inbox", {Role.REGISTRAR, Role.PETITION_OFFICER}),
     ("信访人", "petitioners:list", {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD}),
     ("统计", "stats:monthly", STATS_ROLES),
     ("单位排名", "stats:ranking", STATS_ROLES),

@@ -180,3 +180,18 @@ def test_the_admin_link_is_shown_only_to_staff_who_can_use_it(login, cast):
     cast.admin.is_staff = True
     cast.admin.save()
     assert 'href="/admin/"' in login(cast.admin).get("/clock/").content.decode()
+
+
+def test_the_demo_staff_get_work_mobiles_and_the_portal_its_mailboxes_once(isolated_steps):
+    from xinfang.notifications.models import StaffContact
+    from xinfang.portal.models import Mailbox
+
+    isolated_steps.extend([("contacts", demo.build_staff_contacts), ("mailboxes", demo.build_mailboxes)])
+    load()
+    load()
+    assert StaffContact.objects.count() == User.objects.count()
+    assert all(m.startswith("19900") and len(m) == 11 for m in StaffContact.objects.values_list("mobile", flat=True))
+    assert list(Mailbox.objects.values_list("name", "org__name", "is_leader_mailbox")) == [
+        ("清河县信访局", "清河县信访局", False),
+        ("县长信箱", "清河县信访局", True),
+    ]

@@ -31,3 +31,8 @@ def test_the_card_register_is_offered_to_those_who_supervise_or_answer_for_units
         assert "问责登记簿" in labels(user), user.username
     for user in (cast.registrar, cast.handler, cast.statistician):
         assert "问责登记簿" not in labels(user), user.username
+
+
+def test_the_portals_letters_are_offered_to_the_bureaus_clerks(cast):
+    assert "网上来信" in labels(cast.registrar) and "网上来信" in labels(cast.officer)
+    assert "网上来信" not in labels(cast.handler) and "网上来信" not in labels(cast.leader)
