@@ -190,3 +190,25 @@ def test_a_division_code_must_have_6_9_or_12_digits(client, mailbox, category, s
     assert (
         '<span class="error" id="id_division_code_error">区划代码应为6、9或12位数字</span>' in response.content.decode()
     )
+
+
+def test_key_rotation_re_encrypts_the_letters_numbers(submit, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from xinfang.core.crypto import generate_key
+    from xinfang.portal.models import Submission
+
+    submit()
+    letter = Submission.objects.get()
+    id_number, phone = letter.decrypt_id_number(), letter.decrypt_phone()
+    new_key = generate_key()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *settings.FIELD_ENCRYPTION_KEYS]
+    out = StringIO()
+    call_command("rotate_field_keys", stdout=out)
+    assert "portal.Submission.id_number_enc: 已重新加密 1 行" in out.getvalue()
+    assert "portal.Submission.phone_enc: 已重新加密 1 行" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key dropped: still readable
+    letter.refresh_from_db()
+    assert (letter.decrypt_id_number(), letter.decrypt_phone()) == (id_number, phone)
