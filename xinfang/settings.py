@@ -254,6 +254,23 @@ elif TASKS_BACKEND == "rq":
 else:
     raise ConfigError("TASKS_BACKEND must be database or rq")
 RQ_QUEUES = {TASKS_QUEUE: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+# The cache keeps the rate limits (the portal's letters, SMS codes and tracking; number
+# look-ups), and the to-do badge. In one process by default (make run serves from one);
+# with several server processes or machines set CACHE_URL to a Redis, so that they share
+# one count and a limit cannot be dodged by landing on another process.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": TASKS_QUEUE,
+        }
+    }
+elif CACHE_URL in ("", "locmem"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "xinfang"}}
+else:
+    raise ConfigError("CACHE_URL must be empty (one process), locmem, or a redis:// URL")
 # How often each worker's scheduler looks for periodic jobs due (seconds).
 SCHEDULER_TICK_SECONDS = env_int("SCHEDULER_TICK_SECONDS", 5)
 BACKGROUND_KEEP_DAYS = env_int("BACKGROUND_KEEP_DAYS", 14)

@@ -113,3 +113,32 @@ def test_the_api_docs_may_be_made_public(client, settings):
     settings.API_DOCS_PUBLIC = True
     assert client.get("/api/v1/openapi.json").status_code == 200
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_cache_is_per_process_unless_a_redis_is_named(monkeypatch):
+    assert load_settings(monkeypatch).CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    shared = load_settings(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert shared.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared.CACHES["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
+    with pytest.raises(ConfigError, match="CACHE_URL must be empty"):
+        load_settings(monkeypatch, CACHE_URL="memcached://x")
+
+
+def test_two_processes_share_a_limit_through_the_redis_cache():
+    import os
+
+    from django.core.cache.backends.redis import RedisCache
+
+    from xinfang.background.tests.test_redis import _redis_answers
+
+    if not _redis_answers():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("Redis required but nothing answers at 127.0.0.1:6379")
+        pytest.skip("Redis not reachable")
+
+    first, second = (RedisCache("redis://127.0.0.1:6379/1", {"KEY_PREFIX": "xinfang-test"}) for _ in range(2))
+    first.delete("portal:limit")
+    first.add("portal:limit", 0, 60)
+    first.incr("portal:limit")
+    assert second.incr("portal:limit") == 2  # a second connection (another process) sees the same count
+    first.delete("portal:limit")
