@@ -177,6 +177,7 @@ class MatterHit:
 _HIT_FIELDS = (
     "pk",
     "number",
+    "kind",
     "status",
     "received_at",
     "category",
@@ -243,14 +244,12 @@ def same_person_matters(actor, petitioners, *, limit: int = 20) -> list[MatterHi
     )
     # Only the columns a hit needs (a plain row per case, no model instances): this runs on
     # every registration, where building and reading the whole case rows cost more than the query.
-    found = list(
-        Case.objects.filter(person)
-        .filter(area)
-        .exclude(_accused_exclusion(user))
-        .distinct()
-        .order_by("-received_at")
-        .values(*_HIT_FIELDS)[:limit]
-    )
+    matters = Case.objects.filter(person).filter(area).distinct().order_by("-received_at")
+    found = list(matters.values(*_HIT_FIELDS)[:limit])
+    if any(c["kind"] == Kind.ACCUSATION for c in found):
+        # The exclusion only ever removes accusations: without one among these, the same rows
+        # come back with it, so its (costly to build) filter is applied only when one is there.
+        found = list(matters.exclude(_accused_exclusion(user)).values(*_HIT_FIELDS)[:limit])
     # Only the cases found (none, for a person's first matter: then no access rules to build).
     visible = (
         set(scoped_cases(user).filter(pk__in=[c["pk"] for c in found]).values_list("pk", flat=True)) if found else set()
