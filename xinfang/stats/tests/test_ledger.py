@@ -64,6 +64,7 @@ def test_the_ledger_has_chinese_headers_a_frozen_header_and_the_cases_values(log
     response = login(cast.officer).get(URL)
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith('attachment; filename="xinfang-ledger-20250410.xlsx"')
+    assert int(response["Content-Length"]) > 0  # a file of known size, not a stream of unknown length
     ws = sheet(response)
     assert ws["A1"].value == "清河县信访局信访件台账"
     assert ws["A2"].value == "筛选条件：全部；制表日期：2025-04-10；个人姓名已隐去（仅显示姓氏）"
@@ -215,3 +216,19 @@ def test_the_list_links_to_the_ledger_of_its_own_filters(login, cast, county):
 def test_the_link_is_only_on_the_whole_list_and_only_for_those_who_may_export(login, cast, county):
     assert "导出台账（Excel）" not in login(cast.officer).get("/cases/", {"tab": "all"}).content.decode()
     assert "导出台账（Excel）" not in login(cast.registrar).get("/cases/", {"tab": "search"}).content.decode()
+
+
+def test_overdue_is_the_list_s_overdue_and_a_late_closure_is_said(login, cast, county, flow, clock):
+    clock.set(date(2025, 3, 6))
+    late = flow.handling(assign=False, summary="逾期办结的信访件")
+    clock.set(date(2025, 7, 1))  # past the 60-day handling period
+    from xinfang.cases.actions import do_close
+
+    late = do_close(flow.deliver(flow.reply(late)), actor=cast.handler)
+    client = login(cast.officer)
+    overdue_list = client.get("/cases/", {"tab": "search", "due": "overdue"}).content.decode()
+    listed = sorted(re.findall(r'<a href="/cases/\d+/">([^<]+)</a>', overdue_list))
+    rows = body(sheet(client.get(URL)))
+    assert listed and sorted(r["登记编号"] for r in rows if r["是否超期"] == "已超期") == listed
+    assert [r["是否超期"] for r in rows if r["登记编号"] == late.number] == ["超期办结"]
+    assert {r["是否超期"] for r in rows} == {"已超期", "超期办结", "否"}
