@@ -158,13 +158,23 @@ def parse(user, params) -> Request:
             value = form.cleaned_data.get(name)
             if value in (None, ""):
                 continue
-            shown = value.isoformat() if isinstance(value, date) else value
-            choices = dict(getattr(field, "choices", ()) or ())
-            shown = choices.get(value, shown)
+            shown = _choice_label(field, value) or (value.isoformat() if isinstance(value, date) else str(value))
             words.append(f"{field.label}：{shown}")
     if f.status:
         words.append("状态：" + "、".join(LABELS["status"][s] for s in f.status))
     return Request(filter=f, conditions="；".join(words) or "全部")
+
+
+def _choice_label(field, value) -> str:
+    """The label the form shows for a chosen value ("一级 / 二级" for an option inside a group)."""
+    for key, label in getattr(field, "choices", ()) or ():
+        if isinstance(label, list | tuple):
+            for sub_key, sub_label in label:
+                if str(sub_key) == str(value):
+                    return f"{key} / {sub_label}"
+        elif str(key) == str(value):
+            return str(label)
+    return ""
 
 
 def queryset(user, f: CaseFilter, today: date | None = None):

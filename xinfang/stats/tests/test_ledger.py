@@ -232,3 +232,12 @@ def test_overdue_is_the_list_s_overdue_and_a_late_closure_is_said(login, cast, c
     assert listed and sorted(r["登记编号"] for r in rows if r["是否超期"] == "已超期") == listed
     assert [r["是否超期"] for r in rows if r["登记编号"] == late.number] == ["超期办结"]
     assert {r["是否超期"] for r in rows} == {"已超期", "超期办结", "否"}
+
+
+def test_the_conditions_name_the_chosen_category_and_org(login, cast, county):
+    category = county["closed"].category
+    query = {"category": str(category.pk), "org": str(cast.dept.pk)}
+    ws = sheet(login(cast.leader).get(URL, query))  # the org box offers the orgs the user may see
+    named = f"内容分类：{category.parent.name} / {category.name}；当前办理单位：清河县自然资源局"
+    assert ws["A2"].value.startswith(f"筛选条件：{named}；")
+    assert numbers(ws) == sorted([county["closed"].number, county["collective"].number])
