@@ -66,13 +66,13 @@ class Column:
 
 
 COLUMNS = (
-    Column("序号", 7, "0"),
+    Column("序号", 7),
     Column("登记编号", 22),
     Column("收件时间", 17, DATETIME),
     Column("来源渠道", 10),
     Column("信访人", 18),
     Column("信访形式", 9),
-    Column("人数", 6, "0"),
+    Column("人数", 6),
     Column("信访性质", 12),
     Column("问题属地", 18),
     Column("内容分类", 20),
@@ -353,8 +353,9 @@ def _head_cell(ws, text: str) -> WriteOnlyCell:
 
 
 def _value_cell(ws, value, number_format: str | None):
-    # Plain values cost least to write; only dates and counts carry a format of their own.
-    if number_format is None or value is None:
+    # A plain value costs less to write than a styled cell, and openpyxl already gives a date
+    # (not a datetime) the yyyy-mm-dd format: only the times need a cell of their own.
+    if number_format is None or value is None or type(value) is date:
         return value
     cell = WriteOnlyCell(ws, value=value)
     cell.number_format = number_format
