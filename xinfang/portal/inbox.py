@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 
 from xinfang.cases.access import scoped_cases
-from xinfang.cases.actions import Registration, do_register, intake_warnings
+from xinfang.cases.actions import Registration, Warning, do_register, intake_warnings
 from xinfang.cases.models import CasePetitioner
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
@@ -90,7 +90,7 @@ def warnings_for(user, submission: Submission, cleaned: dict | None = None) -> l
         match = None
     ids = [match.petitioner.pk] if match is not None else []
     d = cleaned or {}
-    return intake_warnings(
+    warnings = intake_warnings(
         user,
         petitioner_ids=ids,
         category=d.get("category", submission.category),
@@ -98,6 +98,23 @@ def warnings_for(user, submission: Submission, cleaned: dict | None = None) -> l
         kind=d.get("kind", submission.kind),
         accused_org=d.get("accused_org"),
     )
+    if match is not None and _plain(match.petitioner.name) != _plain(submission.name):
+        # Registration files the letter under the person the ID number belongs to: a different
+        # signature (a typo, a relative writing, someone using another's number) must be checked
+        # first. The registered name is not shown: the clerk may not be entitled to it.
+        warnings.insert(
+            0,
+            Warning(
+                "name_differs",
+                f"来信署名（{submission.name}）与该身份证号码已登记信访人的姓名不一致；"
+                "登记后将使用已登记的信访人记录，请先与来信人核实身份",
+            ),
+        )
+    return warnings
+
+
+def _plain(name: str) -> str:
+    return "".join((name or "").split())
 
 
 def register(user, pk, cleaned: dict, *, repeat_of=None):

@@ -97,3 +97,30 @@ def test_the_address_written_goes_to_the_new_petitioner_record(cast, submit, sta
     submission.refresh_from_db()
     (link,) = submission.case.case_petitioners.select_related("petitioner")
     assert (link.petitioner.address, link.petitioner.division_code) == ("清河县东岗镇前村3号", "330781101201")
+
+
+def test_a_letter_signed_with_another_name_than_its_id_numbers_is_held_for_checking(cast, submit, staff):
+    submit()
+    first = Submission.objects.get()
+    clerk = staff(cast.registrar)
+    clerk.post(f"/online/{first.pk}/", registration_post(first))
+    submit(name="王秀英", phone=OTHER_PHONE, title="建议增设路灯")
+    second = Submission.objects.get(status=SubmissionStatus.PENDING)
+    differs = "来信署名（王秀英）与该身份证号码已登记信访人的姓名不一致；"
+    warning = differs + "登记后将使用已登记的信访人记录，请先与来信人核实身份"
+    page = clerk.get(f"/online/{second.pk}/").content.decode()
+    assert warning in page and "张三" not in page.split(warning)[0][-200:]
+    held = clerk.post(f"/online/{second.pk}/", registration_post(second))
+    assert held.status_code == 200 and warning in held.content.decode()
+    second.refresh_from_db()
+    assert second.status == SubmissionStatus.PENDING
+
+
+def test_a_letter_signed_with_the_registered_name_raises_no_name_warning(cast, submit, staff):
+    submit()
+    first = Submission.objects.get()
+    clerk = staff(cast.registrar)
+    clerk.post(f"/online/{first.pk}/", registration_post(first))
+    submit(phone=OTHER_PHONE, title="电梯仍未修好")
+    second = Submission.objects.get(status=SubmissionStatus.PENDING)
+    assert "来信署名" not in clerk.get(f"/online/{second.pk}/").content.decode()
