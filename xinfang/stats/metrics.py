@@ -241,6 +241,15 @@ class Metric:
     def is_rate(self) -> bool:
         return self.denominator is not None
 
+    @property
+    def definition(self) -> str:
+        """What the figure is, for people (the 统计口径 page, the column's tooltip): a rate reads as
+        its numerator ÷ its denominator, in their own names, so the two cannot drift apart."""
+        if self.denominator is None or self.help:
+            return self.help
+        num, den = METRICS[self.numerator], METRICS[self.denominator]
+        return f"{num.label}（{num.unit}）÷ {den.label}（{den.unit}）"
+
     def value(self, base: Mapping[str, int]) -> int | Decimal | None:
         if self.denominator is None:
             return base[self.numerator]
@@ -260,14 +269,17 @@ METRICS: dict[str, Metric] = {
         _m("total", "信访总量", "件", help="收件日期在期内的信访件（含重复件）"),
         _m("persons", "信访总量", "人次", help="收件日期在期内各件的人数之和"),
         _m("visit_batches", "来访", "批次", help="来访件，一次来访登记为一批"),
-        _m("visit_persons", "来访", "人次"),
+        _m("visit_persons", "来访", "人次", help="收件日期在期内的来访件的人数之和"),
         _m("collective_batches", "集体访", "批次", help="来访且人数达到集体访标准"),
-        _m("collective_persons", "集体访", "人次"),
+        _m("collective_persons", "集体访", "人次", help="收件日期在期内的集体访各件的人数之和"),
         _m("first", "初信初访", "件", help="未标为重复信访的件"),
         _m("repeat", "重复信访", "件", help="登记或合并为重复件的件"),
         _m("repeat_rate", "重复信访率", "%", "repeat", "total"),
         _m("skip_level", "越级信访", "件", help="登记机关高于问题属地有权处理层级的件（仅作情况反映，不作扣分）"),
-        *[_m(f"channel_{c}", f"{label}", "件") for c, label in Channel.choices],
+        *[
+            _m(f"channel_{c}", f"{label}", "件", help=f"收件日期在期内、来源渠道为{label}的件")
+            for c, label in Channel.choices
+        ],
         *[_m(f"share_channel_{c}", f"{label}占比", "%", f"channel_{c}", "total") for c, label in Channel.choices],
         *[_m(f"kind_{c}", f"{label}", "件") for c, label in Kind.choices],
         *[_m(f"share_kind_{c}", f"{label}占比", "%", f"kind_{c}", "total") for c, label in Kind.choices],
@@ -275,34 +287,34 @@ METRICS: dict[str, Metric] = {
         _m("accepted_done", "受理件中已办结", "件", help="期内受理、截至期末（或今日）已办结或终结"),
         _m("closure_rate", "办结率", "%", "accepted_done", "accepted"),
         _m("decided", "作出受理决定", "件", help="受理告知期限在期内完成（受理、不予受理、不再受理、导入法定途径）"),
-        _m("decided_on_time", "按时作出受理决定", "件"),
+        _m("decided_on_time", "按时作出受理决定", "件", help="其中在受理告知期限内作出决定的件"),
         _m("timely_acceptance_rate", "及时受理率", "%", "decided_on_time", "decided"),
         _m("handling_due", "期内应办结", "件", help="办理期限在期内届满、已可判断是否按期的件"),
-        _m("handled_on_time", "按期办结", "件"),
+        _m("handled_on_time", "按期办结", "件", help="其中在办理期限届满日或之前出具处理意见的件"),
         _m("on_time_rate", "按期办结率", "%", "handled_on_time", "handling_due"),
         _m("handled_late", "超时", "件", help="超过办理期限才出具处理意见，或期限已过仍未出具"),
         _m("overdue_rate", "超时率", "%", "handled_late", "handling_due"),
         _m("replied", "出具处理意见", "件", help="答复日期在期内"),
-        _m("evaluated", "参评", "件"),
+        _m("evaluated", "参评", "件", help="期内答复的件中已记录评价的件"),
         _m("evaluation_rate", "参评率", "%", "evaluated", "replied"),
-        _m("satisfied", "满意和基本满意", "件"),
+        _m("satisfied", "满意和基本满意", "件", help="参评件中评价为满意或基本满意的件"),
         _m("satisfaction_rate", "满意率", "%", "satisfied", "evaluated"),
-        _m("unsatisfied", "不满意", "件"),
+        _m("unsatisfied", "不满意", "件", help="参评件中评价为不满意的件"),
         _m("dissatisfaction_rate", "不满意率", "%", "unsatisfied", "evaluated"),
-        _m("review_requested", "申请复查", "件"),
+        _m("review_requested", "申请复查", "件", help="期内答复的件中信访人申请复查的件"),
         _m("review_rate", "复查率", "%", "review_requested", "replied"),
         _m("reviews", "复查意见", "次", help="期内作出的复查意见"),
-        _m("reviews_upheld", "复查维持", "次"),
+        _m("reviews_upheld", "复查维持", "次", help="其中维持原处理意见的复查意见"),
         _m("review_upheld_rate", "复查维持率", "%", "reviews_upheld", "reviews"),
-        _m("reexams", "复核意见", "次"),
-        _m("reexams_upheld", "复核维持", "次"),
+        _m("reexams", "复核意见", "次", help="期内作出的复核意见"),
+        _m("reexams_upheld", "复核维持", "次", help="其中维持复查意见的复核意见"),
         _m("reexam_upheld_rate", "复核维持率", "%", "reexams_upheld", "reexams"),
         _m("backlog_start", "期初积案", "件", help="期初前受理、期初时已超过办理期限仍未办结"),
         _m("backlog_resolved", "积案化解", "件", help="期初积案中期内办结的"),
         _m("backlog_resolution_rate", "积案化解率", "%", "backlog_resolved", "backlog_start"),
         _m("replies_issued", "出具答复意见书", "份", help="期内签发的处理意见书（重新处理后再次签发的另计一份）"),
-        _m("leader_instructed", "领导批示件", "件"),
-        _m("leader_instructed_done", "领导批示件办结", "件"),
+        _m("leader_instructed", "领导批示件", "件", help="收件日期在期内、有领导批示的件"),
+        _m("leader_instructed_done", "领导批示件办结", "件", help="其中截至期末（或今日）已办结或终结的件"),
         _m("leader_instructed_closure_rate", "领导批示件办结率", "%", "leader_instructed_done", "leader_instructed"),
     ]
 }

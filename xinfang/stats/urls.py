@@ -10,4 +10,5 @@ urlpatterns = [
     path("ranking/", views.ranking, name="ranking"),
     path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
+    path("definitions/", views.definitions, name="definitions"),
 ]

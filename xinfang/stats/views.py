@@ -216,3 +216,14 @@ def ledger_xlsx(request):
     ascii_name = f"xinfang-ledger-{today:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@require_GET
+def definitions(request):
+    """统计口径: each column of the 月报 with its unit and definition, from the metric records themselves."""
+    if not t.may_view(request.user):
+        raise PermissionDenied(t.NOT_ALLOWED)
+    from xinfang.stats.metrics import METRICS
+
+    metrics = [METRICS[code] for code in t.COLUMNS]
+    return render(request, "stats/definitions.html", {"metrics": metrics})

@@ -45,7 +45,7 @@ def workbook(table: Table) -> bytes:
     conditions = f"统计期间：{table.period.start:%Y-%m-%d}至{table.period.end:%Y-%m-%d}"
     if table.slice.label:
         conditions += f"；范围：{table.slice.label}"
-    conditions += f"；制表日期：{table.today:%Y-%m-%d}；口径见 docs/metrics.md"
+    conditions += f"；制表日期：{table.today:%Y-%m-%d}；口径见系统“统计口径”页"
     ws.cell(row=2, column=1, value=conditions)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -132,7 +132,7 @@ def ranking_workbook(ranking: Ranking) -> bytes:
     )
     conditions = f"统计期间：{ranking.period.start:%Y-%m-%d}至{ranking.period.end:%Y-%m-%d}"
     conditions += f"；评分方案：{scheme.name if scheme else '未设定'}"
-    conditions += f"；制表日期：{ranking.today:%Y-%m-%d}；口径见 docs/metrics.md"
+    conditions += f"；制表日期：{ranking.today:%Y-%m-%d}；口径见系统“统计口径”页"
     ws.cell(row=2, column=1, value=conditions)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -200,7 +200,7 @@ def _rules_sheet(wb, ranking: Ranking, scheme: ScoringScheme) -> None:
         ws.cell(row=r, column=2, value=veto.describe())
     r += 2
     ws.cell(
-        row=r, column=1, value="两线之间按比例得分；无数据而不计入的项，总分按其余各项折算；口径见 docs/metrics.md §9。"
+        row=r, column=1, value="两线之间按比例得分；无数据而不计入的项，总分按其余各项折算；口径见系统“统计口径”页。"
     )
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 28

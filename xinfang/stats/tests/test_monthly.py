@@ -267,3 +267,16 @@ def test_the_page_costs_the_same_queries_however_many_units(login, cast, county)
     assert queries() == before
     html = client.get("/stats/", march).content.decode()
     assert f"org={town.pk}" in html and f"org={cast.township.pk}" in html
+
+
+def test_the_definitions_page_explains_every_column_and_is_linked(login, cast):
+    from xinfang.stats.metrics import METRICS
+    from xinfang.stats.table import COLUMNS
+
+    page = login(cast.leader).get("/stats/definitions/").content.decode()
+    assert "<h1>统计口径</h1>" in page
+    for code in COLUMNS:
+        assert METRICS[code].definition and f"<td>{METRICS[code].definition}</td>" in page, code
+    assert '<a href="/stats/definitions/">统计口径</a>' in login(cast.leader).get("/stats/").content.decode()
+    assert "docs/metrics.md" not in login(cast.leader).get("/stats/ranking/").content.decode()
+    assert login(cast.registrar).get("/stats/definitions/").status_code == 403
