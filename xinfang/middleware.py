@@ -156,6 +156,23 @@ class RequestLimitsMiddleware:
         if api:
             body = {"code": "bad_request", "message": message, "field": None}
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        from xinfang.portal.site import site_for, urlconf_for
+
+        site = site_for(request)
+        if site is not None:
+            # The public portal's own page, with no link into the staff site; its links are
+            # reversed in the portal's URLconf, which is not set yet this early.
+            from django.urls import set_urlconf
+
+            set_urlconf(urlconf_for(site.prefix))
+            try:
+                html = render_to_string(
+                    "portal/error.html",
+                    {"portal_title": settings.PORTAL_TITLE, "title": "请求有误", "message": message},
+                )
+            finally:
+                set_urlconf(None)
+            return HttpResponse(html, status=400)
         # Without the request: this runs before the session and the user are loaded.
         return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
 

@@ -90,3 +90,11 @@ def test_an_attachment_id_beyond_the_largest_is_the_chinese_404(login, cast):
     response = login(cast.officer).get(f"/cases/{case.pk}/attachments/{BIG}/")
     assert response.status_code == 404
     assert "未找到该页面或信访件" in response.content.decode()
+
+
+def test_a_portal_request_is_refused_on_the_portals_own_page(client):
+    response = client.post("/portal/write/", {"name": "张\x00三"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert NUL_REFUSED in body and '<a class="button" href="/portal/">返回首页</a>' in body
+    assert "/cases/" not in body and "/accounts/" not in body and "信访业务管理系统" not in body
