@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.helpers import expect_no_sideways_scroll, login_as, reseed_migration_data, switch_user
+from e2e.conftest import VIEWPORT
+from e2e.helpers import PHONE, expect_no_sideways_scroll, login_as, reseed_migration_data, switch_user
 from xinfang.devdata.flow import Flow
 
 pytestmark = pytest.mark.browser
@@ -49,6 +50,10 @@ def test_listed_supervision_from_opening_to_conclusion(page, e2e_cast, results_d
     expect(panel.locator(".supervision-item")).to_contain_text("挂牌督办")
     expect(panel.locator(".supervision-item")).to_contain_text("督办中")
     page.screenshot(path=str(results_dir / "supervision-opened.png"), full_page=True)
+    page.set_viewport_size(PHONE)  # the item's actions, set off and touch-sized, on a phone
+    expect_no_sideways_scroll(page, "the case page with an open supervision item")
+    panel.locator(".supervision-item").screenshot(path=str(results_dir / "supervision-opened-phone.png"))
+    page.set_viewport_size(VIEWPORT)
 
     # 2. The handler of the supervised unit finds it in the inbox and reports progress.
     switch_user(page, "handler")
