@@ -164,7 +164,8 @@ class RequestLimitsMiddleware:
             # reversed in the portal's URLconf, which is not set yet this early.
             from django.urls import set_urlconf
 
-            set_urlconf(urlconf_for(site.prefix))
+            # Django takes a URLconf module object as well as its dotted name (as request.urlconf does).
+            set_urlconf(urlconf_for(site.prefix))  # type: ignore[arg-type]
             try:
                 html = render_to_string(
                     "portal/error.html",
