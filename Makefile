@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 # Parallel workers for the suite (2 cores here).
 XDIST ?= -n 2
 
-.PHONY: run test install install-test lint migrations-check test-sqlite test-postgres test-browser browser clean bench
+.PHONY: run test install install-test lint migrations-check test-sqlite test-postgres test-browser browser fonts clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,18 @@ $(VENV)/.installed-test: requirements/base.txt requirements/test.txt | $(VENV)/b
 	$(PY) -m pip install --quiet -r requirements/test.txt
 	touch $@ $(VENV)/.installed-base
 
-install: $(VENV)/.installed-base
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed-base fonts
+install-test: $(VENV)/.installed-test fonts
+
+# The CJK fonts the PDFs (Noto Serif CJK SC: 宋体 for official documents) and the
+# bulletin's chart images (WenQuanYi Micro Hei) are drawn with, from Debian's
+# packages; never fetched at run time.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -q 'Noto Serif CJK SC' || ! fc-list 2>/dev/null | grep -qi 'wqy'; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -q fonts-noto-cjk fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk fonts-wqy-microhei >/dev/null)); \
+	  else echo "fonts-noto-cjk and fonts-wqy-microhei are missing and we are not root: PDFs will lack Chinese glyphs" >&2; fi; \
+	fi
 
 ## make run: install, migrate the embedded SQLite database, load the demo county once, serve;
 ## the background worker (tasks and periodic jobs) runs beside the server and stops with it (Ctrl-C).
