@@ -81,7 +81,7 @@ def test_register_to_evaluation_in_the_browser(page, e2e_cast, results_dir, cons
     switch_user(page, "handler")
     act_on_case(page, case_url, "记录送达", lambda f: f.get_by_label("签收人").fill("陈秀兰"))
     expect(case_status(page)).to_have_text("已答复")
-    expect(page.locator("body")).to_contain_text("当面送达")
+    expect(page.locator("body")).to_contain_text("直接送达")
     act_on_case(page, case_url, "评价", lambda f: f.get_by_label("满意", exact=True).check())
     expect(case_status(page)).to_have_text("已答复")
     expect(page.locator("dl.facts")).to_contain_text("满意（回访记录）")

@@ -18,6 +18,8 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),
     path("stats/", include("xinfang.stats.urls")),
     path("escalation/", include("xinfang.escalation.urls")),
+    path("documents/", include("xinfang.documents.urls")),
+    path("ledgers/", include("xinfang.ledgers.urls")),
     # The portal's letters waiting for registration (the portal itself has its own URLconf: xinfang.portal.site).
     path("online/", include("xinfang.portal.staff_urls")),
     path("api/v1/", include("xinfang.api.urls")),

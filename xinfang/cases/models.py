@@ -444,13 +444,33 @@ class Delivery(models.Model):
     method = models.CharField("送达方式", max_length=12, choices=DeliveryMethod.choices)
     delivered_at = models.DateTimeField("送达时间")
     recipient = models.CharField("签收人", max_length=50, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # 邮寄送达: the postal tracking number (db_default: the scale generator inserts raw rows).
+    tracking_number = models.CharField("邮件号", max_length=50, blank=True, db_default="")
+    # The returned 送达回证, uploaded as one of the case's attachments.
+    proof = models.ForeignKey(
+        "Attachment", verbose_name="送达回证", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Staff record most deliveries; a petitioner confirming receipt on the portal (电子送达)
+    # is named instead by recorded_by_petitioner. Exactly one of the two is set.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by_petitioner = models.ForeignKey(
+        "petitioners.Petitioner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "送达记录"
         verbose_name_plural = "送达记录"
         ordering = ["delivered_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="delivery_recorded_by_one",
+                condition=models.Q(recorded_by__isnull=False, recorded_by_petitioner__isnull=True)
+                | models.Q(recorded_by__isnull=True, recorded_by_petitioner__isnull=False),
+            ),
+        ]
 
 
 def attachment_path(instance, filename):
@@ -465,9 +485,23 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Staff upload most files; materials a petitioner adds on the portal (补充材料) name
+    # the petitioner instead. Exactly one of the two is set.
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by_petitioner = models.ForeignKey(
+        "petitioners.Petitioner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "附件"
         verbose_name_plural = "附件"
+        constraints = [
+            models.CheckConstraint(
+                name="attachment_uploaded_by_one",
+                condition=models.Q(uploaded_by__isnull=False, uploaded_by_petitioner__isnull=True)
+                | models.Q(uploaded_by__isnull=True, uploaded_by_petitioner__isnull=False),
+            ),
+        ]

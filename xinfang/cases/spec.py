@@ -27,6 +27,7 @@ from django.db.models import Q
 
 from xinfang.cases import predicates as P
 from xinfang.cases.inputs import Input
+from xinfang.cases.models import Delivery
 from xinfang.cases.states import Action, Kind, Status
 from xinfang.core import clock
 from xinfang.orgs.actors import Actor, as_actor
@@ -129,7 +130,16 @@ def _petitioner_requests_reexam(actor, case) -> str | None:
     return _window(case, "复查意见", "复核")
 
 
+def _petitioner_confirms_receipt(actor, case) -> str | None:
+    # 电子送达: the petitioner may confirm a notice issued to them that no delivery covers yet.
+    delivered = Delivery.objects.filter(case=case).values("event_id")
+    if not case.events.exclude(notice="").exclude(pk__in=delivered).exists():
+        return "没有待确认收到的文书"
+    return None
+
+
 PETITIONER_RULES: dict[str, Rule] = {
+    Action.RECORD_DELIVERY: _petitioner_confirms_receipt,
     Action.EVALUATE: _petitioner_evaluates,
     Action.REQUEST_REVIEW: _petitioner_requests_review,
     Action.REQUEST_REEXAM: _petitioner_requests_reexam,

@@ -137,6 +137,13 @@ class TrackedAction(models.TextChoices):
     INSTRUCTION_CLOSE = "instruction_close", "批示办结"
     CARD_ISSUED = "card_issued", "记录问责（黄牌/红牌）"
     CARD_REVOKED = "card_revoked", "撤销问责记录"
+    # Formal documents (xinfang.documents): issuing freezes the text and the 文号;
+    # a correction is a new document that supersedes the old one.
+    DOCUMENT_ISSUED = "document_issued", "印发文书"
+    DOCUMENT_SUPERSEDED = "document_superseded", "更正文书"
+    ARCHIVED = "archived", "生成归档卷宗"
+    # A case that came in from a county's historical ledger (xinfang.ledgers).
+    LEDGER_IMPORTED = "ledger_imported", "历史台账导入"
 
 
 EVENT_ACTIONS = Action.choices + TrackedAction.choices
@@ -194,8 +201,14 @@ class Notice(models.TextChoices):
 
 
 class DeliveryMethod(models.TextChoices):
-    IN_PERSON = "in_person", "当面送达"
+    IN_PERSON = "in_person", "直接送达"
     POST = "post", "邮寄送达"
+    # The petitioner confirmed receipt themselves on the portal (or by the SMS link).
+    ELECTRONIC = "electronic", "电子送达"
+    # Refused by the addressee and left at their residence, before witnesses.
+    LODGED = "lodged", "留置送达"
+    # The addressee cannot be reached by any other method.
+    PUBLIC_NOTICE = "public", "公告送达"
     SMS = "sms", "短信告知"
     PHONE = "phone", "电话告知"
     ONLINE = "online", "网上告知"

@@ -25,6 +25,7 @@ from xinfang.cases.states import (
 )
 from xinfang.clock.models import Clock
 from xinfang.core import clock
+from xinfang.orgs.actors import as_actor
 from xinfang.orgs.models import OrgKind, Role
 
 S = Status
@@ -614,16 +615,35 @@ def _latest_notice_event(case, notice):
         Choice("method", "送达方式", enum=DeliveryMethod, initial_from=lambda c, a: DeliveryMethod.IN_PERSON),
         Moment("delivered_at", "送达时间"),
         Text("recipient", "签收人", max_length=50, single_line=True),
+        Text("tracking_number", "邮件号（邮寄送达时填写）", max_length=50, single_line=True),
     ],
-    doc="记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。",
+    doc="记录文书送达信访人；答复意见、复查意见送达后开始计算信访人申请复查、复核的期限。"
+    "信访人在网上确认收到文书的，记为电子送达。",
+    petitioner=True,
 )
-def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="", expected_version=None):
+def do_record_delivery(
+    case, *, actor, notice, method, delivered_at, recipient="", tracking_number="", proof=None, expected_version=None
+):
     """Record that a notice reached the petitioner; delivery of a reply or review
-    opinion starts the petitioner's 30-day window."""
+    opinion starts the petitioner's 30-day window.
+
+    A petitioner acting for themselves (the portal) can only confirm receipt:
+    the method is 电子送达 and the moment is when they confirm. ``proof`` is
+    an attachment of the case: the returned 送达回证.
+    """
+    actor = as_actor(actor)
+    if actor.is_petitioner:
+        method, delivered_at, recipient = DeliveryMethod.ELECTRONIC, clock.now(), actor.name
+        tracking_number, proof = "", None
     if notice not in Notice.values:
         raise Invalid("请选择送达的文书", field="notice")
     if method not in DeliveryMethod.values:
         raise Invalid("请选择送达方式", field="method")
+    tracking_number = (tracking_number or "").strip()
+    if tracking_number and method != DeliveryMethod.POST:
+        raise Invalid("只有邮寄送达需要填写邮件号", field="tracking_number")
+    if proof is not None and proof.case_id != case.pk:
+        raise Invalid("送达回证须是本件的附件", field="proof")
     if delivered_at > clock.now() + timezone.timedelta(minutes=5):
         raise Invalid("送达时间不能晚于当前时间", field="delivered_at")
     with transaction.atomic():
@@ -642,7 +662,10 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
             method=method,
             delivered_at=delivered_at,
             recipient=recipient,
-            recorded_by=actor,
+            tracking_number=tracking_number,
+            proof=proof,
+            recorded_by=actor.user,
+            recorded_by_petitioner_id=actor.petitioner_id,
         )
         day = clock.local_date(delivered_at)
         if notice == Notice.REPLY:
@@ -662,8 +685,9 @@ def do_record_delivery(case, *, actor, notice, method, delivered_at, recipient="
             case,
             actor,
             Action.RECORD_DELIVERY,
-            note=f"《{Notice(notice).label}》{DeliveryMethod(method).label}，{when:%Y-%m-%d %H:%M}",
-            data={"notice": notice, "method": method, "recipient": recipient},
+            note=f"《{Notice(notice).label}》{DeliveryMethod(method).label}，{when:%Y-%m-%d %H:%M}"
+            + (f"，邮件号{tracking_number}" if tracking_number else ""),
+            data={"notice": notice, "method": method, "recipient": recipient, "tracking_number": tracking_number},
         )
     return case
 

@@ -168,3 +168,56 @@ def test_a_delivery_needs_the_notice_to_exist_and_is_recorded_once(cast, flow):
     with pytest.raises(Invalid):
         flow.deliver(case, notice="acceptance")
     assert case.deliveries.count() == 1
+
+
+def test_a_postal_delivery_keeps_its_tracking_number_in_the_record_and_the_history(cast, flow):
+    from xinfang.cases.errors import Invalid
+
+    case = flow.handling()
+    with pytest.raises(Invalid) as refused:
+        A.do_record_delivery(
+            case,
+            actor=cast.dept_officer,
+            notice="acceptance",
+            method="in_person",
+            delivered_at=timezone.now(),
+            tracking_number="XA123456789CN",
+        )
+    assert refused.value.message == "只有邮寄送达需要填写邮件号"
+    case = A.do_record_delivery(
+        case,
+        actor=cast.dept_officer,
+        notice="acceptance",
+        method="post",
+        delivered_at=timezone.now(),
+        tracking_number=" XA123456789CN ",
+    )
+    (d,) = case.deliveries.all()
+    assert (d.tracking_number, d.recorded_by, d.recorded_by_petitioner) == ("XA123456789CN", cast.dept_officer, None)
+    assert case.events.latest("seq").note.endswith("，邮件号XA123456789CN")
+
+
+def test_a_petitioner_confirming_receipt_is_an_electronic_delivery_at_that_moment(cast, flow):
+    from xinfang.cases.errors import NotAllowed
+    from xinfang.orgs.actors import Actor
+
+    case = flow.replied()
+    petitioner = case.case_petitioners.get().petitioner
+    me = Actor.petitioner(petitioner)
+    case = A.do_record_delivery(
+        case, actor=me, notice="reply", method="in_person", delivered_at=timezone.now(), recipient="别人"
+    )
+    d = case.deliveries.get(notice="reply")
+    assert (d.method, d.recipient, d.recorded_by, d.recorded_by_petitioner) == (
+        "electronic",
+        petitioner.name,
+        None,
+        petitioner,
+    )
+    assert case.reply_delivered_on is not None
+    e = case.events.latest("seq")
+    assert (e.action, e.actor_kind, e.actor_petitioner) == ("record_delivery", "petitioner", petitioner)
+    A.do_record_delivery(case, actor=me, notice="acceptance", method="electronic", delivered_at=timezone.now())
+    with pytest.raises(NotAllowed) as refused:
+        A.do_record_delivery(case, actor=me, notice="acceptance", method="electronic", delivered_at=timezone.now())
+    assert str(refused.value) == "没有待确认收到的文书"
