@@ -16,6 +16,8 @@ ANY = None
 # (label, url name, roles that see it or ANY). Entries whose URL does not
 # exist yet are skipped, so apps can land one at a time.
 NAV = [
+    # The leaders' and the bureau's overview of the month (issue 12).
+    ("工作概览", "stats:dashboard", STATS_ROLES),
     ("工作台", "cases:workbench", ANY),
     ("消息", "notifications:inbox", ANY),
     ("登记信访件", "cases:register", {Role.REGISTRAR, Role.PETITION_OFFICER}),
@@ -24,6 +26,8 @@ NAV = [
     ("信访人", "petitioners:list", {Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD}),
     ("统计", "stats:monthly", STATS_ROLES),
     ("单位排名", "stats:ranking", STATS_ROLES),
+    # A county's past years from its Excel ledgers (issue 14).
+    ("台账导入", "ledgers:imports", {Role.REGISTRAR, Role.PETITION_OFFICER}),
     # The units' yellow and red cards: for those who supervise or answer for units, not for case clerks.
     ("问责登记簿", "escalation:register", {Role.SUPERVISOR, Role.LEADER, Role.UNIT_HEAD, Role.PETITION_OFFICER}),
     ("工作日历", "clock:calendar", ANY),
