@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class DocumentsConfig(AppConfig):
     name = "xinfang.documents"
     verbose_name = "文书与归档"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from xinfang.cases.models import Delivery
+        from xinfang.cases.panels import register_panel
+        from xinfang.documents import panel
+
+        register_panel("documents", panel.render)
+        post_save.connect(_delivered, sender=Delivery, dispatch_uid="documents-delivered")
+
+
+def _delivered(sender, instance, created, **kwargs):
+    # The delivery is saved inside do_record_delivery's transaction: the document's state moves with it.
+    if created and instance.event_id:
+        from xinfang.documents.actions import mark_delivered
+
+        mark_delivered(instance)

@@ -1,2 +1,12 @@
+from django.urls import path
+
+from xinfang.documents import views
+
 app_name = "documents"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("cases/<int:pk>/events/<int:event>/issue/", views.issue, name="issue"),
+    path("<int:pk>/docx/", views.docx, name="docx"),
+    path("<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("<int:pk>/print/", views.print_view, name="print"),
+]

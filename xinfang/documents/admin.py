@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from xinfang.documents.models import Document, DocumentNumberPrefix
+
+
+@admin.register(DocumentNumberPrefix)
+class DocumentNumberPrefixAdmin(admin.ModelAdmin):
+    list_display = ("org", "kind", "prefix")
+    list_filter = ("kind",)
+    search_fields = ("org__name", "prefix")
+    autocomplete_fields = ("org",)
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Read-only: documents are issued from the case page and never edited (a correction supersedes)."""
+
+    list_display = ("number", "title", "case", "issuing_org", "state", "dated")
+    list_filter = ("kind", "state")
+    search_fields = ("number", "case__number", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,211 @@
+"""Formal documents (正式文书): numbered, frozen at issue, kept when corrected.
+
+A ``Document`` is made from the text a workflow action wrote into the case
+history (``CaseEvent.document``; ``cases.documents`` builds those texts). Once
+issued its number and text never change: ``save`` refuses any change to a
+frozen field and ``delete`` refuses always. A correction is a new document
+with a new number that supersedes the old one; both stay on the case.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from xinfang.cases.states import Action, Notice
+
+
+class DocumentKind(models.TextChoices):
+    ACCEPTANCE = "acceptance", "受理告知书"
+    DECLINE = "decline", "不予受理告知书"
+    REFUSE_FINAL = "refuse_final", "不再受理告知书"
+    REDIRECT = "redirect", "导入法定途径告知书"
+    FORWARD = "forward", "转送函"
+    ASSIGN = "assign", "交办函"
+    EXTENSION = "extension", "延期告知书"
+    REPLY = "reply", "处理意见书"
+    REVIEW = "review", "复查意见书"
+    REEXAM = "reexam", "复核意见书"
+    RETURN = "return", "退回函"
+    RECEIPT = "receipt", "送达回证"
+
+
+# Where each kind comes from: the notice an event carries, or (for letters
+# that are not notices to the petitioner) the action and the letter's title.
+KIND_BY_NOTICE = {
+    Notice.ACCEPTANCE: DocumentKind.ACCEPTANCE,
+    Notice.DECLINE: DocumentKind.DECLINE,
+    Notice.REFUSE_FINAL: DocumentKind.REFUSE_FINAL,
+    Notice.REDIRECT: DocumentKind.REDIRECT,
+    Notice.EXTENSION: DocumentKind.EXTENSION,
+    Notice.REPLY: DocumentKind.REPLY,
+    Notice.REVIEW: DocumentKind.REVIEW,
+    Notice.REEXAM: DocumentKind.REEXAM,
+}
+KIND_BY_TITLE = {"信访事项转送函": DocumentKind.FORWARD, "信访事项交办函": DocumentKind.ASSIGN}
+KIND_BY_ACTION = {Action.RETURN: DocumentKind.RETURN}
+
+# The letters of the default 文号 prefix (the issuing org's short name comes first),
+# used until an admin sets the org's own prefix for the kind.
+DEFAULT_PREFIX_LETTER = {
+    DocumentKind.ACCEPTANCE: "受",
+    DocumentKind.DECLINE: "不受",
+    DocumentKind.REFUSE_FINAL: "不再",
+    DocumentKind.REDIRECT: "导",
+    DocumentKind.FORWARD: "转",
+    DocumentKind.ASSIGN: "交",
+    DocumentKind.EXTENSION: "延",
+    DocumentKind.REPLY: "处",
+    DocumentKind.REVIEW: "复查",
+    DocumentKind.REEXAM: "复核",
+    DocumentKind.RETURN: "退",
+    DocumentKind.RECEIPT: "送",
+}
+
+
+class DocumentState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    ISSUED = "issued", "已印发"
+    DELIVERED = "delivered", "已送达"
+    SUPERSEDED = "superseded", "已作废"
+
+
+class DocumentNumberPrefix(models.Model):
+    """The 文号 prefix an org uses for a kind of document: 清信转 gives 清信转〔2026〕15号."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name="制发机关", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("文书种类", max_length=16, choices=DocumentKind.choices)
+    prefix = models.CharField("文号前缀", max_length=20, help_text="机关代字，例如“清信转”")
+
+    class Meta:
+        verbose_name = "文号前缀"
+        verbose_name_plural = "文号前缀"
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="unique_docprefix_org_kind")]
+
+    def __str__(self):
+        return f"{self.org}·{self.get_kind_display()}：{self.prefix}"
+
+
+class DocumentCounter(models.Model):
+    """The last serial handed out per (org, kind, year); advanced by one atomic UPDATE (documents.numbers)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "文号计数"
+        verbose_name_plural = "文号计数"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind", "year"], name="unique_doccounter_org_kind_year")
+        ]
+
+
+# What issuing freezes: any change to these on an issued document is refused.
+FROZEN_FIELDS = (
+    "case_id",
+    "kind",
+    "issuing_org_id",
+    "number",
+    "year",
+    "serial",
+    "title",
+    "addressee",
+    "body",
+    "signer",
+    "dated",
+    "cc",
+    "issued_at",
+    "issued_by_id",
+    "supersedes_id",
+    "source_event_id",
+)
+# The moves an issued document may still make.
+NEXT_STATES = {
+    DocumentState.DRAFT: {DocumentState.DRAFT, DocumentState.ISSUED},
+    DocumentState.ISSUED: {DocumentState.ISSUED, DocumentState.DELIVERED, DocumentState.SUPERSEDED},
+    DocumentState.DELIVERED: {DocumentState.DELIVERED, DocumentState.SUPERSEDED},
+    DocumentState.SUPERSEDED: {DocumentState.SUPERSEDED},
+}
+
+
+class Document(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="formal_documents")
+    kind = models.CharField("文书种类", max_length=16, choices=DocumentKind.choices)
+    issuing_org = models.ForeignKey("orgs.Org", verbose_name="制发机关", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField("文号", max_length=40, blank=True)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    serial = models.PositiveIntegerField("顺序号", null=True, blank=True)
+    title = models.CharField("标题", max_length=100)
+    addressee = models.CharField("主送", max_length=200, blank=True)
+    body = models.TextField("正文")
+    signer = models.CharField("署名", max_length=100)
+    dated = models.DateField("成文日期")
+    cc = models.CharField("抄送", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=12, choices=DocumentState.choices, default=DocumentState.DRAFT)
+    issued_at = models.DateTimeField("印发时间", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="印发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name="更正的文书",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    source_event = models.ForeignKey(
+        "cases.CaseEvent", verbose_name="办理记录", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "正式文书"
+        verbose_name_plural = "正式文书"
+        ordering = ["case", "dated", "pk"]
+        indexes = [models.Index(fields=["case", "kind"], name="document_case_kind_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuing_org", "kind", "year", "serial"],
+                condition=models.Q(serial__isnull=False),
+                name="unique_document_number",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.number or '未编号'}）"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Document.objects.filter(pk=self.pk).values(*FROZEN_FIELDS, "state").first()
+            if stored is not None:
+                if self.state not in NEXT_STATES[DocumentState(stored["state"])]:
+                    raise ValueError(f"a {stored['state']} document cannot become {self.state}")
+                if stored["state"] != DocumentState.DRAFT:
+                    changed = [f for f in FROZEN_FIELDS if getattr(self, f) != stored[f]]
+                    if changed:
+                        raise ValueError(f"an issued document never changes ({', '.join(changed)})")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("documents are kept, never deleted (a correction supersedes them)")
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state != DocumentState.DRAFT
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n") if p.strip()]
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.title}-{self.number or self.pk}"
