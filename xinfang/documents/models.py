@@ -98,9 +98,7 @@ class DocumentCounter(models.Model):
     class Meta:
         verbose_name = "文号计数"
         verbose_name_plural = "文号计数"
-        constraints = [
-            models.UniqueConstraint(fields=["org", "kind", "year"], name="unique_doccounter_org_kind_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["org", "kind", "year"], name="unique_doccounter_org_kind_year")]
 
 
 # What issuing freezes: any change to these on an issued document is refused.

@@ -72,10 +72,7 @@ def _names(case) -> str:
 def return_letter(event, case) -> tuple[str, str, str]:
     """退回函: the return has no text in the history, only its reason."""
     to = case.current_org.name if case.current_org else ""
-    body = (
-        f"你单位报来的{_names(case)}反映的“{case.summary}”信访事项（{case.number}），"
-        f"经审查，现予退回。{event.note}"
-    )
+    body = f"你单位报来的{_names(case)}反映的“{case.summary}”信访事项（{case.number}），经审查，现予退回。{event.note}"
     return "信访事项退回函", to, body
 
 

@@ -31,7 +31,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def issue(request, pk: int, event: int):
     case = access_case(request.user, pk)
     try:
-        doc = actions.do_issue_document(case, actor=request.user, event=event, receipt=bool(request.POST.get("receipt")))
+        receipt = bool(request.POST.get("receipt"))
+        doc = actions.do_issue_document(case, actor=request.user, event=event, receipt=receipt)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -56,7 +57,8 @@ def _download(request, doc: Document, content: bytes, ext: str, content_type: st
     )
     response = HttpResponse(content, content_type=content_type)
     name = f"{doc.file_stem}.{ext}"
-    response["Content-Disposition"] = f"attachment; filename=\"document-{doc.pk}.{ext}\"; filename*=UTF-8''{quote(name)}"
+    ascii_name = f"document-{doc.pk}.{ext}"
+    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -44,7 +44,8 @@ def test_the_reply_opinion_gets_the_prefix_number_title_and_chinese_date(cast, f
     assert "清自然资处〔2026〕1号" in pdf
     assert "二〇二六年十二月二日" in pdf
     assert "请求支付征地补偿款" in pdf
-    assert case.events.filter(action="document_issued", note="印发《信访事项处理意见书》，文号清自然资处〔2026〕1号").exists()
+    note = "印发《信访事项处理意见书》，文号清自然资处〔2026〕1号"
+    assert case.events.filter(action="document_issued", note=note).exists()
 
 
 def _kinds(cast, flow):
@@ -56,7 +57,8 @@ def _kinds(cast, flow):
     out.append(("forward", forwarded, _event(forwarded, "forward"), cast.officer, "转送你单位依法处理"))
     accepted = flow.accept(flow.sign_for(flow.forward(flow.register())))
     out.append(("acceptance", accepted, _event(accepted, "accept"), cast.dept_officer, "决定予以受理"))
-    declined = A.do_decline(flow.sign_for(flow.forward(flow.register())), actor=cast.dept_officer, reason="已经依法处理完毕")
+    signed = flow.sign_for(flow.forward(flow.register()))
+    declined = A.do_decline(signed, actor=cast.dept_officer, reason="已经依法处理完毕")
     out.append(("decline", declined, _event(declined, "decline"), cast.dept_officer, "已经依法处理完毕"))
     redirected = A.do_redirect(
         flow.sign_for(flow.forward(flow.register())), actor=cast.dept_officer, channel="admin_review"
