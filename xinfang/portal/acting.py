@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from xinfang.cases.actions import do_evaluate, do_request_reexam, do_request_review
+from xinfang.cases.actions import do_evaluate, do_record_delivery, do_request_reexam, do_request_review
 from xinfang.cases.errors import DomainError
 from xinfang.cases.spec import check
-from xinfang.cases.states import Action, Evaluation, EvaluationSource, Kind, Status
+from xinfang.cases.states import Action, DeliveryMethod, Evaluation, EvaluationSource, Kind, Notice, Status
 from xinfang.core import clock
 
 
@@ -35,6 +35,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Options:
+    confirm_receipt: bool  # a notice is waiting for the petitioner to confirm its receipt (电子送达)
     evaluate: bool
     evaluation: str  # the label of the evaluation already given, if any
     requests: list[Request]
@@ -56,6 +57,7 @@ def options(actor, case) -> Options:
         elif _closed(case, code, today):
             requests.append(Request(code, slug, label, article, body.name, case.window_until, 0, False))
     return Options(
+        confirm_receipt=check(actor, Action.RECORD_DELIVERY, case) is None,
         evaluate=check(actor, Action.EVALUATE, case) is None,
         evaluation=case.get_evaluation_display() if case.evaluation else "",
         requests=requests,
@@ -69,6 +71,23 @@ def _closed(case, code, today) -> bool:
     if code == Action.REQUEST_REVIEW:
         return case.kind == Kind.CLAIM and case.review_delivered_on is None and case.reply_delivered_on is not None
     return case.review_delivered_on is not None and case.status in (Status.REVIEWED, Status.FINAL)
+
+
+def confirm_receipt(actor, case_id, notice: str) -> str | None:
+    """Record that the petitioner received ``notice`` now, as 电子送达; None, or why not in Chinese.
+
+    The action fixes the method and the moment for a petitioner; a reply confirmed
+    this way opens the evaluation and the review window like any delivery.
+    """
+    if notice not in Notice.values:
+        return "请选择送达的文书"
+    try:
+        do_record_delivery(
+            case_id, actor=actor, notice=notice, method=DeliveryMethod.ELECTRONIC, delivered_at=clock.now()
+        )
+    except DomainError as err:
+        return err.message
+    return None
 
 
 def evaluate(actor, case_id, evaluation: str, comment: str) -> str | None:

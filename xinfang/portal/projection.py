@@ -69,11 +69,14 @@ class Period:
 
 @dataclass(frozen=True)
 class IssuedNotice:
+    notice: str  # its code (cases.states.Notice), what confirming its receipt posts
     label: str
     issued_on: date
     text: str
     delivered_on: date | None
     delivery_method: str
+    # Not delivered and the latest of its kind: a delivery is recorded against the latest one.
+    confirmable: bool
 
 
 @dataclass(frozen=True)
@@ -119,21 +122,25 @@ def project(case) -> Projection:
         x.event_id: x
         for x in Delivery.objects.filter(case=case).exclude(event=None).only("event_id", "delivered_at", "method")
     }
-    notices = []
-    for e in (
+    events = list(
         CaseEvent.objects.filter(case=case)
         .exclude(notice="")
         .order_by("at", "seq")
         .only("pk", "notice", "at", "document")
-    ):
+    )
+    latest = {e.notice: e.pk for e in sorted(events, key=lambda e: (e.at, e.pk))}
+    notices = []
+    for e in events:
         x = delivered.get(e.pk)
         notices.append(
             IssuedNotice(
+                notice=e.notice,
                 label=e.get_notice_display(),
                 issued_on=clock.local_date(e.at),
                 text=e.document,
                 delivered_on=clock.local_date(x.delivered_at) if x else None,
                 delivery_method=x.get_method_display() if x else "",
+                confirmable=x is None and latest[e.notice] == e.pk,
             )
         )
     unit = case.competent_org or case.current_org

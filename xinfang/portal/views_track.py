@@ -114,6 +114,12 @@ def _act(request, take, done: str):
 
 
 @portal_view
+def confirm(request):
+    notice = request.POST.get("notice", "")
+    return _act(request, lambda actor, pk: acting.confirm_receipt(actor, pk, notice), "已确认收到，送达日期已记录")
+
+
+@portal_view
 def evaluate(request):
     evaluation, comment = request.POST.get("evaluation", ""), request.POST.get("comment", "")[:500]
     return _act(request, lambda actor, pk: acting.evaluate(actor, pk, evaluation, comment), "已提交您的评价，谢谢")

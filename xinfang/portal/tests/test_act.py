@@ -105,3 +105,50 @@ def test_a_petitioner_may_take_only_the_actions_open_to_them(replied):
     actor = petitioner_actor(Submission.objects.get())
     assert check(actor, "close", case) == "信访人不能自行办结"
     assert check(actor, "evaluate", case) is None
+
+
+def test_the_petitioner_confirms_receipt_of_a_notice_as_electronic_delivery(cast, client, clock, replied):
+    case = replied(deliver=False)
+    page = client.get("/portal/track/case/").content.decode()
+    assert '<button type="submit">确认收到《信访事项处理意见书》</button>' in page
+    assert '<input type="hidden" name="notice" value="reply">' in page
+    response = client.post("/portal/track/confirm/", {"notice": "reply"})
+    assert response["Location"] == "/portal/track/case/"
+    page = client.get("/portal/track/case/").content.decode()
+    assert '<p class="msg ok" role="status">已确认收到，送达日期已记录</p>' in page
+    today = clock.today()
+    assert f"{today.year}年{today.month}月{today.day}日电子送达" in page
+    assert '<input type="hidden" name="notice" value="reply">' not in page
+    delivery = case.deliveries.get(notice="reply")
+    assert (delivery.method, delivery.recorded_by, delivery.recorded_by_petitioner) == (
+        "electronic",
+        None,
+        case.case_petitioners.get().petitioner,
+    )
+    # A reply confirmed this way opens the evaluation and the review window.
+    assert "<h2>评价处理意见</h2>" in page and "申请复查" in page
+    case.refresh_from_db()
+    assert case.reply_delivered_on == today
+
+
+def test_a_notice_already_delivered_cannot_be_confirmed_again(client, replied):
+    case = replied(deliver=False)
+    client.post("/portal/track/confirm/", {"notice": "reply"})
+    again = client.post("/portal/track/confirm/", {"notice": "reply"})
+    assert again.status_code == 422
+    assert '<p class="msg error" role="alert">《信访事项处理意见书》的送达已记录</p>' in again.content.decode()
+    assert case.deliveries.filter(notice="reply").count() == 1
+
+
+def test_confirming_needs_a_signed_in_petitioner_and_a_post(client, replied):
+    case = replied(deliver=False)
+    assert client.get("/portal/track/confirm/")["Location"] == "/portal/track/case/"
+    client.post("/portal/track/sign-out/")
+    assert client.post("/portal/track/confirm/", {"notice": "reply"})["Location"] == "/portal/track/"
+    assert not case.deliveries.filter(notice="reply").exists()
+
+
+def test_confirming_an_unknown_notice_is_refused(client, replied):
+    replied(deliver=False)
+    response = client.post("/portal/track/confirm/", {"notice": "nonsense"})
+    assert '<p class="msg error" role="alert">请选择送达的文书</p>' in response.content.decode()
