@@ -81,7 +81,7 @@ def sniff_all(files) -> tuple[list, list[str]]:
     return sniffed, errors
 
 
-def store_attachments(case, user, sniffed) -> list[Attachment]:
+def store_attachments(case, user, sniffed, *, petitioner_id=None) -> list[Attachment]:
     """Record already-sniffed uploads; their bytes are written when the transaction commits.
 
     A registration or upload that rolls back must leave nothing on disk (a
@@ -90,6 +90,7 @@ def store_attachments(case, user, sniffed) -> list[Attachment]:
     to 1 MB, then a file with no name on disk, gone when closed) until an
     on_commit callback stores them under their sha256, outside the web root.
     On a rollback the callback is dropped and the bytes with it.
+    A petitioner's upload (补充材料 on the portal) passes ``user=None`` and their ``petitioner_id``.
     ``python manage.py attachments check`` reports any row whose file is
     missing and any stray file (and removes strays with --delete).
     """
@@ -109,6 +110,7 @@ def store_attachments(case, user, sniffed) -> list[Attachment]:
             size=upload.size,
             sha256=digest.hexdigest(),
             uploaded_by=user,
+            uploaded_by_petitioner_id=petitioner_id,
         )
         attachment.file.name = attachment_path(attachment, upload.name)
         attachment.save()

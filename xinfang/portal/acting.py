@@ -12,10 +12,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from xinfang.cases.actions import do_evaluate, do_record_delivery, do_request_reexam, do_request_review
+from xinfang.cases.actions import (
+    do_add_attachments,
+    do_evaluate,
+    do_record_delivery,
+    do_request_reexam,
+    do_request_review,
+)
 from xinfang.cases.errors import DomainError
 from xinfang.cases.spec import check
-from xinfang.cases.states import Action, DeliveryMethod, Evaluation, EvaluationSource, Kind, Notice, Status
+from xinfang.cases.states import (
+    ENDED_STATES,
+    Action,
+    DeliveryMethod,
+    Evaluation,
+    EvaluationSource,
+    Kind,
+    Notice,
+    Status,
+)
 from xinfang.core import clock
 
 
@@ -35,6 +50,7 @@ class Request:
 
 @dataclass(frozen=True)
 class Options:
+    add_materials: bool  # the case is open: the petitioner may add materials (补充材料)
     confirm_receipt: bool  # a notice is waiting for the petitioner to confirm its receipt (电子送达)
     evaluate: bool
     evaluation: str  # the label of the evaluation already given, if any
@@ -57,6 +73,7 @@ def options(actor, case) -> Options:
         elif _closed(case, code, today):
             requests.append(Request(code, slug, label, article, body.name, case.window_until, 0, False))
     return Options(
+        add_materials=case.status not in ENDED_STATES,
         confirm_receipt=check(actor, Action.RECORD_DELIVERY, case) is None,
         evaluate=check(actor, Action.EVALUATE, case) is None,
         evaluation=case.get_evaluation_display() if case.evaluation else "",
@@ -85,6 +102,18 @@ def confirm_receipt(actor, case_id, notice: str) -> str | None:
         do_record_delivery(
             case_id, actor=actor, notice=notice, method=DeliveryMethod.ELECTRONIC, delivered_at=clock.now()
         )
+    except DomainError as err:
+        return err.message
+    return None
+
+
+def add_materials(actor, case_id, text: str, files) -> str | None:
+    """补充材料: the petitioner's written materials and/or files, through the staff's 补充附件 action
+    (same type sniffing and size limit), logged in the case's history; None, or why not."""
+    if not text.strip() and not [f for f in files if f]:
+        return "请填写补充的内容或选择要上传的文件"
+    try:
+        do_add_attachments(case_id, actor=actor, files=files, note=text)
     except DomainError as err:
         return err.message
     return None

@@ -17,6 +17,7 @@ urlpatterns = [
     path("track/mine/", views_track_id.mine, name="track_mine"),
     path("track/sign-out/", views_track.sign_out, name="track_sign_out"),
     path("track/confirm/", views_track.confirm, name="track_confirm"),
+    path("track/materials/", views_track.materials, name="track_materials"),
     path("track/evaluate/", views_track.evaluate, name="track_evaluate"),
     path("track/ask/<slug:what>/", views_track.ask, name="track_ask"),
 ]

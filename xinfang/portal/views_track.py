@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.shortcuts import redirect
 
+from xinfang.cases.attachments import ACCEPT, max_mb
 from xinfang.cases.states import Action, Evaluation
 from xinfang.clock.models import Clock
 from xinfang.core import clock
@@ -89,6 +90,7 @@ def view(request, *, error: str = "", status: int = 200):
         context["case"] = projection.project(case)
         context["options"] = acting.options(actor, case)
         context["evaluations"] = Evaluation.choices
+        context["accept"], context["max_mb"] = ACCEPT, max_mb()
     else:
         context["routing"] = periods.period(
             submission.mailbox.org, Clock.ROUTING, clock.local_date(submission.submitted_at)
@@ -117,6 +119,12 @@ def _act(request, take, done: str):
 def confirm(request):
     notice = request.POST.get("notice", "")
     return _act(request, lambda actor, pk: acting.confirm_receipt(actor, pk, notice), "已确认收到，送达日期已记录")
+
+
+@portal_view
+def materials(request):
+    text, files = request.POST.get("text", "")[:5000], request.FILES.getlist("files")
+    return _act(request, lambda actor, pk: acting.add_materials(actor, pk, text, files), "已提交补充材料")
 
 
 @portal_view

@@ -152,3 +152,49 @@ def test_confirming_an_unknown_notice_is_refused(client, replied):
     replied(deliver=False)
     response = client.post("/portal/track/confirm/", {"notice": "nonsense"})
     assert '<p class="msg error" role="alert">请选择送达的文书</p>' in response.content.decode()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_petitioner_adds_written_materials_and_files_to_an_open_case(client, replied):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = replied(deliver=False)
+    assert "<h2>补充材料</h2>" in client.get("/portal/track/case/").content.decode()
+    response = client.post(
+        "/portal/track/materials/",
+        {"text": "电梯本周又停运三天", "files": [SimpleUploadedFile("照片说明.pdf", PDF, "application/pdf")]},
+    )
+    assert response["Location"] == "/portal/track/case/"
+    assert '<p class="msg ok" role="status">已提交补充材料</p>' in client.get("/portal/track/case/").content.decode()
+    (attachment,) = case.attachments.all()
+    petitioner = case.case_petitioners.get().petitioner
+    assert (attachment.original_name, attachment.uploaded_by, attachment.uploaded_by_petitioner) == (
+        "照片说明.pdf",
+        None,
+        petitioner,
+    )
+    event = CaseEvent.objects.filter(case=case, action="add_attachment").get()
+    assert (event.actor_kind, event.actor_petitioner) == ("petitioner", petitioner)
+    assert event.note == "补充材料：电梯本周又停运三天；补充附件：照片说明.pdf"
+    client.post("/portal/track/materials/", {"text": "物业电话无人接听"})
+    assert (
+        CaseEvent.objects.filter(case=case, action="add_attachment").latest("seq").note == "补充材料：物业电话无人接听"
+    )
+
+
+def test_materials_get_the_same_type_check_as_staff_uploads(client, replied):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = replied(deliver=False)
+    response = client.post(
+        "/portal/track/materials/",
+        {"files": [SimpleUploadedFile("病毒.pdf", b"MZ\x90\x00not a pdf", "application/pdf")]},
+    )
+    assert response.status_code == 422
+    assert "附件“病毒.pdf”的内容不是有效的PDF文件（文件可能已损坏，或扩展名与内容不符）" in response.content.decode()
+    empty = client.post("/portal/track/materials/", {"text": "  "})
+    assert '<p class="msg error" role="alert">请填写补充的内容或选择要上传的文件</p>' in empty.content.decode()
+    assert not case.attachments.exists()
+    assert not CaseEvent.objects.filter(case=case, action="add_attachment").exists()
