@@ -10,12 +10,16 @@ Fonts are the installed "Noto Serif CJK SC"; nothing is fetched at run time.
 from __future__ import annotations
 
 import io
+import logging
 
 from django.template.loader import render_to_string
 
 from xinfang.core.numerals import chinese_date
 from xinfang.documents.layout import DEFAULT_TEMPLATE
 from xinfang.documents.models import Document
+
+# WeasyPrint reports every layout step at INFO; one line per step per document floods the log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def fields(document: Document) -> dict:

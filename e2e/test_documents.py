@@ -1,0 +1,59 @@
+"""正式文书 in a real Chromium: the handling unit issues the 处理意见书 of a replied case, downloads
+its PDF, and records its delivery by post with the tracking number through the case page's form."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from e2e.helpers import act_on_case, login_as, reseed_migration_data
+from xinfang.cases.models import Delivery
+from xinfang.devdata.flow import Flow
+from xinfang.documents.models import Document
+
+pytestmark = pytest.mark.browser
+
+
+def test_issue_the_reply_opinion_download_it_and_record_its_delivery_by_post(
+    page, e2e_cast, results_dir, console_errors
+):
+    reseed_migration_data()
+    case = Flow(e2e_cast).replied(summary="反映承包地征收补偿款未发放")
+    case_url = f"/cases/{case.pk}/"
+
+    # 1. The department's officer issues the reply opinion from the case page.
+    login_as(page, "dept_officer")
+    page.goto(case_url)
+    panel = page.locator("section#documents")
+    panel.get_by_role("button", name="印发《处理意见书》", exact=True).click()
+    page.wait_for_url(f"**{case_url}#documents")
+    doc = Document.objects.get(case=case, kind="reply")
+    expect(page.locator(".messages")).to_contain_text(f"已印发《信访事项处理意见书》，文号{doc.number}")
+    row = panel.locator(f"#document-{doc.pk}")
+    expect(row.locator(".doc-number")).to_have_text(doc.number)
+    expect(row.locator(".doc-state")).to_have_text("已印发")
+    expect(panel.get_by_role("button", name="印发《处理意见书》", exact=True)).to_have_count(0)
+    page.screenshot(path=str(results_dir / "documents-issued.png"), full_page=True)
+
+    # 2. The PDF downloads with its 文号 and the Chinese date.
+    with page.expect_download() as info:
+        row.get_by_role("link", name="PDF").click()
+    download = info.value
+    assert download.suggested_filename == f"信访事项处理意见书-{doc.number}.pdf"
+    with open(download.path(), "rb") as fh:
+        text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages).split())
+    assert doc.number in text and "一、信访请求" in text
+
+    # 3. The delivery by post, with the tracking number, on the case page's delivery form.
+    def by_post(form):
+        form.get_by_label("送达方式").select_option(label="邮寄送达")
+        form.get_by_label("邮件号").fill("1234567890123")
+        form.get_by_label("签收人").fill("张三")
+
+    act_on_case(page, case_url, "记录送达", by_post)
+    delivery = Delivery.objects.get(case=case)
+    assert (delivery.method, delivery.tracking_number) == ("post", "1234567890123")
+    expect(page.locator("section#documents").locator(f"#document-{doc.pk} .doc-state")).to_have_text("已送达")
+    page.locator("section#documents").screenshot(path=str(results_dir / "documents-delivered.png"))
+    assert not console_errors
