@@ -9,11 +9,13 @@ the bureau a mailbox names see its letters; another bureau's letter is a 404.
 
 from __future__ import annotations
 
+from django.core.files import File
 from django.db import transaction
 from django.http import Http404
 
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.actions import Registration, Warning, do_register, intake_warnings
+from xinfang.cases.attachments import store_attachments
 from xinfang.cases.models import CasePetitioner
 from xinfang.cases.states import OPEN_STATES
 from xinfang.core import clock
@@ -117,6 +119,19 @@ def _plain(name: str) -> str:
     return "".join((name or "").split())
 
 
+def _carry_files(submission, case, petitioner) -> None:
+    """The letter's files become the case's attachments, uploaded by the petitioner (checked on submit)."""
+    rows = list(submission.files.all())
+    held = [File(row.file.open("rb"), name=row.original_name) for row in rows]
+    try:
+        store_attachments(
+            case, None, [(f, row.content_type) for f, row in zip(held, rows, strict=True)], petitioner_id=petitioner.pk
+        )
+    finally:
+        for f in held:
+            f.close()
+
+
 def register(user, pk, cleaned: dict, *, repeat_of=None):
     """Register the letter with what the clerk confirmed on the form, and link the case to it."""
     with transaction.atomic():
@@ -152,6 +167,7 @@ def register(user, pk, cleaned: dict, *, repeat_of=None):
             sms_consent=[petitioner.pk] if submission.sms_consent else [],
         )
         case = do_register(reg, actor=user, repeat_of=repeat_of)
+        _carry_files(submission, case, petitioner)
         submission.case = case
         submission.status = SubmissionStatus.REGISTERED
         submission.registered_at = clock.now()

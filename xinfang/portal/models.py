@@ -131,3 +131,28 @@ class Submission(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > clock.now()
+
+
+def submission_file_path(instance, filename):
+    # Never the uploaded name on disk (path tricks, personal data): the letter and the bytes' hash.
+    return f"portal/{instance.submission_id}/{instance.sha256[:32]}"
+
+
+class SubmissionFile(models.Model):
+    """A file attached to a letter on 我要写信, checked as staff uploads are (cases.attachments);
+    copied to the case as the petitioner's attachment when the clerk registers the letter."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=submission_file_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "网上信访附件"
+        verbose_name_plural = "网上信访附件"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name

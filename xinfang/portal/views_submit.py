@@ -8,19 +8,21 @@ receipt with the query code. Nothing personal travels in hidden fields.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.shortcuts import redirect
 
+from xinfang.cases.attachments import ACCEPT, max_mb, sniff_all
 from xinfang.cases.models import Category
 from xinfang.core import clock
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.petitioners import crypto
 from xinfang.portal import credentials, limits, periods, sms
 from xinfang.portal.forms import SubmissionForm
-from xinfang.portal.models import Mailbox, Submission
+from xinfang.portal.models import Mailbox, Submission, SubmissionFile
 from xinfang.portal.views import page, portal_view
 
 DRAFT = "portal_draft"
@@ -28,6 +30,7 @@ SMS = "portal_sms"
 PHONE_OK = "portal_phone_ok"
 RECEIPT = "portal_receipt"
 CODE_TRIES = 5
+MAX_FILES = 5  # files on one letter (each within settings.ATTACHMENT_MAX_BYTES)
 
 CODE_SENT = "验证码已发送至{}，{}分钟内有效"
 CODE_NOT_SENT = "验证码短信发送失败，请稍后再试"
@@ -156,7 +159,17 @@ def confirm(request):
     if request.method == "POST":
         if "edit" in request.POST:
             return redirect("portal:write")
-        return _submit(request, draft, mailbox)
+        files = [f for f in request.FILES.getlist("files") if f]
+        sniffed, errors = sniff_all(files)
+        if len(files) > MAX_FILES:
+            errors.insert(0, f"最多上传{MAX_FILES}个文件")
+        if not errors:
+            return _submit(request, draft, mailbox, sniffed)
+        return _confirm_page(request, draft, mailbox, files_error="；".join(errors), status=422)
+    return _confirm_page(request, draft, mailbox)
+
+
+def _confirm_page(request, draft, mailbox, *, files_error: str = "", status: int = 200):
     category = Category.objects.select_related("parent").filter(pk=draft["category"]).first()
     context = {
         "draft": draft,
@@ -166,11 +179,15 @@ def confirm(request):
         "id_masked": mask_id_number(crypto.decrypt(draft["id_number"])),
         "phone_masked": mask_phone(crypto.decrypt(draft["phone"])),
         "steps": periods.next_steps(mailbox.org, clock.today()),
+        "accept": ACCEPT,
+        "max_mb": max_mb(),
+        "max_files": MAX_FILES,
+        "files_error": files_error,
     }
-    return page(request, "portal/confirm.html", context)
+    return page(request, "portal/confirm.html", context, status=status)
 
 
-def _submit(request, draft, mailbox):
+def _submit(request, draft, mailbox, sniffed):
     id_number, phone = crypto.decrypt(draft["id_number"]), crypto.decrypt(draft["phone"])
     ip = limits.client_ip(request)
     allowed = limits.hit("submit-ip", ip, limit=settings.PORTAL_SUBMITS_PER_IP_DAY, seconds=86400)
@@ -196,11 +213,31 @@ def _submit(request, draft, mailbox):
         )
         submission.set_identity(id_number, phone)
         submission.save()
+        _keep_files(submission, sniffed)
         transaction.on_commit(lambda: sms.send(phone, sms.receipt_text(code), f"portal-receipt:{submission.pk}"))
     for key in (DRAFT, PHONE_OK):
         request.session.pop(key, None)
     request.session[RECEIPT] = {"pk": submission.pk, "code": code}
     return redirect("portal:write_done")
+
+
+def _keep_files(submission, sniffed) -> None:
+    """Store the letter's checked files until the clerk registers it (then they go to the case)."""
+    for upload, mime in sniffed:
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        row = SubmissionFile(
+            submission=submission,
+            original_name=upload.name[:200],
+            content_type=mime,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+        )
+        row.file.save(upload.name, upload, save=False)  # named by submission_file_path
+        row.save()
 
 
 @portal_view
