@@ -24,6 +24,7 @@ from xinfang.cases.actions.handling import (  # noqa: F401
     do_start_hearing,
     superior_government,
 )
+from xinfang.cases.actions.historical import History, do_import_historical  # noqa: F401
 from xinfang.cases.actions.intake import Registration, Warning, do_register, intake_warnings  # noqa: F401
 from xinfang.cases.actions.review import (  # noqa: F401
     do_finalize,
