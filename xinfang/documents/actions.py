@@ -187,3 +187,23 @@ def documents_for_case(case) -> list[Document]:
         .select_related("issuing_org")
         .order_by("dated", "pk")
     )
+
+
+# The documents addressed to the petitioner (the others go to units: 转送函, 交办函, 退回函).
+PETITIONER_KINDS = frozenset(
+    {
+        DocumentKind.ACCEPTANCE,
+        DocumentKind.DECLINE,
+        DocumentKind.REFUSE_FINAL,
+        DocumentKind.REDIRECT,
+        DocumentKind.EXTENSION,
+        DocumentKind.REPLY,
+        DocumentKind.REVIEW,
+        DocumentKind.REEXAM,
+    }
+)
+
+
+def documents_for_petitioner(case) -> list[Document]:
+    """What the portal may show the petitioner of a case already read as theirs: their notices, current versions."""
+    return [d for d in documents_for_case(case) if d.kind in PETITIONER_KINDS and d.state != DocumentState.SUPERSEDED]

@@ -228,3 +228,14 @@ def test_recording_the_delivery_marks_the_document_delivered(cast, flow):
     doc.refresh_from_db()
     assert doc.state == DocumentState.DELIVERED
     assert doc.get_state_display() == "已送达"
+
+
+def test_the_petitioner_gets_only_their_notices_in_their_current_version(cast, flow):
+    from xinfang.documents.actions import documents_for_petitioner
+
+    case = _replied(flow)
+    letter = do_issue_document(case, actor=cast.officer, event=_event(case, "assign"))
+    old = do_issue_document(case, actor=cast.dept_officer, event=_event(case, "reply"))
+    new = do_supersede_document(old, actor=cast.dept_officer, body="更正后的正文", reason="笔误")
+    assert [d.pk for d in documents_for_case(case)] == [letter.pk, old.pk, new.pk]
+    assert [d.pk for d in documents_for_petitioner(case)] == [new.pk]
