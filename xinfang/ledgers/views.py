@@ -64,6 +64,7 @@ def detail(request, pk):
         checked = check(imp.filename, bytes(imp.data), org=imp.org, columns=columns, mappings=mappings)
         context["checked"] = checked
         context["problems"] = checked.problems[:50]
+        context["columns_open"] = any(p.row == 1 for p in checked.problems)  # a header is missing
         if checked.headers:
             context["columns_form"] = ColumnsForm(headers=checked.headers, columns=columns, layout=imp.layout)
         if checked.unmatched:
