@@ -156,3 +156,66 @@ class SubmissionFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class GuideTopic(models.TextChoices):
+    RIGHTS = "rights", "信访人的权利和义务"
+    CHANNELS = "channels", "信访渠道"
+    ROUTES = "routes", "依法通过法定途径解决的事项"
+    PERIODS = "periods", "办理期限"
+
+
+class GuideSectionQuerySet(models.QuerySet):
+    def in_force(self, on):
+        return self.filter(models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=on), effective_from__lte=on)
+
+
+class GuideSection(models.Model):
+    """A section of a guide page, written by the bureau in the admin; in force between its dates.
+
+    The periods page also lists the statutory periods read from the clock's rules (never typed here).
+    """
+
+    topic = models.CharField("栏目", max_length=12, choices=GuideTopic.choices)
+    title = models.CharField("小标题", max_length=100)
+    body = models.TextField("正文", help_text="空一行分段")
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    effective_from = models.DateField("生效日期")
+    effective_to = models.DateField("失效日期", null=True, blank=True, help_text="留空表示长期有效")
+
+    objects = GuideSectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "办事指南"
+        verbose_name_plural = "办事指南"
+        ordering = ["topic", "sort", "pk"]
+
+    def __str__(self):
+        return f"{self.get_topic_display()}：{self.title}"
+
+    def clean(self):
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "失效日期不能早于生效日期"})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+class ReceptionDay(models.Model):
+    """A leader's reception day (领导接访日), published on the portal (条例 art 18)."""
+
+    on = models.DateField("接访日期")
+    hours = models.CharField("时间", max_length=40, help_text="如：上午9:00—12:00")
+    leader = models.CharField("接访领导", max_length=50, help_text="姓名和职务，如：李明（县长）")
+    place = models.CharField("地点", max_length=100)
+    topics = models.CharField("接访内容", max_length=200, blank=True, help_text="如：城乡建设、征地拆迁")
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "领导接访日"
+        verbose_name_plural = "领导接访日"
+        ordering = ["on", "sort", "pk"]
+
+    def __str__(self):
+        return f"{self.on} {self.leader}"

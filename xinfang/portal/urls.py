@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from xinfang.portal import views, views_submit, views_track, views_track_id
+from xinfang.portal import views, views_guide, views_submit, views_track, views_track_id
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("guide/", views_guide.index, name="guide"),
+    path("guide/reception/", views_guide.reception, name="guide_reception"),
+    path("guide/<slug:topic>/", views_guide.topic, name="guide_topic"),
     path("write/", views_submit.write, name="write"),
     path("write/confirm/", views_submit.confirm, name="write_confirm"),
     path("write/done/", views_submit.done, name="write_done"),
