@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xinfang.documents.models import Document, DocumentNumberPrefix
+from xinfang.documents.models import Document, DocumentNumberPrefix, DocumentTemplate
 
 
 @admin.register(DocumentNumberPrefix)
@@ -8,6 +8,13 @@ class DocumentNumberPrefixAdmin(admin.ModelAdmin):
     list_display = ("org", "kind", "prefix")
     list_filter = ("kind",)
     search_fields = ("org__name", "prefix")
+    autocomplete_fields = ("org",)
+
+
+@admin.register(DocumentTemplate)
+class DocumentTemplateAdmin(admin.ModelAdmin):
+    list_display = ("org", "kind", "file", "uploaded_at")
+    list_filter = ("kind",)
     autocomplete_fields = ("org",)
 
 

@@ -10,6 +10,7 @@ with a new number that supersedes the old one; both stay on the case.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 
@@ -85,6 +86,34 @@ class DocumentNumberPrefix(models.Model):
 
     def __str__(self):
         return f"{self.org}·{self.get_kind_display()}：{self.prefix}"
+
+
+class DocumentTemplate(models.Model):
+    """A Word template an org uploads instead of the default (for one kind, or for all its kinds).
+
+    Start from ``xinfang/documents/docx/default.docx`` and keep its docxtpl tags.
+    A template changes how documents print, never what they say: the fields are frozen.
+    """
+
+    org = models.ForeignKey("orgs.Org", verbose_name="制发机关", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(
+        "文书种类", max_length=16, choices=DocumentKind.choices, blank=True, help_text="不选则用于本机关的各类文书"
+    )
+    file = models.FileField(
+        "Word模板",
+        upload_to="document_templates/",
+        validators=[FileExtensionValidator(["docx"])],
+        help_text="在默认模板的基础上修改，保留 {{ }} 与 {%p %} 标记",
+    )
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "文书模板"
+        verbose_name_plural = "文书模板"
+        constraints = [models.UniqueConstraint(fields=["org", "kind"], name="unique_doctemplate_org_kind")]
+
+    def __str__(self):
+        return f"{self.org}·{self.get_kind_display() or '各类文书'}"
 
 
 class DocumentCounter(models.Model):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from xinfang.documents.models import DEFAULT_PREFIX_LETTER, DocumentCounter, DocumentNumberPrefix
+from xinfang.documents.models import DEFAULT_PREFIX_LETTER, DocumentCounter, DocumentKind, DocumentNumberPrefix
 
 
 def prefix_for(org, kind: str) -> str:
@@ -22,7 +22,7 @@ def prefix_for(org, kind: str) -> str:
     if found:
         return found
     stem = org.short_name or org.name[:2]
-    return f"{stem}{DEFAULT_PREFIX_LETTER[kind]}"
+    return f"{stem}{DEFAULT_PREFIX_LETTER[DocumentKind(kind)]}"
 
 
 def format_number(prefix: str, year: int, serial: int) -> str:

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 
 from xinfang.core.numerals import chinese_date
 from xinfang.documents.layout import DEFAULT_TEMPLATE
-from xinfang.documents.models import Document
+from xinfang.documents.models import Document, DocumentTemplate
 
 # WeasyPrint reports every layout step at INFO; one line per step per document floods the log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -39,10 +39,24 @@ def fields(document: Document) -> dict:
     }
 
 
+def template_for(document: Document):
+    """The issuing org's uploaded template for this kind, else for all its kinds, else the default (a path)."""
+    if document.issuing_org_id is None:
+        return str(DEFAULT_TEMPLATE)
+    found = {
+        t.kind: t for t in DocumentTemplate.objects.filter(org_id=document.issuing_org_id, kind__in=[document.kind, ""])
+    }
+    chosen = found.get(document.kind) or found.get("")
+    if chosen is None:
+        return str(DEFAULT_TEMPLATE)
+    with chosen.file.open("rb") as fh:
+        return io.BytesIO(fh.read())
+
+
 def docx_bytes(document: Document) -> bytes:
     from docxtpl import DocxTemplate
 
-    tpl = DocxTemplate(str(DEFAULT_TEMPLATE))
+    tpl = DocxTemplate(template_for(document))
     tpl.render(fields(document), autoescape=True)
     out = io.BytesIO()
     tpl.save(out)

@@ -239,3 +239,28 @@ def test_the_petitioner_gets_only_their_notices_in_their_current_version(cast, f
     new = do_supersede_document(old, actor=cast.dept_officer, body="更正后的正文", reason="笔误")
     assert [d.pk for d in documents_for_case(case)] == [letter.pk, old.pk, new.pk]
     assert [d.pk for d in documents_for_petitioner(case)] == [new.pk]
+
+
+def test_an_org_s_uploaded_template_prints_the_same_frozen_fields(cast, flow, settings, tmp_path):
+    import io
+
+    from django.core.files.base import ContentFile
+    from docx import Document as Docx
+
+    from xinfang.documents.models import DocumentTemplate
+
+    settings.MEDIA_ROOT = tmp_path
+    custom = Docx()
+    custom.add_paragraph("自然资源局专用 {{ number }} {{ date_cn }}")
+    out = io.BytesIO()
+    custom.save(out)
+    template = DocumentTemplate(org=cast.dept, kind="reply")
+    template.file.save("reply.docx", ContentFile(out.getvalue()))
+    case = _replied(flow)
+    doc = do_issue_document(case, actor=cast.dept_officer, event=_event(case, "reply"))
+    d = doc.dated
+    from xinfang.core.numerals import chinese_date
+
+    assert docx_text(rendering.docx_bytes(doc)) == f"自然资源局专用 {doc.number} {chinese_date(d.year, d.month, d.day)}"
+    other = do_issue_document(case, actor=cast.officer, event=_event(case, "assign"))
+    assert "自然资源局专用" not in docx_text(rendering.docx_bytes(other))  # another org and kind: the default
