@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.stats import views
+from xinfang.stats import bulletin, dashboard, views
 
 app_name = "stats"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
     path("ledger.xlsx", views.ledger_xlsx, name="ledger_xlsx"),
     path("definitions/", views.definitions, name="definitions"),
+    path("dashboard/", dashboard.page, name="dashboard"),
+    path("bulletin.docx", bulletin.download, name="bulletin"),
 ]

@@ -1,0 +1,251 @@
+"""The leaders' and the bureau's dashboard (工作概览): a handful of figures for the viewer's subtree.
+
+Everything is an aggregate query over the access layer's scope
+(``scoped_cases``), never a loop over cases: the month's totals with 环比 and
+同比 come from the monthly table's own ``build`` (so the two pages agree),
+the 12-month trend is one query with a filtered count per month, the shares
+are ``metrics.shares``, and the overdue and due-soon counts are grouped by the
+org holding the case in SQL.
+
+Each figure carries the URL of the 全部信访件 list that reproduces it, when
+the list's filters can say exactly what it counts (see ``table.list_url``);
+below the viewer's root, the list has no filter for "handled inside this
+org's subtree", so only the figures grouped by the holding org link there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from xinfang.cases import due
+from xinfang.cases.access import scoped_cases
+from xinfang.cases.models import Category
+from xinfang.cases.states import Channel
+from xinfang.core import clock
+from xinfang.orgs.models import Org
+from xinfang.stats import metrics as m
+from xinfang.stats import table as t
+from xinfang.stats.forms import PeriodForm
+from xinfang.stats.periods import Period
+
+# The headline figures, in the order the page shows them (codes of metrics.METRICS).
+HEADLINE = (
+    "total",
+    "persons",
+    "accepted",
+    "closure_rate",
+    "timely_acceptance_rate",
+    "on_time_rate",
+    "satisfaction_rate",
+    "handled_late",
+)
+TREND_MONTHS = 12
+TOP_OVERDUE = 10
+
+
+@dataclass
+class Dashboard:
+    org: Org
+    root: Org
+    period: Period
+    today: date
+    table: t.Table
+    headline: list[dict] = field(default_factory=list)
+    trend: list[dict] = field(default_factory=list)
+    shares: dict[str, dict] = field(default_factory=dict)
+    overdue_units: list[dict] = field(default_factory=list)
+    due: dict[str, dict] = field(default_factory=dict)
+    units: list[dict] = field(default_factory=list)
+
+    @property
+    def top(self) -> bool:
+        return self.org.pk == self.root.pk
+
+    def chart_data(self) -> dict:
+        """What dashboard.js draws (passed with json_script, never inline script)."""
+        return {
+            "trend": {"labels": [p["label"] for p in self.trend], "total": [p["total"] for p in self.trend]},
+            "channel": [{"name": r["label"], "value": r["count"]} for r in self.shares["channel"]["rows"]],
+            "category": [{"name": r["label"], "value": r["count"]} for r in self.shares["category"]["rows"]],
+            "overdue": {
+                "labels": [u["name"] for u in self.overdue_units],
+                "values": [u["count"] for u in self.overdue_units],
+            },
+        }
+
+
+def _months(period: Period) -> list[Period]:
+    """The 12 months ending with the period's last month."""
+    year, month = period.end.year, period.end.month
+    out = []
+    for _ in range(TREND_MONTHS):
+        out.append(Period.month(year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+def trend(scope, period: Period, slice: t.Slice, *, linked: bool) -> list[dict]:
+    """Cases received per month over 12 months: one query, one filtered count per month."""
+    months = _months(period)
+    counts = {}
+    for i, p in enumerate(months):
+        first, after = p.moments()
+        counts[f"m{i}"] = Count("pk", filter=Q(received_at__gte=first, received_at__lt=after))
+    first, _ = months[0].moments()
+    _, after = months[-1].moments()
+    row = scope.filter(received_at__gte=first, received_at__lt=after).order_by().aggregate(**counts)
+    return [
+        {
+            "label": f"{p.start.year}年{p.start.month}月",
+            "total": row[f"m{i}"] or 0,
+            "url": t.list_url({}, p, slice) if linked else None,
+        }
+        for i, p in enumerate(months)
+    ]
+
+
+def _share_rows(by: str, rows: list[dict], period: Period, slice: t.Slice, *, linked: bool) -> dict:
+    listable: set = set()
+    if by == "category":
+        keys = [r["key"] for r in rows if r["key"]]
+        labels: dict = {**dict(Category.objects.filter(pk__in=keys).values_list("pk", "name")), None: "未分类"}
+        # The case list's form offers only categories without an active second level under them.
+        parents = set(Category.objects.filter(parent_id__in=keys, is_active=True).values_list("parent_id", flat=True))
+        listable = set(keys) - parents
+    else:
+        labels = dict(Channel.choices)
+    out = []
+    for row in rows:
+        url = None
+        if linked and (by == "channel" or row["key"] in listable):
+            url = t.list_url({by: str(row["key"])}, period, slice)
+        out.append({**row, "label": labels.get(row["key"], row["key"]), "url": url})
+    return {"title": {"channel": "按来源渠道", "category": "按内容分类（一级）"}[by], "rows": out}
+
+
+def _list(params: dict[str, str]) -> str:
+    return f"{reverse('cases:workbench')}?{urlencode({'tab': 'search', **params})}"
+
+
+def held(scope, org: Org, *, top: bool):
+    """The cases of the deadline figures: held by an org in ``org``'s subtree (or anywhere at the top)."""
+    if top:
+        return scope
+    return scope.filter(current_org__path__startswith=org.path)
+
+
+def deadlines(scope, org: Org, today: date, *, top: bool) -> tuple[dict[str, dict], list[dict]]:
+    """Overdue and due-soon counts, and the units holding the most overdue cases: two grouped queries."""
+    held_qs = held(scope, org, top=top).order_by()
+    totals = held_qs.aggregate(
+        overdue=Count("pk", filter=due.overdue_q(today)), due_soon=Count("pk", filter=due.due_soon_q(today))
+    )
+    figures = {
+        "overdue": {"label": due.label("overdue"), "count": totals["overdue"], "url": None},
+        "due_soon": {"label": due.label("due_soon"), "count": totals["due_soon"], "url": None},
+    }
+    if top:  # the whole scope is what the list shows
+        for key, fig in figures.items():
+            fig["url"] = _list({"due": key})
+    by_org = (
+        held_qs.filter(due.overdue_q(today))
+        .values("current_org", "current_org__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "current_org__path")[:TOP_OVERDUE]
+    )
+    units = [
+        {
+            "name": row["current_org__name"],
+            "count": row["n"],
+            "url": _list({"due": "overdue", "org": str(row["current_org"])}),
+        }
+        for row in by_org
+    ]
+    return figures, units
+
+
+def build(scope, org: Org, period: Period, *, root: Org, today: date) -> Dashboard:
+    """The dashboard of ``org`` over the scope (a queryset from the access layer)."""
+    table = t.build(scope, org, period, root=root, today=today)
+    board = Dashboard(org, root, period, today, table)
+    top = board.top
+    cells = {c["metric"].code: c for c in table.total.cells}
+    previous = {c["metric"].code: c for c in table.previous.cells}
+    last_year = {c["metric"].code: c for c in table.last_year.cells}
+    for code in HEADLINE:
+        board.headline.append(
+            {
+                **cells[code],
+                "mom": {"metric": cells[code]["metric"], "change": previous[code].get("change")},
+                "yoy": {"metric": cells[code]["metric"], "change": last_year[code].get("change")},
+            }
+        )
+    sub = t.subtree_scope(scope, org, top=top)
+    board.trend = trend(sub, period, table.slice, linked=top)
+    board.shares = {
+        by: _share_rows(by, m.shares(sub, period, by), period, table.slice, linked=top)
+        for by in ("channel", "category")
+    }
+    board.due, board.overdue_units = deadlines(scope, org, today, top=top)
+    for row in table.rows:
+        if row.kind == "unit" and row.org is not None:  # every unit drills down, a department to its own board
+            board.units.append({"name": row.label, "total": row.base["total"], "drill": dashboard_url(row.org, period)})
+    return board
+
+
+def dashboard_url(org: Org | None, period: Period) -> str:
+    params = dict(period.as_params())
+    if org is not None:
+        params["org"] = str(org.pk)
+    return f"{reverse('stats:dashboard')}?{urlencode(params)}"
+
+
+def crumbs(board: Dashboard) -> list[dict]:
+    """The org levels from the viewer's root down to the org shown, each linking to its dashboard."""
+    out, org = [], board.org
+    while org is not None:
+        out.append(org)
+        if org.pk == board.root.pk:
+            break
+        org = org.parent
+    out.reverse()
+    if out[0].pk != board.root.pk:  # an org reached through the scope, outside the root's tree
+        out = [board.root, board.org]
+    return [{"name": o.name, "url": dashboard_url(o, board.period)} for o in out]
+
+
+@never_cache
+@require_GET
+def page(request):
+    """/stats/dashboard/: the viewer's subtree (another org is a 404, as on the monthly table)."""
+    user = request.user
+    if not t.may_view(user):
+        raise PermissionDenied(t.NOT_ALLOWED)
+    form = PeriodForm(request.GET or None)
+    period, org_id = form.chosen_period()
+    root = t.root_for(user)
+    org = t.org_for(user, org_id)
+    board = build(scoped_cases(user), org, period, root=root, today=clock.today())
+    params = dict(period.as_params())
+    if not board.top:
+        params["org"] = str(org.pk)
+    query = urlencode(params)
+    context = {
+        "form": form,
+        "board": board,
+        "crumbs": crumbs(board),
+        "charts": board.chart_data(),
+        "monthly_url": f"{reverse('stats:monthly')}?{query}",
+        "bulletin_url": f"{reverse('stats:bulletin')}?{query}",
+        "period_error": form.period_error,
+    }
+    return render(request, "stats/dashboard.html", context)
