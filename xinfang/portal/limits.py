@@ -34,6 +34,11 @@ def hit(scope: str, key: str, *, limit: int, seconds: int) -> bool:
     return count <= limit
 
 
+def count(scope: str, key: str) -> int:
+    """The attempts counted in the current window (0 when none)."""
+    return int(cache.get(_key(scope, key)) or 0) if key else 0
+
+
 def client_ip(request) -> str:
     """The address the request came from (a proxy in front must set REMOTE_ADDR, not only a header)."""
     return request.META.get("REMOTE_ADDR", "")

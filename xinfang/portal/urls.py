@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from xinfang.portal import views, views_guide, views_submit, views_track, views_track_id
+from xinfang.portal import captcha, views, views_guide, views_submit, views_track, views_track_id
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("captcha.png", captcha.image, name="captcha"),
     path("guide/", views_guide.index, name="guide"),
     path("guide/reception/", views_guide.reception, name="guide_reception"),
     path("guide/<slug:topic>/", views_guide.topic, name="guide_topic"),

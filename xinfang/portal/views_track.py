@@ -20,7 +20,7 @@ from xinfang.cases.attachments import ACCEPT, max_mb
 from xinfang.cases.states import Action, Evaluation
 from xinfang.clock.models import Clock
 from xinfang.core import clock
-from xinfang.portal import acting, credentials, limits, periods, projection
+from xinfang.portal import acting, captcha, credentials, limits, periods, projection
 from xinfang.portal.forms import TrackLoginForm
 from xinfang.portal.models import Submission
 from xinfang.portal.views import page, portal_view
@@ -37,14 +37,20 @@ def _dummy_hash() -> str:
 @portal_view
 def sign_in(request):
     form = TrackLoginForm(request.POST or None)
+    asked, captcha_error = captcha.needed(request), ""
     if request.method == "POST" and form.is_valid():
-        submission = _authenticate(request, form.cleaned_data["query_code"], form.cleaned_data["password"])
-        if submission is not None:
-            request.session.cycle_key()
-            request.session[SIGNED_IN] = submission.pk
-            return redirect("portal:track_view")
-        form.add_error(None, REFUSED)
-    return page(request, "portal/track_login.html", {"form": form}, status=200)
+        if asked and not captcha.passed(request, request.POST.get("captcha", "")):
+            captcha_error = captcha.WRONG
+        else:
+            submission = _authenticate(request, form.cleaned_data["query_code"], form.cleaned_data["password"])
+            if submission is not None:
+                request.session.cycle_key()
+                request.session[SIGNED_IN] = submission.pk
+                return redirect("portal:track_view")
+            captcha.failed(request)
+            form.add_error(None, REFUSED)
+    context = {"form": form, "captcha": captcha.needed(request), "captcha_error": captcha_error}
+    return page(request, "portal/track_login.html", context, status=200)
 
 
 def _authenticate(request, code: str, password: str) -> Submission | None:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from xinfang.core import clock
 from xinfang.core.masking import mask_phone
 from xinfang.petitioners import crypto
-from xinfang.portal import credentials, limits, sms
+from xinfang.portal import captcha, credentials, limits, sms
 from xinfang.portal.forms import IdentityTrackForm
 from xinfang.portal.models import Submission
 from xinfang.portal.projection import PLAIN, read_case
@@ -37,8 +37,11 @@ def _theirs(id_hash: str, phone_hash: str):
 @portal_view
 def by_identity(request):
     form = IdentityTrackForm(request.POST or None)
-    message = None
-    if request.method == "POST" and form.is_valid():
+    message, captcha_error = None, ""
+    posted = request.method == "POST" and form.is_valid()
+    if posted and captcha.needed(request) and not captcha.passed(request, request.POST.get("captcha", "")):
+        captcha_error = captcha.WRONG
+    if posted and not captcha_error:
         id_hash = crypto.hash_value(form.cleaned_data["id_number"])
         phone = form.cleaned_data["phone"]
         phone_hash = crypto.hash_value(phone)
@@ -50,8 +53,10 @@ def by_identity(request):
                 request.session.cycle_key()
                 request.session[MINE] = list(_theirs(id_hash, phone_hash).values_list("pk", flat=True))
                 return redirect("portal:track_mine")
+            captcha.failed(request)
             form.add_error("sms_code", error)
-    return page(request, "portal/track_by_identity.html", {"form": form, "message": message})
+    context = {"form": form, "message": message, "captcha": captcha.needed(request), "captcha_error": captcha_error}
+    return page(request, "portal/track_by_identity.html", context)
 
 
 def _send(request, id_hash: str, phone: str, phone_hash: str) -> dict:
