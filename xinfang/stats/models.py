@@ -204,3 +204,33 @@ class ScoringVeto(models.Model):
 
 def schemes_in_force(on: date):
     return ScoringScheme.objects.filter(in_effect_q(on))
+
+
+class ReceiptRollup(models.Model):
+    """收件 counts per (unit, category, channel, kind, urgency, day of receipt): see xinfang/stats/rollups.py.
+
+    Derived data: ``manage.py recompute_rollups`` rebuilds it from the cases, and the
+    ``stats-rollups`` outbox consumer keeps it current by recomputing the days of receipt
+    of the cases that had an event.
+    """
+
+    day = models.DateField("收件日期")
+    org = models.ForeignKey("orgs.Org", verbose_name="办理单位", null=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "cases.Category", verbose_name="类别", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField("来源渠道", max_length=12)
+    kind = models.CharField("信访性质", max_length=12)
+    urgency = models.CharField("紧急程度", max_length=10)
+    cases = models.PositiveIntegerField("件数", default=0)
+    persons = models.PositiveIntegerField("人次", default=0)
+    collective = models.PositiveIntegerField("集体访批次", default=0)
+    collective_persons = models.PositiveIntegerField("集体访人次", default=0)
+    repeat = models.PositiveIntegerField("重复件", default=0)
+    skip_level = models.PositiveIntegerField("越级件", default=0)
+    leader_instructed = models.PositiveIntegerField("领导批示件", default=0)
+
+    class Meta:
+        verbose_name = "收件汇总"
+        verbose_name_plural = "收件汇总"
+        indexes = [models.Index(fields=["day", "org"], name="stats_receipt_day_org_idx")]
