@@ -1,6 +1,6 @@
 """The portal's routes (mounted by site.PortalURLConf at the portal's host root or prefix, never by the staff site)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from xinfang.portal import captcha, views, views_guide, views_submit, views_track, views_track_id
 
@@ -8,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("api/portal/v1/", include("xinfang.portal.api")),
     path("captcha.png", captcha.image, name="captcha"),
     path("guide/", views_guide.index, name="guide"),
     path("guide/reception/", views_guide.reception, name="guide_reception"),
