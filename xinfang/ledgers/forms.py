@@ -57,7 +57,9 @@ class ValuesForm(forms.Form):
     def __init__(self, *args, unmatched: dict[str, list[str]], org: Org, **kwargs):
         super().__init__(*args, **kwargs)
         options = {
-            F.CATEGORY: [(c.code, f"{c.code} {c.name}") for c in Category.objects.filter(is_active=True)],
+            F.CATEGORY: [
+                (c.code, f"{c.code} {c.name}") for c in Category.objects.filter(is_active=True, parent__isnull=False)
+            ],
             F.UNIT: [
                 (str(o.pk), o.name)
                 for o in Org.objects.filter(division_code__startswith=org.division_code[:6], is_active=True)

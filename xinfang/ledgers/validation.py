@@ -47,7 +47,7 @@ class Dictionaries:
 
     def __init__(self, org: Org, mappings: dict[str, dict[str, str]]):
         self.mappings = mappings
-        leaves = Category.objects.filter(is_active=True)
+        leaves = Category.objects.filter(is_active=True, parent__isnull=False)  # a case takes a leaf
         by_name: dict[str, list[Category]] = {}
         self.categories = {}
         for c in leaves:

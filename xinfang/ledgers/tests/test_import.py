@@ -201,3 +201,28 @@ def test_a_cancelled_import_stops_between_batches(login, cast, category, today, 
     imp.refresh_from_db()
     assert (imp.state, imp.imported) == (ImportState.CANCELLED, 1)
     assert Case.objects.count() == 1
+
+
+def test_a_case_from_2019_gets_the_2005_regulation_s_periods_and_one_from_2004_is_reported(
+    login, cast, category, today
+):
+    from xinfang.cases.deadlines import case_deadlines
+
+    client = login(cast.registrar)
+    old = row(
+        "QH-2019", 问题类别=category.name, 登记日期="2019-09-30", 受理日期="2019-10-08", 办结日期="", 办理状态="办理中"
+    )
+    imp = upload(client, "old.xlsx", xlsx([old, row("QH-2004", 问题类别=category.name, 登记日期="2004-12-31")]))
+    found = problems(imp)
+    assert len(found) == 1 and found[0][:2] == (3, "登记日期")
+    assert found[0][2].startswith("无法计算期限：")
+    imp = upload(client, "old.xlsx", xlsx([old]))
+    client.post(f"{URL}{imp.pk}/start/")
+    run_queued()
+    case = ImportedRow.objects.get(ledger_number="QH-2019").case
+    assert case.number.startswith("清河县信访局〔2019〕")
+    routing = case_deadlines(case).get(clock="routing")
+    handling = case_deadlines(case).get(clock="handling")
+    assert routing.rule_set.code == handling.rule_set.code == "national-2005"
+    assert (routing.start, routing.met_at) == (date(2019, 9, 30), date(2019, 10, 8))
+    assert (handling.start, handling.days, handling.due_date) == (date(2019, 10, 8), 60, date(2019, 12, 7))
