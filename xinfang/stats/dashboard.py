@@ -153,9 +153,11 @@ def deadlines(scope, org: Org, today: date, *, top: bool) -> tuple[dict[str, dic
         "overdue": {"label": due.label("overdue"), "count": totals["overdue"], "url": None},
         "due_soon": {"label": due.label("due_soon"), "count": totals["due_soon"], "url": None},
     }
-    if top:  # the whole scope is what the list shows
+    # The list shows the whole scope, or one holding org: so the top, or an org with no units under it.
+    where = {} if top else {"org": str(org.pk)}
+    if top or not Org.objects.filter(parent=org).exists():
         for key, fig in figures.items():
-            fig["url"] = _list({"due": key})
+            fig["url"] = _list({"due": key, **where})
     by_org = (
         held_qs.filter(due.overdue_q(today))
         .values("current_org", "current_org__name")
