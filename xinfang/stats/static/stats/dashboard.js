@@ -6,11 +6,11 @@
   var data = JSON.parse(source.textContent);
   var charts = [];
 
-  function draw(id, option) {
+  function draw(id, option, height) {
     var el = document.getElementById(id);
     if (!el) { return; }
     el.hidden = false;
-    el.style.height = "280px";  // CSSOM, not an inline style attribute (the CSP allows this)
+    el.style.height = (height || 280) + "px";  // CSSOM, not an inline style attribute (the CSP allows this)
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(option);
     charts.push(chart);
@@ -36,8 +36,8 @@
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: data.overdue.labels },
-      series: [{ name: "超期（件）", type: "bar", data: data.overdue.values }]
-    });
+      series: [{ name: "超期（件）", type: "bar", barMaxWidth: 24, data: data.overdue.values }]
+    }, 40 + 32 * data.overdue.values.length);
   }
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.resize(); });
