@@ -94,8 +94,10 @@ def test_a_rule_set_is_not_used_before_it_takes_effect(cast):
 
 def test_the_national_default_in_force_is_chosen_by_date():
     assert rule_set_for(None, date(2022, 5, 1)).code == NATIONAL
+    assert rule_set_for(None, date(2022, 4, 30)).code == "national-2005"  # the 2005 信访条例's periods
+    assert rule_set_for(None, date(2005, 5, 1)).code == "national-2005"
     with pytest.raises(RuleNotFound, match="全国默认规则集"):
-        rule_set_for(None, date(2022, 4, 30))  # before the 2022 regulation: nothing configured
+        rule_set_for(None, date(2005, 4, 30))  # before the 2005 regulation: nothing configured
 
 
 def test_a_missing_clock_in_a_rule_set_is_reported_in_chinese(cast):
