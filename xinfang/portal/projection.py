@@ -19,6 +19,7 @@ from xinfang.cases.models import CaseEvent, CasePetitioner, Delivery
 from xinfang.cases.states import Status
 from xinfang.clock.models import Clock
 from xinfang.core import clock
+from xinfang.documents.actions import documents_for_petitioner
 from xinfang.orgs.actors import Actor
 
 S = Status
@@ -75,6 +76,7 @@ class IssuedNotice:
     text: str
     delivered_on: date | None
     delivery_method: str
+    document_id: int | None  # its formal document (xinfang.documents), issued: a PDF to download
     # Not delivered and the latest of its kind: a delivery is recorded against the latest one.
     confirmable: bool
 
@@ -128,6 +130,7 @@ def project(case) -> Projection:
         .order_by("at", "seq")
         .only("pk", "notice", "at", "document")
     )
+    documents = {d.source_event_id: d.pk for d in documents_for_petitioner(case)}
     latest = {e.notice: e.pk for e in sorted(events, key=lambda e: (e.at, e.pk))}
     notices = []
     for e in events:
@@ -140,6 +143,7 @@ def project(case) -> Projection:
                 text=e.document,
                 delivered_on=clock.local_date(x.delivered_at) if x else None,
                 delivery_method=x.get_method_display() if x else "",
+                document_id=documents.get(e.pk),
                 confirmable=x is None and latest[e.notice] == e.pk,
             )
         )

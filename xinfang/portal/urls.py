@@ -21,6 +21,7 @@ urlpatterns = [
     path("track/by-id/", views_track_id.by_identity, name="track_by_identity"),
     path("track/mine/", views_track_id.mine, name="track_mine"),
     path("track/sign-out/", views_track.sign_out, name="track_sign_out"),
+    path("track/notice/<int:pk>.pdf", views_track.notice_pdf, name="track_notice_pdf"),
     path("track/confirm/", views_track.confirm, name="track_confirm"),
     path("track/materials/", views_track.materials, name="track_materials"),
     path("track/evaluate/", views_track.evaluate, name="track_evaluate"),

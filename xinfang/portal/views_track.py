@@ -14,12 +14,15 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
 from xinfang.cases.attachments import ACCEPT, max_mb
 from xinfang.cases.states import Action, Evaluation
 from xinfang.clock.models import Clock
 from xinfang.core import clock
+from xinfang.documents.actions import documents_for_petitioner
+from xinfang.documents.rendering import pdf_bytes
 from xinfang.portal import acting, captcha, credentials, limits, periods, projection
 from xinfang.portal.forms import TrackLoginForm
 from xinfang.portal.models import Submission
@@ -145,6 +148,21 @@ def ask(request, what: str):
     reasons = request.POST.get("reasons", "")[:5000]
     label = "复查" if what == "review" else "复核"
     return _act(request, lambda actor, pk: acting.request(actor, pk, code, reasons), f"已提交{label}申请")
+
+
+@portal_view
+def notice_pdf(request, pk: int):
+    """An issued notice of the signed-in petitioner's case as PDF (xinfang.documents); anything else is a 404."""
+    submission = _signed_in(request)
+    if submission is None:
+        return redirect("portal:track")
+    _actor, case = projection.read_case(submission)
+    document = next((d for d in documents_for_petitioner(case) if d.pk == pk), None) if case is not None else None
+    if document is None:
+        raise Http404
+    response = HttpResponse(pdf_bytes(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notice-{document.pk}.pdf"'
+    return response
 
 
 @portal_view

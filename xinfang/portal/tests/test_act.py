@@ -198,3 +198,23 @@ def test_materials_get_the_same_type_check_as_staff_uploads(client, replied):
     assert '<p class="msg error" role="alert">请填写补充的内容或选择要上传的文件</p>' in empty.content.decode()
     assert not case.attachments.exists()
     assert not CaseEvent.objects.filter(case=case, action="add_attachment").exists()
+
+
+def test_an_issued_notice_downloads_as_pdf_and_a_letter_to_a_unit_does_not(cast, client, replied):
+    from xinfang.documents.actions import do_issue_document
+
+    case = replied(deliver=False)
+    reply = do_issue_document(
+        case, actor=cast.dept_officer, event=CaseEvent.objects.filter(case=case, action="reply").latest("pk")
+    )
+    letter = do_issue_document(
+        case, actor=cast.officer, event=CaseEvent.objects.filter(case=case, action="assign").latest("pk")
+    )
+    page = client.get("/portal/track/case/").content.decode()
+    assert f'<a href="/portal/track/notice/{reply.pk}.pdf">下载《信访事项处理意见书》PDF</a>' in page
+    response = client.get(f"/portal/track/notice/{reply.pk}.pdf")
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
+    assert client.get(f"/portal/track/notice/{letter.pk}.pdf").status_code == 404
+    client.post("/portal/track/sign-out/")
+    assert client.get(f"/portal/track/notice/{reply.pk}.pdf")["Location"] == "/portal/track/"
