@@ -86,7 +86,7 @@ def _draw(text: str) -> bytes:
     for i, ch in enumerate(text):
         glyph = Image.new("L", (44, 56), 0)
         ImageDraw.Draw(glyph).text((6, 4), ch, font=font, fill=255)
-        glyph = glyph.rotate(rng.randrange(-25, 25), resample=Image.BICUBIC)
+        glyph = glyph.rotate(rng.randrange(-25, 25), resample=Image.Resampling.BICUBIC)
         img.paste("#1a1a1a", (10 + 40 * i, 2), glyph)
     out = BytesIO()
     img.save(out, format="PNG")

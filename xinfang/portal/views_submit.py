@@ -175,7 +175,7 @@ def _confirm_page(request, draft, mailbox, *, files_error: str = "", status: int
         "draft": draft,
         "mailbox": mailbox,
         "category": category,
-        "kind_label": dict(SubmissionForm.base_fields["kind"].choices).get(draft["kind"], ""),
+        "kind_label": dict(getattr(SubmissionForm.base_fields["kind"], "choices", ())).get(draft["kind"], ""),
         "id_masked": mask_id_number(crypto.decrypt(draft["id_number"])),
         "phone_masked": mask_phone(crypto.decrypt(draft["phone"])),
         "steps": periods.next_steps(mailbox.org, clock.today()),

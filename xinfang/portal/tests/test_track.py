@@ -113,5 +113,5 @@ def test_the_tracking_page_is_a_fixed_number_of_queries(cast, client, flow, subm
     case = registered(cast, staff)
     flow.assign(case)
     sign_in(client, code)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get("/portal/track/case/").status_code == 200
