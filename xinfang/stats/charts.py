@@ -7,15 +7,17 @@ the first it finds. Each function returns PNG bytes.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 FONTS = ["WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans"]
-STYLE = {"font.family": "sans-serif", "font.sans-serif": FONTS, "axes.unicode_minus": False}
+STYLE: Any = {"font.family": "sans-serif", "font.sans-serif": FONTS, "axes.unicode_minus": False}
 
 
 def _png(fig: Figure) -> bytes:
@@ -31,7 +33,7 @@ def trend(labels: list[str], values: list[int], *, title: str) -> bytes:
         ax.plot(range(len(values)), values, marker="o", color="#1f5fa8")
         ax.set_xticks(range(len(labels)), [label.replace("年", "年\n") for label in labels], fontsize=7)
         ax.set_ylim(bottom=0)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title, fontsize=11)
         ax.grid(axis="y", alpha=0.3)
         for x, y in enumerate(values):
@@ -46,7 +48,7 @@ def bars(labels: list[str], values: list[int], *, title: str) -> bytes:
         ax.barh(range(len(values)), values, color="#1f5fa8")
         ax.set_yticks(range(len(labels)), labels, fontsize=9)
         ax.invert_yaxis()
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title, fontsize=11)
         for y, x in enumerate(values):
             ax.annotate(str(x), (x, y), textcoords="offset points", xytext=(4, -3), fontsize=8)

@@ -213,12 +213,13 @@ def dashboard_url(org: Org | None, period: Period) -> str:
 
 def crumbs(board: Dashboard) -> list[dict]:
     """The org levels from the viewer's root down to the org shown, each linking to its dashboard."""
-    out, org = [], board.org
-    while org is not None:
-        out.append(org)
-        if org.pk == board.root.pk:
+    out: list[Org] = []
+    node: Org | None = board.org
+    while node is not None:
+        out.append(node)
+        if node.pk == board.root.pk:
             break
-        org = org.parent
+        node = node.parent
     out.reverse()
     if out[0].pk != board.root.pk:  # an org reached through the scope, outside the root's tree
         out = [board.root, board.org]

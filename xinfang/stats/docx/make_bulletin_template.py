@@ -18,6 +18,7 @@ Run it again after changing it, and commit both the script and the .docx.
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocumentType
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -28,7 +29,7 @@ OUT = HERE / "bulletin.docx"
 COLUMNS = 9  # the unit, then bulletin.COLUMNS' eight figures
 
 
-def _font(doc: Document, name: str = "宋体", size: int = 12) -> None:
+def _font(doc: DocumentType, name: str = "宋体", size: int = 12) -> None:
     style = doc.styles["Normal"]
     style.font.name = name
     style.font.size = Pt(size)
@@ -59,7 +60,7 @@ def _loop_table(doc, header: str, row_open: str, cells: list[str]):
     return table
 
 
-def build() -> Document:
+def build() -> DocumentType:
     doc = Document()
     _font(doc)
     _para(doc, "{{ title }}", bold=True, size=22, center=True)
@@ -86,5 +87,5 @@ def build() -> Document:
 
 
 if __name__ == "__main__":
-    build().save(OUT)
+    build().save(str(OUT))
     print(OUT)
