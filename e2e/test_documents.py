@@ -23,6 +23,7 @@ def test_issue_the_reply_opinion_download_it_and_record_its_delivery_by_post(
     case_url = f"/cases/{case.pk}/"
 
     # 1. The department's officer issues the reply opinion from the case page.
+    page.goto("/accounts/login/", timeout=60_000)  # the live server's first request imports every URLconf
     login_as(page, "dept_officer")
     page.goto(case_url)
     panel = page.locator("section#documents")
