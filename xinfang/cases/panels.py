@@ -4,7 +4,9 @@ Cases may not import those apps, so they register a panel in
 ``AppConfig.ready``: ``register_panel(key, render, after=...)`` with
 ``render(request, case) -> str`` (HTML, e.g. ``render_to_string``; "" shows
 nothing). The case page renders them in order below its deadlines, with the
-case already read through the access layer.
+case already read through the access layer, and its history already loaded
+as ``case.page_events`` (every event, in order): a panel that needs the
+events reads them there instead of querying them again.
 """
 
 from __future__ import annotations

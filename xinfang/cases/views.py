@@ -138,6 +138,7 @@ def _detail_context(request, case):
     # The buttons, and the actions the state allows but this user's role or org does not, with why.
     offer = buttons(user, case)
     latest_reply = next((e for e in reversed(events) if e.notice == Notice.REPLY), None)
+    case.page_events = events  # for the panels (cases.panels): the history is loaded once per page
     return {
         "case": case,
         "petitioners": list(case.case_petitioners.all()),

@@ -18,7 +18,10 @@ def context(user, case) -> dict:
     live = {(d.source_event_id, d.kind) for d in docs if d.state != DocumentState.SUPERSEDED}
     pending = []
     receipts = []
-    events = CaseEvent.objects.filter(case=case).select_related("actor_org").order_by("at", "pk")
+    # The case page has loaded the history already (cases.panels); elsewhere, read it.
+    events = getattr(case, "page_events", None)
+    if events is None:
+        events = CaseEvent.objects.filter(case=case).select_related("actor_org").order_by("at", "pk")
     for ev in events:
         kind = texts.kind_of(ev)
         if kind is None or (kind != DocumentKind.RETURN and not ev.document):

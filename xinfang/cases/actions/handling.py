@@ -687,7 +687,9 @@ def do_record_delivery(
             Action.RECORD_DELIVERY,
             note=f"《{Notice(notice).label}》{DeliveryMethod(method).label}，{when:%Y-%m-%d %H:%M}"
             + (f"，邮件号{tracking_number}" if tracking_number else ""),
-            data={"notice": notice, "method": method, "recipient": recipient, "tracking_number": tracking_number},
+            # The postal number only when there is one: the history of every other delivery is unchanged.
+            data={"notice": notice, "method": method, "recipient": recipient}
+            | ({"tracking_number": tracking_number} if tracking_number else {}),
         )
     return case
 
