@@ -6,6 +6,7 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from xinfang.background.testing import run_queued
 from xinfang.cases.models import Case, CaseEvent, Category
@@ -63,7 +64,7 @@ def test_a_valid_ledger_imports_cases_in_their_historical_state(login, cast, cat
     assert closed.status == Status.CLOSED and closed.competent_org == cast.dept
     assert handling.status == Status.HANDLING and handling.current_org == cast.dept
     assert received.status == Status.REGISTERED and received.current_org == cast.bureau
-    assert closed.received_at.date() == date(2025, 3, 3)
+    assert timezone.localdate(closed.received_at) == date(2025, 3, 3)
     event = CaseEvent.objects.get(case=closed, action=TrackedAction.LEDGER_IMPORTED)
     assert event.note == "自历史台账导入（台账编号QH-1）"
     assert event.data["closed_at"] == "2025-04-20"
