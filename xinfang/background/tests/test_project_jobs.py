@@ -1,6 +1,7 @@
 """The daily jobs that used to need cron run by themselves through the scheduler and the queue."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,8 @@ from xinfang.cases.states import Status
 from xinfang.clock.models import Deadline
 
 pytestmark = pytest.mark.django_db
+
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def test_a_lapsed_review_window_makes_the_case_final_by_itself(cast, flow, clock, settings):
@@ -27,6 +30,8 @@ def test_a_lapsed_review_window_makes_the_case_final_by_itself(cast, flow, clock
 
 
 def test_the_daily_recompute_runs_once_a_day(cast, flow, clock):
+    # A fixed morning: from the real time, an hour after 23:10 crosses the next day's 00:10 run.
+    clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=SH))
     flow.register()
     clock.advance(days=1)
     assert "clock_recompute" in [r.job for r in tick()]
