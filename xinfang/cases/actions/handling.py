@@ -640,8 +640,15 @@ def do_record_delivery(
     if method not in DeliveryMethod.values:
         raise Invalid("请选择送达方式", field="method")
     tracking_number = (tracking_number or "").strip()
+    recipient = (recipient or "").strip()
     if tracking_number and method != DeliveryMethod.POST:
         raise Invalid("只有邮寄送达需要填写邮件号", field="tracking_number")
+    # Served by hand, the proof of service is the recipient's signature (or, when they refuse, the
+    # person it was left with): a record without a name proves nothing.
+    if method == DeliveryMethod.IN_PERSON and not recipient:
+        raise Invalid("直接送达须填写签收人", field="recipient")
+    if method == DeliveryMethod.LODGED and not recipient:
+        raise Invalid("留置送达须填写受送达人", field="recipient")
     if proof is not None and proof.case_id != case.pk:
         raise Invalid("送达回证须是本件的附件", field="proof")
     if delivered_at > clock.now() + timezone.timedelta(minutes=5):

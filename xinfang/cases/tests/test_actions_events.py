@@ -197,6 +197,25 @@ def test_a_postal_delivery_keeps_its_tracking_number_in_the_record_and_the_histo
     assert case.events.latest("seq").note.endswith("，邮件号XA123456789CN")
 
 
+@pytest.mark.parametrize(
+    ("method", "message"), [("in_person", "直接送达须填写签收人"), ("lodged", "留置送达须填写受送达人")]
+)
+def test_a_delivery_by_hand_needs_the_name_of_who_received_it(cast, flow, method, message):
+    from xinfang.cases.errors import Invalid
+
+    case = flow.handling()
+    with pytest.raises(Invalid) as refused:
+        A.do_record_delivery(
+            case, actor=cast.dept_officer, notice="acceptance", method=method, delivered_at=timezone.now(), recipient=" "
+        )
+    assert (refused.value.message, refused.value.field) == (message, "recipient")
+    assert not case.deliveries.exists()
+    case = A.do_record_delivery(
+        case, actor=cast.dept_officer, notice="acceptance", method=method, delivered_at=timezone.now(), recipient="张三"
+    )
+    assert case.deliveries.get().recipient == "张三"
+
+
 def test_a_petitioner_confirming_receipt_is_an_electronic_delivery_at_that_moment(cast, flow):
     from xinfang.cases.errors import NotAllowed
     from xinfang.orgs.actors import Actor

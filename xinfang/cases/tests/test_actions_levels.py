@@ -34,7 +34,7 @@ def _handle_at_dept(cast, case):
         basis="《土地管理法》第四十八条",
     )
     return actions.do_record_delivery(
-        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now(), recipient="张三"
     )
 
 
@@ -141,7 +141,7 @@ def test_a_revoking_review_sends_the_case_back_to_be_handled_again(cast):
         basis="《土地管理法》第四十八条",
     )
     case = actions.do_record_delivery(
-        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now(), recipient="张三"
     )
     case = actions.do_request_review(case, actor=cast.officer)
     assert case.status == Status.REVIEW_REQUESTED

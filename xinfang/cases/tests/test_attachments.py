@@ -143,7 +143,7 @@ def test_the_reviewing_body_may_attach_the_petitioners_review_request(cast):
     assert "不是该件的办理单位" in can_attach(cast.officer, case)  # no reviewing body yet
     case = actions.do_reply(case, actor=cast.unit_head, request="请求", facts="事实", decision="explain", basis="依据")
     case = actions.do_record_delivery(
-        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now()
+        case, actor=cast.handler, notice="reply", method="in_person", delivered_at=timezone.now(), recipient="张三"
     )
     case = actions.do_request_review(case, actor=cast.officer)
     assert can_attach(cast.officer, case) is None
