@@ -1,7 +1,7 @@
 """Helpers for tests: petitioners and cases made through the real actions."""
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from xinfang.cases.actions import Registration, do_register
 from xinfang.cases.states import Channel, Kind
@@ -12,9 +12,12 @@ from xinfang.petitioners.services import register_petitioner
 _seq = itertools.count(1)
 
 
-def valid_id_number(region="330781", birth="19800101") -> str:
-    n = next(_seq) % 1000
-    first17 = f"{region}{birth}{n:03d}"
+def valid_id_number(region="330781", birth: str | None = None) -> str:
+    """A distinct valid ID number each call: the sequence fills the 3-digit serial, then moves the birthday on."""
+    n = next(_seq)
+    if birth is None:
+        birth = (date(1980, 1, 1) + timedelta(days=n // 1000)).strftime("%Y%m%d")
+    first17 = f"{region}{birth}{n % 1000:03d}"
     return first17 + check_digit(first17)
 
 
