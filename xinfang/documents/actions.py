@@ -24,8 +24,13 @@ from xinfang.orgs.actors import as_actor
 from xinfang.orgs.models import Role
 
 ISSUING_ROLES = (Role.REGISTRAR, Role.PETITION_OFFICER, Role.HANDLER, Role.UNIT_HEAD, Role.LEADER)
+# The supervision app's letters are issued by those who supervise and urge: a supervisor
+# (督查员) opens supervision items and issues urging slips, but issues no notice to a petitioner.
+SUPERVISION_ISSUING_ROLES = (Role.SUPERVISOR, Role.PETITION_OFFICER, Role.UNIT_HEAD, Role.LEADER)
+SUPERVISION_KINDS = frozenset({DocumentKind.URGING, DocumentKind.SUPERVISION})
 
 NO_ROLE = "只有登记员、受理交办员、承办人或负责人可以印发文书"
+NO_SUPERVISION_ROLE = "只有督查员、受理交办员、负责人或领导可以印发催办单、督办函"
 NOT_ISSUER = "本单位不是该文书的制发机关"
 NO_TEXT = "该办理记录没有可印发的文书"
 NOT_ISSUED = "该文书尚未印发"
@@ -38,9 +43,12 @@ def already_issued(kind_label: str, number: str) -> str:
     return f"《{kind_label}》已印发，文号{number}；如需更正，请制作更正文书"
 
 
-def may_issue(actor, org) -> str | None:
-    """None when ``actor`` may issue documents in ``org``'s name, else why not."""
-    if not (actor.is_active and actor.has_role(*ISSUING_ROLES)):
+def may_issue(actor, org, kind: str | None = None) -> str | None:
+    """None when ``actor`` may issue documents (of ``kind``) in ``org``'s name, else why not."""
+    if kind in SUPERVISION_KINDS:
+        if not (actor.is_active and actor.has_role(*SUPERVISION_ISSUING_ROLES)):
+            return NO_SUPERVISION_ROLE
+    elif not (actor.is_active and actor.has_role(*ISSUING_ROLES)):
         return NO_ROLE
     if not acts_for(actor, org):
         return NOT_ISSUER
@@ -80,7 +88,7 @@ def do_issue_document(case, *, actor, event, receipt: bool = False) -> Document:
         case = access_case(who, getattr(case, "pk", case), for_write=True)
         ev = _event(case, event)
         kind = texts.kind_of(ev)
-        if kind is None or (kind != DocumentKind.RETURN and not ev.document):
+        if kind is None or not texts.has_text(ev, kind):
             raise Invalid(NO_TEXT, field="event")
         org = texts.issuing_org(ev, case)
         main = _current(case, ev.pk, kind)
@@ -88,7 +96,7 @@ def do_issue_document(case, *, actor, event, receipt: bool = False) -> Document:
             if main is None:
                 raise Invalid(NOT_ISSUED, field="event")
             kind = DocumentKind.RECEIPT
-        reason = may_issue(who, org)
+        reason = may_issue(who, org, kind)
         if reason:
             raise NotAllowed(reason)
         existing = _current(case, ev.pk, kind)
@@ -136,7 +144,7 @@ def do_supersede_document(document, *, actor, body: str, reason: str) -> Documen
             raise Invalid(NOT_ISSUED)
         if old.state == DocumentState.SUPERSEDED:
             raise Invalid(ALREADY_SUPERSEDED)
-        why_not = may_issue(who, old.issuing_org)
+        why_not = may_issue(who, old.issuing_org, old.kind)
         if why_not:
             raise NotAllowed(why_not)
         old.state = DocumentState.SUPERSEDED

@@ -8,11 +8,13 @@ class DocumentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from xinfang.cases import outbox
         from xinfang.cases.models import Delivery
         from xinfang.cases.panels import register_panel
-        from xinfang.documents import panel
+        from xinfang.documents import archive, panel, tasks  # noqa: F401  (tasks: the archive sweep's registration)
 
         register_panel("documents", panel.render)
+        outbox.register(archive.CONSUMER, archive.on_case_event, description=archive.CONSUMER_DESCRIPTION)
         post_save.connect(_delivered, sender=Delivery, dispatch_uid="documents-delivered")
 
 

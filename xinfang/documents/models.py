@@ -12,9 +12,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
-from xinfang.cases.states import Action, Notice
+from xinfang.cases.states import Action, Notice, TrackedAction
 
 
 class DocumentKind(models.TextChoices):
@@ -30,6 +31,9 @@ class DocumentKind(models.TextChoices):
     REEXAM = "reexam", "复核意见书"
     RETURN = "return", "退回函"
     RECEIPT = "receipt", "送达回证"
+    # The supervision app's letters (xinfang.supervision): their text is composed from its rows.
+    URGING = "urging", "催办单"
+    SUPERVISION = "supervision", "督办函"
 
 
 # Where each kind comes from: the notice an event carries, or (for letters
@@ -45,7 +49,13 @@ KIND_BY_NOTICE = {
     Notice.REEXAM: DocumentKind.REEXAM,
 }
 KIND_BY_TITLE = {"信访事项转送函": DocumentKind.FORWARD, "信访事项交办函": DocumentKind.ASSIGN}
-KIND_BY_ACTION = {Action.RETURN: DocumentKind.RETURN}
+KIND_BY_ACTION = {
+    Action.RETURN: DocumentKind.RETURN,
+    TrackedAction.URGING_ISSUE: DocumentKind.URGING,
+    TrackedAction.SUPERVISION_OPEN: DocumentKind.SUPERVISION,
+}
+# Kinds whose text the history does not hold: documents.texts composes it from the event and its rows.
+COMPOSED_KINDS = frozenset({DocumentKind.RETURN, DocumentKind.URGING, DocumentKind.SUPERVISION})
 
 # The letters of the default 文号 prefix (the issuing org's short name comes first),
 # used until an admin sets the org's own prefix for the kind.
@@ -62,6 +72,8 @@ DEFAULT_PREFIX_LETTER = {
     DocumentKind.REEXAM: "复核",
     DocumentKind.RETURN: "退",
     DocumentKind.RECEIPT: "送",
+    DocumentKind.URGING: "催",
+    DocumentKind.SUPERVISION: "督",
 }
 
 
@@ -236,3 +248,53 @@ class Document(models.Model):
     @property
     def file_stem(self) -> str:
         return f"{self.title}-{self.number or self.pk}"
+
+
+class ArchiveState(models.TextChoices):
+    PENDING = "pending", "生成中"
+    READY = "ready", "已生成"
+
+
+class ArchiveVolume(models.Model):
+    """A case's archive volume (归档卷宗): one ZIP per case, rebuilt when the ended case changes.
+
+    ``wanted`` counts the requests (the case ended, a document was issued
+    afterwards, a staff member asked again); ``built`` is the request the
+    stored file answers. A build stores its file and ``built`` only if no
+    later build got there first (compare-and-set), so a task run twice or a
+    worker killed mid-build leaves either the old volume or the new one.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="archive_volume")
+    wanted = models.PositiveIntegerField("生成请求", default=1)
+    built = models.PositiveIntegerField("已生成的请求", default=0)
+    requested_at = models.DateTimeField("请求时间")
+    file = models.FileField("卷宗文件", max_length=200, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("大小（字节）", null=True, blank=True)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    entries = models.JSONField("卷内目录", default=list, blank=True)
+    error = models.TextField("最近错误", blank=True)
+
+    class Meta:
+        verbose_name = "归档卷宗"
+        verbose_name_plural = "归档卷宗"
+        # The sweep looks for the volumes still owed (few), never through every ended case.
+        indexes = [
+            models.Index(fields=["requested_at"], condition=Q(built__lt=F("wanted")), name="archive_owed_idx"),
+        ]
+
+    def __str__(self):
+        return f"归档卷宗（{self.case_id}）"
+
+    @property
+    def state(self) -> str:
+        return ArchiveState.READY if self.built >= self.wanted and self.file else ArchiveState.PENDING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == ArchiveState.READY
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file and self.sha256)

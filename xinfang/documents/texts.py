@@ -9,11 +9,14 @@ the day the event was written (local time), printed in Chinese numerals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from xinfang.cases.states import TrackedAction
 from xinfang.core import clock
-from xinfang.documents.models import KIND_BY_ACTION, KIND_BY_NOTICE, KIND_BY_TITLE, DocumentKind
+from xinfang.core.numerals import chinese_number
+from xinfang.documents.models import COMPOSED_KINDS, KIND_BY_ACTION, KIND_BY_NOTICE, KIND_BY_TITLE, DocumentKind
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,21 @@ def kind_of(event) -> str | None:
     return None
 
 
+def has_text(event, kind: str) -> bool:
+    """Whether ``event`` gives a document of ``kind``: its own text, or one composed from its rows."""
+    return kind in COMPOSED_KINDS or bool(event.document)
+
+
 def issuing_org(event, case):
-    """Who issued the text: the org that acted (a system step: the registering org)."""
+    """Who issued the text: the org that acted (a system step: the registering org).
+
+    A supervision item the system listed by rule (挂牌督办) was opened in the
+    listing bureau's name, which its row holds (the event has no acting org).
+    """
+    if event.actor_org_id is None and event.action == TrackedAction.SUPERVISION_OPEN:
+        item = _supervision_item(event)
+        if item is not None:
+            return item.issued_org
     return event.actor_org or case.registered_org
 
 
@@ -76,12 +92,69 @@ def return_letter(event, case) -> tuple[str, str, str]:
     return "信访事项退回函", to, body
 
 
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _supervision_item(event):
+    from xinfang.supervision.models import SupervisionItem
+
+    pk = (event.data or {}).get("item")
+    return SupervisionItem.objects.select_related("issued_org", "owed_by_org").filter(pk=pk).first()
+
+
+def _urging_slip(event):
+    from xinfang.supervision.models import UrgingSlip
+
+    pk = (event.data or {}).get("slip")
+    return UrgingSlip.objects.select_related("owed_by_org").filter(pk=pk).first()
+
+
+def urging_slip(event, case) -> tuple[str, str, str]:
+    """催办单: the slip's matter and the reply date of the event (a later change makes a new slip)."""
+    slip = _urging_slip(event)
+    if slip is None:
+        raise ValueError(f"event {event.pk} names no urging slip")
+    reply_by = date.fromisoformat(event.data.get("reply_by") or slip.reply_by.isoformat())
+    subject = slip.subject.rstrip("。")
+    body = "\n".join(
+        [
+            f"{_names(case)}反映的“{case.summary}”信访事项（{case.number}），{subject}。",
+            f"请你单位抓紧办理，并于{_day(reply_by)}前将办理情况书面答复我单位。",
+        ]
+    )
+    return "信访事项催办单", slip.owed_by_org.name, body
+
+
+def supervision_letter(event, case) -> tuple[str, str, str]:
+    """督办函: the way, the reason, the due date and the report cadence of the item the event opened."""
+    item = _supervision_item(event)
+    if item is None:
+        raise ValueError(f"event {event.pk} names no supervision item")
+    due_on = date.fromisoformat(event.data.get("due_on") or item.due_on.isoformat())
+    lines = [
+        f"{_names(case)}反映的“{case.summary}”信访事项（{case.number}），现由你单位办理。"
+        f"经研究，决定对该事项{item.get_kind_display()}。督办事由：{item.reason.rstrip('。')}。",
+        f"请你单位于{_day(due_on)}前办结，并将办理结果书面报告我单位。",
+    ]
+    if item.report_every_days:
+        lines.append(f"办理期间，请每{chinese_number(item.report_every_days)}日报告一次进展情况。")
+    return "信访事项督办函", item.owed_by_org.name, "\n".join(lines)
+
+
+COMPOSERS: dict[str, Callable[..., tuple[str, str, str]]] = {
+    DocumentKind.RETURN: return_letter,
+    DocumentKind.URGING: urging_slip,
+    DocumentKind.SUPERVISION: supervision_letter,
+}
+
+
 def freeze(event, case, kind: str) -> Frozen:
     org = issuing_org(event, case)
     dated = clock.local_date(event.at)
     cc = ""
-    if kind == DocumentKind.RETURN:
-        title, addressee, body = return_letter(event, case)
+    if kind in COMPOSERS:
+        title, addressee, body = COMPOSERS[kind](event, case)
     else:
         title, addressee, body = _split(event.document)
         if kind == DocumentKind.ASSIGN and event.data.get("co"):

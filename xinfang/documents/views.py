@@ -11,14 +11,15 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.cases.access import access_case
 from xinfang.core.errors import DomainError
-from xinfang.documents import actions, rendering
+from xinfang.documents import actions, archive, rendering
 from xinfang.documents.models import Document
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction
@@ -85,3 +86,41 @@ def pdf(request, pk: int):
 def print_view(request, pk: int):
     doc = _document(request, pk)
     return HttpResponse(rendering.html(doc, for_print=True))
+
+
+@login_required
+@require_POST
+def archive_request(request, pk: int):
+    case = access_case(request.user, pk)
+    try:
+        archive.do_request_archive(case, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "已提交生成归档卷宗，稍后刷新本页即可下载")
+    return redirect(f"/cases/{case.pk}/#archive")
+
+
+@login_required
+@require_GET
+@never_cache
+def archive_download(request, pk: int):
+    """The case's last generated volume; the accused and other orgs get the 404 of ``access_case``."""
+    case = access_case(request.user, pk)
+    volume = archive.volume_for(case)
+    if volume is None or not volume.has_file or not default_storage.exists(volume.file.name):
+        raise Http404("归档卷宗尚未生成")
+    record(
+        AuditAction.ATTACHMENT_DOWNLOAD,
+        request=request,
+        target="归档卷宗（ZIP）",
+        detail=f"{case.number}；SHA-256 {volume.sha256}",
+    )
+    response = FileResponse(
+        default_storage.open(volume.file.name, "rb"), content_type="application/zip", as_attachment=False
+    )
+    name = f"{case.number}-归档卷宗.zip"
+    response["Content-Disposition"] = f"attachment; filename=\"archive-{case.pk}.zip\"; filename*=UTF-8''{quote(name)}"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
