@@ -9,9 +9,12 @@ receipt with the query code. Nothing personal travels in hidden fields.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.shortcuts import redirect
 
@@ -20,9 +23,9 @@ from xinfang.cases.models import Category
 from xinfang.core import clock
 from xinfang.core.masking import mask_id_number, mask_phone
 from xinfang.petitioners import crypto
-from xinfang.portal import credentials, limits, periods, sms
+from xinfang.portal import captcha, credentials, limits, periods, sms
 from xinfang.portal.forms import SubmissionForm
-from xinfang.portal.models import Mailbox, Submission, SubmissionFile
+from xinfang.portal.models import Mailbox, Submission, SubmissionFile, submission_file_path
 from xinfang.portal.views import page, portal_view
 
 DRAFT = "portal_draft"
@@ -49,17 +52,24 @@ def _minutes() -> int:
 def write(request):
     if not Mailbox.objects.filter(is_active=True).exists():
         return page(request, "portal/closed.html")
-    message = None
+    message, captcha_error = None, ""
     if request.method == "POST":
         form = SubmissionForm(request.POST)
         if "send_code" in request.POST:
-            message = _send_code(request, form)
+            # After repeated failures from this address a code is sent only past the captcha (no SMS bombing).
+            if captcha.needed(request) and not captcha.passed(request, request.POST.get("captcha", "")):
+                form.full_clean()
+                form._errors = {}  # the captcha is the one thing to fix before a code is sent
+                captcha_error = captcha.WRONG
+            else:
+                message = _send_code(request, form)
         elif form.is_valid() and _code_ok(request, form):
             _keep_draft(request, form)
             return redirect("portal:write_confirm")
     else:
         form = SubmissionForm(initial=_draft_initial(request))
-    return page(request, "portal/write.html", {"form": form, "message": message})
+    context = {"form": form, "message": message, "captcha": captcha.needed(request), "captcha_error": captcha_error}
+    return page(request, "portal/write.html", context)
 
 
 def _send_code(request, form) -> dict:
@@ -111,6 +121,7 @@ def _code_ok(request, form) -> bool:
         sent["tries"] += 1
         request.session[SMS] = sent
         error = CODE_WRONG if sent["tries"] < CODE_TRIES else CODE_USED_UP
+        captcha.failed(request)
     if error:
         form.add_error("sms_code", error)
         return False
@@ -159,6 +170,8 @@ def confirm(request):
     if request.method == "POST":
         if "edit" in request.POST:
             return redirect("portal:write")
+        if captcha.needed(request) and not captcha.passed(request, request.POST.get("captcha", "")):
+            return _confirm_page(request, draft, mailbox, captcha_error=captcha.WRONG, status=422)
         files = [f for f in request.FILES.getlist("files") if f]
         sniffed, errors = sniff_all(files)
         if len(files) > MAX_FILES:
@@ -169,7 +182,7 @@ def confirm(request):
     return _confirm_page(request, draft, mailbox)
 
 
-def _confirm_page(request, draft, mailbox, *, files_error: str = "", status: int = 200):
+def _confirm_page(request, draft, mailbox, *, files_error: str = "", captcha_error: str = "", status: int = 200):
     category = Category.objects.select_related("parent").filter(pk=draft["category"]).first()
     context = {
         "draft": draft,
@@ -183,6 +196,8 @@ def _confirm_page(request, draft, mailbox, *, files_error: str = "", status: int
         "max_mb": max_mb(),
         "max_files": MAX_FILES,
         "files_error": files_error,
+        "captcha": captcha.needed(request),
+        "captcha_error": captcha_error,
     }
     return page(request, "portal/confirm.html", context, status=status)
 
@@ -193,6 +208,7 @@ def _submit(request, draft, mailbox, sniffed):
     allowed = limits.hit("submit-ip", ip, limit=settings.PORTAL_SUBMITS_PER_IP_DAY, seconds=86400)
     allowed = limits.hit("submit-id", id_number, limit=settings.PORTAL_SUBMITS_PER_ID_DAY, seconds=86400) and allowed
     if not allowed:
+        captcha.failed(request)
         return page(request, "portal/busy.html", {"message": limits.BUSY}, status=429)
     code = credentials.new_query_code()
     with transaction.atomic():
@@ -222,12 +238,20 @@ def _submit(request, draft, mailbox, sniffed):
 
 
 def _keep_files(submission, sniffed) -> None:
-    """Store the letter's checked files until the clerk registers it (then they go to the case)."""
+    """Record the letter's checked files until the clerk registers it (then they go to the case).
+
+    As with the staff's uploads (cases.attachments.store_attachments), the rows
+    are made now and the bytes are held in an anonymous temporary file until the
+    submission commits: a submit that rolls back leaves no file in storage (a
+    scan of an ID card no row points at), because its on_commit write is dropped.
+    """
     for upload, mime in sniffed:
         digest = hashlib.sha256()
+        held = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 — closed by _write_file
         upload.seek(0)
         for chunk in upload.chunks():
             digest.update(chunk)
+            held.write(chunk)
         upload.seek(0)
         row = SubmissionFile(
             submission=submission,
@@ -236,8 +260,20 @@ def _keep_files(submission, sniffed) -> None:
             size=upload.size,
             sha256=digest.hexdigest(),
         )
-        row.file.save(upload.name, upload, save=False)  # named by submission_file_path
+        row.file.name = submission_file_path(row, upload.name)
         row.save()
+        transaction.on_commit(partial(_write_file, row.pk, row.file.name, held))
+
+
+def _write_file(pk: int, name: str, held) -> None:
+    try:
+        storage = SubmissionFile._meta.get_field("file").storage
+        held.seek(0)
+        saved = storage.save(name, File(held, name=name))
+        if saved != name:  # the storage renamed it (a file of that name was left there before)
+            SubmissionFile.objects.filter(pk=pk).update(file=saved)
+    finally:
+        held.close()
 
 
 @portal_view

@@ -29,9 +29,10 @@ def test_a_letters_files_reach_the_case_as_the_petitioners_attachments(
     cast, client, write, staff, django_capture_on_commit_callbacks
 ):
     write()
-    response = client.post(
-        "/portal/write/confirm/", {"submit": "1", "files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/portal/write/confirm/", {"submit": "1", "files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]}
+        )
     assert response["Location"] == "/portal/write/done/"
     submission = Submission.objects.get()
     (kept,) = SubmissionFile.objects.filter(submission=submission)
@@ -73,3 +74,45 @@ def test_at_most_five_files(client, write):
     assert response.status_code == 422
     assert '<span class="error" id="id_files_error">最多上传5个文件</span>' in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def stored_files(media) -> list[str]:
+    """The letters' files in storage (under portal/; the SMS log shares the temporary directory)."""
+    return sorted(str(p.relative_to(media)) for p in (media / "portal").rglob("*") if p.is_file())
+
+
+def test_a_letters_files_are_written_only_when_the_letter_commits(client, write, media):
+    write()
+    client.post(
+        "/portal/write/confirm/", {"submit": "1", "files": [SimpleUploadedFile("合同.pdf", PDF, "application/pdf")]}
+    )
+    # The test's transaction has not committed: the row is there, its bytes not yet.
+    assert SubmissionFile.objects.count() == 1
+    assert stored_files(media) == []
+
+
+def test_a_submit_that_fails_after_its_files_leaves_no_file_behind(
+    client, write, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The second file's row fails after the first was kept: nothing of the letter stays, in the
+    database or in storage."""
+    write()
+    save = SubmissionFile.save
+    kept = []
+
+    def failing_save(self, *args, **kwargs):
+        if kept:
+            raise RuntimeError("the database went away")
+        kept.append(self)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(SubmissionFile, "save", failing_save)
+    client.raise_request_exception = False
+    files = [SimpleUploadedFile(f"{i}.pdf", PDF + str(i).encode(), "application/pdf") for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/portal/write/confirm/", {"submit": "1", "files": files})
+    assert response.status_code == 500
+    assert "系统暂时无法处理您的请求，请稍后再试。您已填写的内容没有提交。" in response.content.decode()
+    assert len(kept) == 1
+    assert not Submission.objects.exists() and not SubmissionFile.objects.exists()
+    assert stored_files(media) == []
