@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from xinfang.documents.models import Document, DocumentNumberPrefix, DocumentTemplate
+from xinfang.documents.models import ArchiveVolume, Document, DocumentNumberPrefix, DocumentTemplate
 
 
 @admin.register(DocumentNumberPrefix)
@@ -25,6 +25,35 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "case", "issuing_org", "state", "dated")
     list_filter = ("kind", "state")
     search_fields = ("number", "case__number", "title")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ArchiveVolume)
+class ArchiveVolumeAdmin(admin.ModelAdmin):
+    """Read-only: volumes are built by the background worker; ask again on the case page."""
+
+    list_display = ("case", "generated_at", "size", "sha256", "built", "wanted", "requested_at")
+    search_fields = ("case__number", "sha256")
+    readonly_fields = (
+        "case",
+        "wanted",
+        "built",
+        "requested_at",
+        "file",
+        "sha256",
+        "size",
+        "generated_at",
+        "entries",
+        "error",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -73,16 +73,17 @@ def _directory(case_id: int) -> str:
 # --- asking for a volume ----------------------------------------------------------------------
 
 
-def request_volume(case) -> ArchiveVolume:
+def request_volume(case, *, kick_build: bool = True) -> ArchiveVolume:
     """Ask for a (new) volume of ``case``, in the caller's transaction; the build is kicked on commit."""
     now = clock.now()
     volume, created = ArchiveVolume.objects.get_or_create(case_id=case.pk, defaults={"requested_at": now})
     if not created:
         ArchiveVolume.objects.filter(pk=volume.pk).update(wanted=F("wanted") + 1, requested_at=now)
         volume.refresh_from_db()
-    from xinfang.documents.tasks import build_archive
+    if kick_build:
+        from xinfang.documents.tasks import build_archive
 
-    kick(build_archive, case.pk)
+        kick(build_archive, case.pk)
     return volume
 
 

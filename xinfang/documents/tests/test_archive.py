@@ -312,3 +312,22 @@ def test_an_ended_case_page_costs_one_query_more_whatever_the_volume_holds(cast,
     with CaptureQueriesContext(connection) as ready:
         client.get(f"/cases/{case.pk}/")
     assert len(ready.captured_queries) == len(none.captured_queries)
+
+
+def test_the_command_asks_for_the_ended_cases_without_a_volume_and_builds_them(cast, flow):
+    from django.core.management import call_command
+
+    old = declined(cast, flow)
+    open_case = flow.handling()
+    out = io.StringIO()
+    call_command("archive_volumes", "--missing", stdout=out)  # the events were not drained: no volume yet
+    assert out.getvalue().strip() == "已为1件提出生成请求（后台任务与定时任务将逐件生成）"
+    assert list(ArchiveVolume.objects.values_list("case_id", flat=True)) == [old.pk]
+    out = io.StringIO()
+    call_command("archive_volumes", "--build", "5", stdout=out)
+    assert out.getvalue().strip() == "built=1 failed=0"
+    assert ArchiveVolume.objects.get(case=old).is_ready
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="^当前状态为“办理中”，信访件结束后方可归档$"):
+        call_command("archive_volumes", "--case", open_case.number)
