@@ -218,3 +218,37 @@ def test_an_issued_notice_downloads_as_pdf_and_a_letter_to_a_unit_does_not(cast,
     assert client.get(f"/portal/track/notice/{letter.pk}.pdf").status_code == 404
     client.post("/portal/track/sign-out/")
     assert client.get(f"/portal/track/notice/{reply.pk}.pdf")["Location"] == "/portal/track/"
+
+
+def test_materials_that_fail_after_their_files_leave_no_file_behind(
+    client, replied, monkeypatch, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The history's event fails after the files were taken: nothing is kept, on disk or in the database."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinfang.cases import events
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    case = replied(deliver=False)
+
+    def failing_record(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(events, "record", failing_record)
+    client.raise_request_exception = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/portal/track/materials/",
+            {"text": "电梯本周又停运三天", "files": [SimpleUploadedFile("照片说明.pdf", PDF, "application/pdf")]},
+        )
+    assert response.status_code == 500
+    assert not case.attachments.exists()
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/portal/track/materials/",
+            {"files": [SimpleUploadedFile("照片说明.pdf", PDF, "application/pdf")]},
+        )
+    (attachment,) = case.attachments.all()
+    assert (tmp_path / "media" / attachment.file.name).read_bytes() == PDF

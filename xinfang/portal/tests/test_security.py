@@ -1,5 +1,6 @@
 """A public site: a captcha after repeated failures, and refusals that tell nothing (status, body, timing)."""
 
+import re
 import statistics
 import time
 
@@ -77,3 +78,50 @@ def test_wrong_code_wrong_password_and_unknown_code_are_identical(client, submit
     t_password = _timed(lambda: sign_in(client, code, "not-the-password"))
     t_unknown = _timed(lambda: sign_in(client, UNKNOWN))
     assert abs(t_password - t_unknown) < 0.05, (t_password, t_unknown)
+
+
+STRANGER = "11010519491231002"
+
+
+def _by_id(client, id_first17: str | None, **data):
+    from xinfang.portal.tests.test_track_identity import id_number as make_id
+
+    number = make_id(id_first17) if id_first17 else make_id()
+    return client.post("/portal/track/by-id/", {"id_number": number, "phone": PHONE, "sms_code": "", **data})
+
+
+def _without_typed(response) -> str:
+    """The page without its CSRF token and the ID number echoed back as typed."""
+    html = without_token(response)
+    return re.sub(r'name="id_number" value="[^"]*"', 'name="id_number"', html)
+
+
+def test_an_unknown_id_number_gets_the_same_answer_as_one_that_wrote(client, submit, sms_log, settings):
+    """Asking a code and typing a wrong one: same status and body for a writer's ID number and a
+    stranger's; median times within 50 ms (the one difference, the SMS sent, is not waited on long)."""
+    settings.PORTAL_SMS_GAP_SECONDS = 0
+    settings.PORTAL_SMS_PER_PHONE_HOUR = settings.PORTAL_SMS_PER_IP_HOUR = 1000
+    settings.PORTAL_CAPTCHA_AFTER_FAILURES = 1000
+    submit()
+    client.cookies.clear()
+    before = len(sms_log.sent())
+    sent = [_by_id(client, None, send_code="1")]
+    assert len(sms_log.sent()) == before + 1  # the writer's number gets a code
+    sent.append(_by_id(client, STRANGER, send_code="1"))
+    assert len(sms_log.sent()) == before + 1  # the stranger's answer is the same, with nothing sent
+    assert sent[0].status_code == sent[1].status_code == 200
+    assert "验证码已发送到该手机" in sent[0].content.decode()
+    assert _without_typed(sent[0]) == _without_typed(sent[1])
+    wrong = []
+    for who in (None, STRANGER):
+        _by_id(client, who, send_code="1")
+        wrong.append(_by_id(client, who, sms_code="000000", verify="1"))
+    assert wrong[0].status_code == wrong[1].status_code == 200
+    assert "短信验证码不正确，请核对" in wrong[0].content.decode()
+    assert _without_typed(wrong[0]) == _without_typed(wrong[1])
+    t_writer = _timed(lambda: _by_id(client, None, send_code="1"))
+    t_stranger = _timed(lambda: _by_id(client, STRANGER, send_code="1"))
+    assert abs(t_writer - t_stranger) < 0.05, (t_writer, t_stranger)
+    t_writer = _timed(lambda: _by_id(client, None, sms_code="000000", verify="1"))
+    t_stranger = _timed(lambda: _by_id(client, STRANGER, sms_code="000000", verify="1"))
+    assert abs(t_writer - t_stranger) < 0.05, (t_writer, t_stranger)
