@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.ledgers import views
+from xinfang.ledgers import export_views, views
 
 app_name = "ledgers"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/start/", views.start, name="start"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/report.xlsx", views.report, name="report"),
+    path("export/", export_views.export_page, name="export"),
 ]
