@@ -58,3 +58,47 @@ def test_issue_the_reply_opinion_download_it_and_record_its_delivery_by_post(
     expect(page.locator("section#documents").locator(f"#document-{doc.pk} .doc-state")).to_have_text("已送达")
     page.locator("section#documents").screenshot(path=str(results_dir / "documents-delivered.png"))
     assert not console_errors
+
+
+def test_archive_an_ended_case_from_the_case_page_and_download_the_volume(page, e2e_cast, results_dir, console_errors):
+    import hashlib
+    import zipfile
+
+    from xinfang.cases.actions import do_decline
+    from xinfang.documents import archive
+    from xinfang.documents.models import ArchiveVolume
+
+    reseed_migration_data()
+    flow = Flow(e2e_cast)
+    case = do_decline(
+        flow.sign_for(flow.forward(flow.register(summary="反映宅基地界址纠纷"))),
+        actor=e2e_cast.dept_officer,
+        reason="已经依法处理完毕",
+    )
+    case_url = f"/cases/{case.pk}/"
+    page.goto("/accounts/login/", timeout=60_000)
+    login_as(page, "dept_officer")
+    page.goto(case_url)
+    section = page.locator("#archive")
+    expect(section.locator(".archive-state")).to_have_text("尚未生成归档卷宗。")
+    section.get_by_role("button", name="生成归档卷宗", exact=True).click()
+    page.wait_for_url(f"**{case_url}#archive")
+    expect(page.locator(".messages")).to_contain_text("已提交生成归档卷宗，稍后刷新本页即可下载")
+    expect(page.locator("#archive .archive-state")).to_contain_text("生成中")
+
+    archive.build_volume(case.pk)  # what the worker does with the task the request enqueued
+    volume = ArchiveVolume.objects.get(case=case)
+    page.reload()
+    section = page.locator("#archive")
+    expect(section.locator(".archive-state")).to_contain_text("已生成")
+    expect(section.locator(".archive-sha")).to_have_text(volume.sha256)
+    with page.expect_download() as info:
+        section.get_by_role("link", name="下载归档卷宗（ZIP）").click()
+    download = info.value
+    assert download.suggested_filename == f"{case.number}-归档卷宗.zip"
+    with open(download.path(), "rb") as fh:
+        content = fh.read()
+    assert hashlib.sha256(content).hexdigest() == volume.sha256
+    assert "00-卷内目录.csv" in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    section.screenshot(path=str(results_dir / "documents-archive.png"))
+    assert not console_errors
