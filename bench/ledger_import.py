@@ -2,11 +2,13 @@
 """Historical ledger import on a throw-away database: check time, import time, rows/s, peak memory.
 
     .venv/bin/python bench/ledger_import.py --rows 100000            # SQLite: var/bench_ledgers.sqlite3
+    .venv/bin/python bench/ledger_import.py --sqlite /tmp/me/ledgers.sqlite3
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ledgers .venv/bin/python bench/ledger_import.py
 
 Migrates a fresh database, builds the fixed cast (清河县), writes the sample ledger
 (xinfang.ledgers.sample, CSV), then times ``importer.validate`` and ``importer.run`` (what the
-background task runs) and prints one Markdown table row. Peak RSS from ``resource.getrusage``.
+background task runs) and prints one Markdown table row. Peak RSS from ``resource.getrusage``;
+the load average beside it, since the machine's other work slows the figure.
 """
 
 import argparse
@@ -22,10 +24,11 @@ sys.path.insert(0, str(ROOT))
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("--rows", type=int, default=100_000)
 parser.add_argument("--batch", type=int, default=200)
+parser.add_argument("--sqlite", default=str(ROOT / "var" / "bench_ledgers.sqlite3"), help="the SQLite file (recreated)")
 args = parser.parse_args()
 
 if "DATABASE_URL" not in os.environ:
-    path = ROOT / "var" / "bench_ledgers.sqlite3"
+    path = Path(args.sqlite)
     path.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -61,9 +64,10 @@ state = importer.run(imp.pk)
 t2 = time.perf_counter()
 imp.refresh_from_db()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("| db | rows | check s | import s | rows/s | peak RSS MB (before) | state |")
-print("|---|---:|---:|---:|---:|---:|---|")
+load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+print("| db | rows | check s | import s | rows/s | peak RSS MB (before) | state | load 1/5/15 min (end) |")
+print("|---|---:|---:|---:|---:|---:|---|---|")
 print(
     f"| {connection.vendor} | {imp.imported} | {t1 - t0:.1f} | {t2 - t1:.1f} | {imp.imported / (t2 - t1):.0f} "
-    f"| {rss / 1024:.0f} ({rss0 / 1024:.0f}) | {state} |"
+    f"| {rss / 1024:.0f} ({rss0 / 1024:.0f}) | {state} | {load} |"
 )

@@ -136,12 +136,13 @@ def check(filename: str, data: bytes, *, org: Org, columns: dict[str, str], mapp
 
 def _check_rules(org: Org, result: Checked, columns: dict[str, str]) -> None:
     """A case whose day no rule set (or calendar) covers would be refused at import: say so now."""
-    from xinfang.cases import deadlines
+    from xinfang.cases.actions.historical import RuleBook
 
+    book = RuleBook()  # a few look-ups per stretch of days between rule changes, not per day
     refused: dict[date, str] = {}
     for day in {r.values["received_on"] for r in result.rows}:
         try:
-            deadlines.rules_at(org, day)
+            book.at(org, day)
         except Exception as exc:  # noqa: BLE001 — RuleNotFound and the calendar's refusals alike
             refused[day] = str(exc)
     if not refused:
