@@ -38,6 +38,9 @@ class CaseFilter:
     urgency: str = ""
     importance: str = ""
     current_org: int | None = None
+    # An org whose subtree handles the case (its competent org, else where it is now): how statistics
+    # put a case under a unit, so a figure for a county or a township can link to the cases behind it.
+    unit: int | None = None
     received_from: date | None = None
     received_to: date | None = None
     due: str = ""  # overdue | due_soon | paused | provisional
@@ -68,6 +71,8 @@ def apply(qs, f: CaseFilter, *, actor=None, request=None, today: date | None = N
             qs = qs.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
     if f.current_org:
         qs = qs.filter(current_org_id=f.current_org)
+    if f.unit:
+        qs = qs.filter(_unit_q(f.unit))
     if f.received_from:
         qs = qs.filter(received_at__date__gte=f.received_from)
     if f.received_to:
@@ -82,6 +87,15 @@ def apply(qs, f: CaseFilter, *, actor=None, request=None, today: date | None = N
     if f.person_number.strip():
         qs = qs.filter(_number_q(f.person_number, actor=actor, request=request, applied=applied))
     return qs.order_by(*SORTS.get(f.sort, SORTS["due"]))
+
+
+def _unit_q(org_id: int) -> Q:
+    from xinfang.orgs.models import Org
+
+    path = Org.objects.filter(pk=org_id).values_list("path", flat=True).first()
+    if path is None:
+        return Q(pk__in=[])
+    return Q(competent_org__path__startswith=path) | Q(competent_org__isnull=True, current_org__path__startswith=path)
 
 
 NUMBER_IN_URL_HINT = "身份证号码、电话号码请在“按号码查找”中输入（号码不放在网址中）；此处只按编号、摘要和姓名查找"

@@ -9,6 +9,9 @@ from xinfang.cases.widgets import BLANK, DATE, category_choices
 from xinfang.orgs.access import visible_orgs
 
 
+ORG_OPTIONS = 300
+
+
 class WorkbenchFilterForm(forms.Form):
     q = forms.CharField(label="编号/摘要/信访人姓名", required=False, widget=forms.TextInput(attrs={"type": "search"}))
     channel = forms.ChoiceField(label="来源渠道", choices=BLANK + Channel.choices, required=False)
@@ -16,6 +19,7 @@ class WorkbenchFilterForm(forms.Form):
     category = forms.TypedChoiceField(label="内容分类", coerce=int, required=False, empty_value=None)
     urgency = forms.ChoiceField(label="紧急程度", choices=BLANK + Urgency.choices, required=False)
     org = forms.TypedChoiceField(label="当前办理单位", coerce=int, required=False, empty_value=None)
+    unit = forms.TypedChoiceField(label="承办单位（含下级）", coerce=int, required=False, empty_value=None)
     received_from = forms.DateField(
         label="收件日期自",
         required=False,
@@ -41,14 +45,34 @@ class WorkbenchFilterForm(forms.Form):
         super().__init__(data, *args, **kwargs)
         self.user = user
         self.default_sort = default_sort
-        self.fields["category"].choices = category_choices("全部")
-        orgs = visible_orgs(user).filter(is_active=True).only("pk", "name").order_by("path")[:300]
-        self.fields["org"].choices = [("", "全部")] + [(o.pk, o.name) for o in orgs]
+        self.fields["category"].choices = category_choices("全部", whole_groups=True)
+        org_choices = [("", "全部")] + [(o.pk, o.name) for o in self._org_options(user, data)]
+        self.fields["org"].choices = org_choices
+        self.fields["unit"].choices = org_choices
         self.fields["due"].choices = BLANK + [
             (key, due.label(key)) for key in ("overdue", "due_soon", "paused", "provisional")
         ]
         self.fields["sort"].initial = default_sort
         self.applied = Applied()
+
+    @staticmethod
+    def _org_options(user, data):
+        """The first ORG_OPTIONS orgs in scope, by tree order, plus any chosen one beyond them.
+
+        A city has more units than a select can usefully list, but a link from a statistic may name
+        any org in scope: it must still be accepted (and shown selected), not refused as invalid.
+        """
+        visible = visible_orgs(user).filter(is_active=True).only("pk", "name", "path")
+        orgs = list(visible.order_by("path")[:ORG_OPTIONS])
+        chosen = set()
+        for name in ("org", "unit"):
+            value = (data or {}).get(name)
+            if value and str(value).isdigit():
+                chosen.add(int(value))
+        missing = chosen - {o.pk for o in orgs}
+        if missing:
+            orgs = sorted([*orgs, *visible.filter(pk__in=missing)], key=lambda o: o.path)
+        return orgs
 
     def clean(self):
         d = super().clean()
@@ -70,6 +94,7 @@ class WorkbenchFilterForm(forms.Form):
             category=d.get("category"),
             urgency=d.get("urgency") or "",
             current_org=d.get("org"),
+            unit=d.get("unit"),
             received_from=d.get("received_from"),
             received_to=d.get("received_to"),
             due=d.get("due") or "",

@@ -265,3 +265,12 @@ def test_an_accusation_against_the_registering_bureau_returns_where_it_went_not_
     assert body["case"] is None and body["forwarded_to"] == {"id": cast.city_bureau.pk, "name": "示例市信访局"}
     assert body["number"].startswith("清河县信访局〔2026〕")
     assert [w["code"] for w in body["warnings"]] == ["accused_self"]
+
+
+def test_the_list_filters_by_a_units_whole_subtree(cast, flow, api_as):
+    at_dept = flow.handling()
+    at_bureau = flow.register()
+    api = api_as(cast.leader)
+    assert set(_ids(api.get(f"/api/v1/cases?unit={cast.county.pk}"))) == {at_dept.pk, at_bureau.pk}
+    assert _ids(api.get(f"/api/v1/cases?unit={cast.dept.pk}")) == [at_dept.pk]
+    assert _ids(api_as(cast.other_officer).get(f"/api/v1/cases?unit={cast.dept.pk}")) == []

@@ -187,3 +187,46 @@ def test_a_reversed_date_range_says_so_and_applies_only_its_start(cast, login):
     body = html(login(cast.officer).get(f"/cases/?tab=search&received_from={start}&received_to=2020-01-01"))
     assert "收件日期的截止日早于起始日，请检查；本条件未生效" in body
     assert case.number in body
+
+
+def test_the_unit_filter_takes_the_cases_handled_anywhere_in_a_units_subtree(cast, login, flow):
+    at_dept = flow.handling(summary="交办自然资源局")
+    at_bureau = flow.register(summary="尚在信访局")
+    client = login(cast.leader)
+    body = html(client.get(f"/cases/?tab=search&unit={cast.county.pk}"))
+    assert at_dept.number in body and at_bureau.number in body
+    body = html(client.get(f"/cases/?tab=search&unit={cast.dept.pk}"))
+    assert at_dept.number in body and at_bureau.number not in body
+    assert f'<option value="{cast.dept.pk}" selected>' in body
+    # Another county's unit is not a choice: reported at the field, the same as a unit that does not exist.
+    other = html(client.get(f"/cases/?tab=search&unit={cast.other_county.pk}"))
+    missing = html(client.get("/cases/?tab=search&unit=999999"))
+    for body in (other, missing):
+        assert "选择一个有效的选项" in body and at_dept.number in body and at_bureau.number in body
+
+
+def test_a_unit_beyond_the_listed_options_can_still_be_chosen(cast, login, flow, monkeypatch):
+    from xinfang.cases import forms_workbench
+
+    at_dept = flow.handling(summary="交办自然资源局")
+    monkeypatch.setattr(forms_workbench, "ORG_OPTIONS", 1)
+    body = html(login(cast.leader).get(f"/cases/?tab=search&org={cast.dept.pk}"))
+    assert at_dept.number in body and "选择一个有效的选项" not in body
+    assert f'<option value="{cast.dept.pk}" selected>' in body
+
+
+def test_a_first_level_category_can_be_chosen_as_a_whole(cast, login):
+    from xinfang.cases.models import Category
+
+    first, second = (
+        Category.objects.filter(parent__isnull=False, is_active=True).select_related("parent").order_by("pk")[:2]
+    )
+    parent = first.parent
+    in_group = register(cast.registrar, summary="本类件", category=first)
+    body = html(login(cast.leader).get(f"/cases/?tab=search&category={parent.pk}"))
+    assert f'<option value="{parent.pk}" selected>{parent.name}（全部）</option>' in body
+    assert in_group.number in body and "选择一个有效的选项" not in body
+    if second.parent_id != parent.pk:
+        other = register(cast.registrar, summary="他类件", category=second)
+        body = html(login(cast.leader).get(f"/cases/?tab=search&category={parent.pk}"))
+        assert other.number not in body
