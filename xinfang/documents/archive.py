@@ -12,8 +12,7 @@ A build (``build_volume``) is idempotent and safe to kill: it writes the ZIP
 to a temporary file beside its final place, computes the SHA-256 of the
 bytes written, renames it (atomic on one file system) to a name carrying the
 hash, and only then, under the case's row lock, stores the name, hash, size
-and index on the row with a compare-and-set on ``built`` and records the
-ARCHIVED event. Killed before the commit, the row still names the previous
+and index on the row with a compare-and-set on ``built``. Killed before the commit, the row still names the previous
 volume (or none) and a later build cleans up the orphan file.
 """
 
@@ -271,8 +270,10 @@ def build_volume(case_id: int) -> str:
         if os.path.exists(temp):
             os.remove(temp)
         raise
+    # Under the case's row lock, like every write about a case. No history event: the case's
+    # version (and every open form on it) stays as it was; the hash is on the volume's row.
     with transaction.atomic():
-        case = access_case(SYSTEM, case_id, for_write=True)
+        access_case(SYSTEM, case_id, for_write=True)
         stored = ArchiveVolume.objects.filter(pk=volume.pk, built__lt=snapshot).update(
             file=name,
             sha256=sha256,
@@ -283,13 +284,6 @@ def build_volume(case_id: int) -> str:
             error="",
         )
         if stored:
-            record_for_app(
-                case,
-                TrackedAction.ARCHIVED,
-                actor=SYSTEM,
-                note=f"生成归档卷宗：{len(entries)}份文件，{size_text(size)}，SHA-256 {sha256}",
-                data={"volume": volume.pk, "sha256": sha256, "size": size, "files": len(entries)},
-            )
             transaction.on_commit(partial(_cleanup, case_id, name))
     if not stored:
         # A later build stored its volume first; ours is not the one the row names.
