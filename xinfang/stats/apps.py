@@ -9,4 +9,6 @@ class StatsConfig(AppConfig):
         from xinfang.cases import outbox
         from xinfang.stats import rollups
 
-        outbox.register(rollups.CONSUMER, rollups.on_case_event, description="统计收件汇总：重算该件收件日的汇总行")
+        outbox.register(
+            rollups.CONSUMER, rollups.on_case_event, description="统计汇总：重算该件的统计事实，把差额计入汇总表"
+        )

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -148,17 +147,15 @@ def render(board: d.Dashboard, ranking: r.Ranking) -> bytes:
 @require_GET
 def download(request):
     """/stats/bulletin.docx?period=…&org=…: the 通报 of the viewer's subtree (another org is a 404)."""
-    user = request.user
-    if not t.may_view(user):
-        raise PermissionDenied(t.NOT_ALLOWED)
+    from xinfang.stats.views import viewed
+
     form = PeriodForm(request.GET or None)
-    period, org_id = form.chosen_period()
-    root = t.root_for(user)
-    org = t.org_for(user, org_id)
+    period, root, org = viewed(request, form)
+    user = request.user
     scope = scoped_cases(user)
     today = clock.today()
-    board = d.build(scope, org, period, root=root, today=today)
-    ranking = r.build(scope, org, period, root=root)
+    board = d.build(scope, org, period, root=root, today=today, viewer=user)
+    ranking = r.build(scope, org, period, root=root, viewer=user)
     content = render(board, ranking)
     record(
         AuditAction.STATS_EXPORT, request=request, target="信访工作通报（DOCX）", detail=f"{org.name}；{period.label}"

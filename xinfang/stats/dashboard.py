@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,9 +32,11 @@ from xinfang.cases.states import Channel
 from xinfang.core import clock
 from xinfang.orgs.models import Org
 from xinfang.stats import metrics as m
+from xinfang.stats import rolled
 from xinfang.stats import table as t
 from xinfang.stats.forms import PeriodForm
 from xinfang.stats.periods import Period
+from xinfang.stats.views import viewed
 
 # The headline figures, in the order the page shows them (codes of metrics.METRICS).
 HEADLINE = (
@@ -93,9 +94,19 @@ def _months(period: Period) -> list[Period]:
     return out[::-1]
 
 
-def trend(scope, period: Period, slice: t.Slice, *, linked: bool) -> list[dict]:
-    """Cases received per month over 12 months: one query, one filtered count per month."""
+def trend(scope, period: Period, slice: t.Slice, *, linked: bool, totals: list[int] | None = None) -> list[dict]:
+    """Cases received per month over 12 months: ``totals`` from the rollups, else one query with a
+    filtered count per month."""
     months = _months(period)
+    if totals is not None:
+        return [
+            {
+                "label": f"{p.start.year}年{p.start.month}月",
+                "total": n,
+                "url": t.list_url({}, p, slice) if linked else None,
+            }
+            for p, n in zip(months, totals, strict=True)
+        ]
     counts = {}
     for i, p in enumerate(months):
         first, after = p.moments()
@@ -175,9 +186,13 @@ def deadlines(scope, org: Org, today: date, *, top: bool) -> tuple[dict[str, dic
     return figures, units
 
 
-def build(scope, org: Org, period: Period, *, root: Org, today: date) -> Dashboard:
-    """The dashboard of ``org`` over the scope (a queryset from the access layer)."""
-    table = t.build(scope, org, period, root=root, today=today)
+def build(scope, org: Org, period: Period, *, root: Org, today: date, viewer=None) -> Dashboard:
+    """The dashboard of ``org`` over the scope (a queryset from the access layer).
+
+    With the ``viewer`` whose scope it is, the table, the trend and the shares read the rollups
+    when they can answer (``rolled.usable``), else the direct queries.
+    """
+    table = t.build(scope, org, period, root=root, today=today, viewer=viewer)
     board = Dashboard(org, root, period, today, table)
     top = board.top
     cells = {c["metric"].code: c for c in table.total.cells}
@@ -192,11 +207,16 @@ def build(scope, org: Org, period: Period, *, root: Org, today: date) -> Dashboa
             }
         )
     sub = t.subtree_scope(scope, org, top=top)
-    board.trend = trend(sub, period, table.slice, linked=top)
-    board.shares = {
-        by: _share_rows(by, m.shares(sub, period, by), period, table.slice, linked=top)
-        for by in ("channel", "category")
-    }
+    outside = rolled.outside_orgs(org) if top and rolled.usable(viewer, org, period, table.slice) else None
+    totals = rolled.trend(scope, org, _months(period), top=top, viewer=viewer, slice=table.slice, outside=outside)
+    board.trend = trend(sub, period, table.slice, linked=top, totals=totals)
+    board.shares = {}
+    for by in ("channel", "category"):
+        if rolled.usable(viewer, org, period, table.slice):
+            rows = rolled.shares(scope, org, period, by, top=top, viewer=viewer, slice=table.slice, outside=outside)
+        else:
+            rows = m.shares(sub, period, by)
+        board.shares[by] = _share_rows(by, rows, period, table.slice, linked=top)
     board.due, board.overdue_units = deadlines(scope, org, today, top=top)
     for row in table.rows:
         if row.kind == "unit" and row.org is not None:  # every unit drills down, a department to its own board
@@ -230,14 +250,9 @@ def crumbs(board: Dashboard) -> list[dict]:
 @require_GET
 def page(request):
     """/stats/dashboard/: the viewer's subtree (another org is a 404, as on the monthly table)."""
-    user = request.user
-    if not t.may_view(user):
-        raise PermissionDenied(t.NOT_ALLOWED)
     form = PeriodForm(request.GET or None)
-    period, org_id = form.chosen_period()
-    root = t.root_for(user)
-    org = t.org_for(user, org_id)
-    board = build(scoped_cases(user), org, period, root=root, today=clock.today())
+    period, root, org = viewed(request, form)
+    board = build(scoped_cases(request.user), org, period, root=root, today=clock.today(), viewer=request.user)
     params = dict(period.as_params())
     if not board.top:
         params["org"] = str(org.pk)

@@ -181,7 +181,7 @@ def aggregates(period: Period, today: date | None = None) -> dict:
     return out
 
 
-def _clean(row: Mapping) -> dict[str, int]:
+def clean(row: Mapping) -> dict[str, int]:
     return {key: int(value or 0) for key, value in row.items()}
 
 
@@ -216,13 +216,13 @@ def relevant(period: Period, today: date | None = None) -> Q:
 def counts(qs, period: Period, *, today: date | None = None) -> dict[str, int]:
     """All base counts of the period over this scope, in one query."""
     qs = qs.filter(relevant(period, today)).order_by()
-    return _clean(qs.aggregate(**aggregates(period, today)))
+    return clean(qs.aggregate(**aggregates(period, today)))
 
 
 def grouped_counts(qs, period: Period, group: str, *, today: date | None = None) -> dict:
     """The base counts per value of the annotation ``group`` (e.g. the monthly table's unit), in one query."""
     rows = qs.filter(relevant(period, today)).order_by().values(group).annotate(**aggregates(period, today))
-    return {row.pop(group): _clean(row) for row in rows}
+    return {row.pop(group): clean(row) for row in rows}
 
 
 # ---------------------------------------------------------------- the figures
@@ -364,7 +364,11 @@ def shares(qs, period: Period, by: str) -> list[dict]:
         rows = received.annotate(key=F(by)).values("key")
     else:
         raise ValueError(by)
-    found = {row["key"]: row["n"] for row in rows.annotate(n=Count("pk"))}
+    return share_rows({row["key"]: row["n"] for row in rows.annotate(n=Count("pk"))})
+
+
+def share_rows(found: Mapping) -> list[dict]:
+    """Counts per key as rows with their share of the total, the largest first."""
     total = sum(found.values())
     return [{"key": key, "count": n, "share": rate(n, total)} for key, n in sorted(found.items(), key=_order)]
 

@@ -206,31 +206,90 @@ def schemes_in_force(on: date):
     return ScoringScheme.objects.filter(in_effect_q(on))
 
 
-class ReceiptRollup(models.Model):
-    """收件 counts per (unit, category, channel, kind, urgency, day of receipt): see xinfang/stats/rollups.py.
+# The additive counts a fact row and a rollup row hold (xinfang/stats/rollups.py says which date each is dated by).
+ROLLUP_COUNTS = (
+    "total",
+    "persons",
+    "collective",
+    "collective_persons",
+    "repeat",
+    "skip_level",
+    "leader_instructed",
+    "leader_done",
+    "accepted",
+    "accepted_done",
+    "decided",
+    "decided_late",
+    "judged",
+    "late",
+    "replied",
+    "evaluated",
+    "satisfied",
+    "unsatisfied",
+    "review_requested",
+    "reviews",
+    "reviews_upheld",
+    "reexams",
+    "reexams_upheld",
+    "replies_issued",
+)
 
-    Derived data: ``manage.py recompute_rollups`` rebuilds it from the cases, and the
-    ``stats-rollups`` outbox consumer keeps it current by recomputing the days of receipt
-    of the cases that had an event.
-    """
 
-    day = models.DateField("收件日期")
-    org = models.ForeignKey("orgs.Org", verbose_name="办理单位", null=True, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(
-        "cases.Category", verbose_name="类别", null=True, on_delete=models.CASCADE, related_name="+"
+class RollupKey(models.Model):
+    """The key both tables share: the handling unit, a month, a second month, channel, first-level category, kind."""
+
+    month = models.DateField("月份（当月1日）")
+    # Only for the counts that also need a second date (办结 of a case received or accepted in ``month``).
+    month2 = models.DateField("办结月份", null=True)
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name="办理单位", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     channel = models.CharField("来源渠道", max_length=12)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name="一级类别", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField("信访性质", max_length=12)
-    urgency = models.CharField("紧急程度", max_length=10)
-    cases = models.PositiveIntegerField("件数", default=0)
-    persons = models.PositiveIntegerField("人次", default=0)
-    collective = models.PositiveIntegerField("集体访批次", default=0)
-    collective_persons = models.PositiveIntegerField("集体访人次", default=0)
-    repeat = models.PositiveIntegerField("重复件", default=0)
-    skip_level = models.PositiveIntegerField("越级件", default=0)
-    leader_instructed = models.PositiveIntegerField("领导批示件", default=0)
 
     class Meta:
-        verbose_name = "收件汇总"
-        verbose_name_plural = "收件汇总"
-        indexes = [models.Index(fields=["day", "org"], name="stats_receipt_day_org_idx")]
+        abstract = True
+
+
+for _name in ROLLUP_COUNTS:
+    RollupKey.add_to_class(_name, models.IntegerField(default=0))
+
+
+class CaseFact(RollupKey):
+    """One case's contributions to the rollups, per (month, second month): see xinfang/stats/rollups.py.
+
+    Kept so that a case's change is applied as an exact difference (old facts out, new in),
+    and so that the few cases a rollup cannot answer for a period are taken out and counted directly.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="信访件", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The case has 受理决定 or 办理期限 facts in more than one month: a longer period must count it once.
+    multi = models.BooleanField(default=False)
+    # 办结 date of the case on the rows that count it (accepted_done, leader_done): a period cut before it.
+    done_on = models.DateField(null=True)
+    # A handling deadline due in ``month`` and met late in ``month2``: the 期初积案 candidates of a period.
+    late_span = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "统计事实"
+        verbose_name_plural = "统计事实"
+        indexes = [
+            models.Index(fields=["case"], name="stats_fact_case_idx"),
+            models.Index(fields=["month"], name="stats_fact_multi_idx", condition=Q(multi=True)),
+            models.Index(fields=["done_on"], name="stats_fact_done_idx", condition=Q(done_on__isnull=False)),
+            models.Index(fields=["month2", "month"], name="stats_fact_span_idx", condition=Q(late_span__gt=0)),
+        ]
+
+
+class Rollup(RollupKey):
+    """The sums of ``CaseFact`` per key: what the monthly table, the dashboard and the ranking read."""
+
+    class Meta:
+        verbose_name = "统计汇总"
+        verbose_name_plural = "统计汇总"
+        indexes = [models.Index(fields=["month", "org"], name="stats_rollup_month_org_idx")]

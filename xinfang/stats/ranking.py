@@ -160,7 +160,7 @@ def rank(rows: list[RankRow]) -> list[RankRow]:
     return rows
 
 
-def build(qs, org: Org, period: Period, *, root: Org | None = None, today: date | None = None) -> Ranking:
+def build(qs, org: Org, period: Period, *, root: Org | None = None, today: date | None = None, viewer=None) -> Ranking:
     """The ranking of the units under ``org`` over the scope ``qs`` (a queryset from the access layer)."""
     today = today or clock.today()
     root = root or org
@@ -171,7 +171,7 @@ def build(qs, org: Org, period: Period, *, root: Org | None = None, today: date 
     if scheme is None:
         return ranking
     children = list(Org.objects.filter(parent=org).order_by("path"))
-    grouped = t.unit_counts(qs, org, period, today, top=org.pk == root.pk)
+    grouped = t.unit_counts(qs, org, period, today, top=org.pk == root.pk, viewer=viewer)
     overdue = supervised_overdue(qs, org, period, today)
     cards = card_counts(org, period)
     zero = t.zero_counts()

@@ -1,159 +1,461 @@
-"""Rollup tables for the monthly statistics: additive counts stored per (unit, category, channel, kind, urgency, day).
+"""Rollups for the statistics: per-case facts and their sums per (unit, month, channel, first-level category, kind).
 
-Design (docs/metrics.md, "Rollups"):
+Design (docs/metrics.md §8):
 
-* Additive counts are stored, rates never: a rate is a ratio of two additive counts,
-  summed over the rows first and divided last (``metrics.figures`` does the dividing).
-* ``ReceiptRollup`` holds the 收件 family: 件 (cases), 人次 (persons), the visits'
-  batches and person visits (the rows with channel = visit), 集体访 batches and persons,
-  重复件 (初信初访 = cases − repeat), 越级件, 领导批示件, and the channel and kind
-  shares. The day is the local (Asia/Shanghai) date of ``received_at``; the unit is the
-  case's competent org, else its current org, exactly as the monthly table groups.
-* Rows are per unit (leaf or not: a case handled by a county's own office is stored on
-  the county); an org's figure is the sum over the ids of its subtree, found by the
-  materialised ``Org.path`` prefix, so no recursion and one indexed query.
-* Not stored yet: counts dated by another date (accepted/replied/closed/decided in the
-  period, handling deadlines judged, reviews) and the stock 期初积案. They need their own
-  day tables (an event-day table per date kind; the backlog as opened − closed before the
-  start, per unit) and are still computed by the direct queries in ``metrics``.
+* ``CaseFact`` rows hold what one case adds to each additive base count of
+  ``metrics.aggregates``, each dated by that count's own date, truncated to its
+  month: 收件 counts by the month of receipt, 受理 by the month accepted, 答复
+  and its evaluation by the month replied, 复查/复核意见 and 答复意见书 by the
+  month of the event, 受理决定 by the month the acceptance clock was met, 按期办结
+  by the month the handling deadline fell due. The counts that also need the
+  办结 date (受理件中已办结, 领导批示件办结) carry it as a second month. The key
+  is the case's handling unit (competent org, else the org holding it, as the
+  monthly table groups), its channel, first-level category and kind.
+* ``Rollup`` rows are the sums of the facts per key: a city's month is a few
+  thousand rows whatever the number of cases. Rates are never stored.
+* A period of whole months reads the rollups; a case the rollups cannot count
+  exactly for that period is taken out (its facts subtracted) and counted by the
+  direct queries instead (``exceptions``): a case with pending events (so the
+  figures never lag the outbox), one of an accusation the viewer may not see,
+  one with 受理决定 or 办理期限 facts in two months of a longer period (it counts
+  once), one with a running handling deadline falling due after today (not yet
+  judged), one closed after the period's cutoff in the cutoff's month. Each of
+  these sets is found by an index. 期初积案 and its 化解 (a stock, not a flow)
+  are counted directly over the few cases that can be in it: a handling
+  deadline still open and due before the period, or met late across its start.
+* Anything else (a range of days, an urgency or second-level category slice, a
+  viewer whose scope does not cover the unit's whole subtree) uses the direct
+  queries of ``metrics``, unchanged.
 
-Maintenance: a case's received day never changes, but its unit, category, kind,
-urgency and flags can (forwarding, assignment, correction). So the incremental step is
-"recompute the received days of the cases that had an event": delete that day's rows
-and insert them again from a GROUP BY over that day's cases. It runs as the
-``stats-rollups`` consumer of the case-event outbox (xinfang/cases/outbox.py), which
-applies each event in its own transaction together with marking it done: a worker
-killed mid-way leaves the day either as it was or recomputed, and a replay recomputes
-the same day again, so the step is idempotent and the figures stay exact. Raw rows
-written outside the actions (devdata's scale generator, imports) are covered by
-``manage.py recompute_rollups``, which rebuilds everything from the cases.
+Maintenance: the ``stats-rollups`` consumer of the case-event outbox
+(xinfang/cases/outbox.py) recomputes the event's case: it locks the case,
+computes its facts, and applies new minus old to the rollup rows by atomic
+increments, in the same transaction that marks the entry done. A replay finds
+no difference; a worker killed mid-way leaves all or nothing. Raw rows written
+outside the actions (the scale generator, imports) and deadline dates moved
+without an event (a calendar edit's ``clock recompute``) are covered by
+``manage.py recompute_rollups``, which rebuilds both tables from the cases.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Substr
 
-from xinfang.cases.models import Case
-from xinfang.cases.states import Channel, Kind
-from xinfang.orgs.models import Org
-from xinfang.stats.models import ReceiptRollup
+from xinfang.cases.models import Case, CaseEvent, OutboxEntry
+from xinfang.cases.states import Action, Channel, Evaluation, ReviewDecision
+from xinfang.clock.models import Clock, Deadline, DeadlineStatus
+from xinfang.core import clock
+from xinfang.orgs.models import PATH_STEP, Org
+from xinfang.stats.models import ROLLUP_COUNTS, CaseFact, Rollup
 from xinfang.stats.periods import Period
 
 CONSUMER = "stats-rollups"
-KEY = ("day", "org_id", "category_id", "channel", "kind", "urgency")
+KEY = ("org_id", "month", "month2", "channel", "category_id", "kind")
+CHUNK = 5000
 BATCH = 2000
 
-# The counts stored per row, as aggregates over the cases of a key.
-_VISIT = Q(channel=Channel.VISIT)
-_AGGREGATES = {
-    "cases": Count("pk"),
-    "persons": Coalesce(Sum("person_count"), Value(0)),
-    "collective": Count("pk", filter=_VISIT & Q(is_collective=True)),
-    "collective_persons": Coalesce(Sum("person_count", filter=_VISIT & Q(is_collective=True)), Value(0)),
-    "repeat": Count("pk", filter=Q(repeat_of__isnull=False)),
-    "skip_level": Count("pk", filter=Q(is_skip_level=True)),
-    "leader_instructed": Count("pk", filter=~Q(leader_instruction="")),
-}
 
-# The base counts of ``metrics.aggregates`` these rows answer exactly.
-RECEIPT_CODES = (
-    "total",
-    "persons",
-    "visit_batches",
-    "visit_persons",
-    "collective_batches",
-    "collective_persons",
-    "first",
-    "repeat",
-    "skip_level",
-    "leader_instructed",
-    *(f"channel_{code}" for code in Channel.values),
-    *(f"kind_{code}" for code in Kind.values),
-)
+def month_of(d: date) -> date:
+    return d.replace(day=1)
 
 
-def _grouped(cases) -> Iterable[ReceiptRollup]:
-    rows = (
-        cases.order_by()
-        .annotate(day=TruncDate("received_at"), org_id_=Coalesce("competent_org_id", "current_org_id"))
-        .values("day", "org_id_", "category_id", "channel", "kind", "urgency")
-        .annotate(**_AGGREGATES)
+def _month_end(m: date) -> date:
+    return (m.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def months_of(period: Period) -> list[date]:
+    out, m = [], month_of(period.start)
+    while m <= period.end:
+        out.append(m)
+        m = _month_end(m) + timedelta(days=1)
+    return out
+
+
+def whole_months(period: Period) -> bool:
+    """A period the rollups answer: from a month's first day to a month's last day."""
+    return period.start.day == 1 and _month_end(month_of(period.end)) == period.end
+
+
+# ---------------------------------------------------------------- the facts of cases
+
+
+def _case_type_id() -> int:
+    return ContentType.objects.get_for_model(Case).pk
+
+
+def _done(closed: date | None, final: date | None) -> date | None:
+    days = [d for d in (closed, final) if d is not None]
+    return min(days) if days else None
+
+
+def facts_for(cases) -> list[CaseFact]:
+    """The facts of these cases (a queryset), computed from their stored dates, events and deadlines."""
+    review_asked = Exists(
+        CaseEvent.objects.filter(
+            case=OuterRef("pk"), action=Action.REQUEST_REVIEW, at__date__gte=OuterRef("replied_on")
+        )
     )
-    for row in rows.iterator(chunk_size=BATCH):
-        row["org_id"] = row.pop("org_id_")
-        yield ReceiptRollup(**row)
+    rows = list(
+        cases.order_by()
+        .annotate(
+            unit=Coalesce("competent_org_id", "current_org_id"),
+            top=Coalesce("category__parent_id", "category_id"),
+            asked=review_asked,
+        )
+        .values_list(
+            "pk",
+            "unit",
+            "channel",
+            "top",
+            "kind",
+            "received_at",
+            "person_count",
+            "is_collective",
+            "repeat_of_id",
+            "is_skip_level",
+            "leader_instruction",
+            "accepted_on",
+            "replied_on",
+            "evaluation",
+            "closed_on",
+            "final_on",
+            "asked",
+        )
+    )
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    lo, hi = min(ids), max(ids)
+    wanted = set(ids)
+    # (case, month, month2) -> counts, plus the per-row extras
+    acc: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(ROLLUP_COUNTS, 0))
+    extra: dict[tuple, dict] = defaultdict(dict)
+    keys: dict[int, tuple] = {}
+    for (
+        pk,
+        unit,
+        channel,
+        top,
+        kind,
+        received_at,
+        persons,
+        collective,
+        repeat_of,
+        skip,
+        leader,
+        accepted_on,
+        replied_on,
+        evaluation,
+        closed_on,
+        final_on,
+        asked,
+    ) in rows:
+        keys[pk] = (unit, channel, top, kind)
+        done = _done(closed_on, final_on)
+        received = month_of(clock.local_date(received_at))
+        r = acc[(pk, received, None)]
+        r["total"] = 1
+        r["persons"] = persons
+        if channel == Channel.VISIT and collective:
+            r["collective"] = 1
+            r["collective_persons"] = persons
+        r["repeat"] = int(repeat_of is not None)
+        r["skip_level"] = int(bool(skip))
+        if leader:
+            r["leader_instructed"] = 1
+            if done is not None:
+                k = (pk, received, month_of(done))
+                acc[k]["leader_done"] = 1
+                extra[k]["done_on"] = done
+        if accepted_on is not None:
+            acc[(pk, month_of(accepted_on), None)]["accepted"] = 1
+            if done is not None:
+                k = (pk, month_of(accepted_on), month_of(done))
+                acc[k]["accepted_done"] = 1
+                extra[k]["done_on"] = done
+        if replied_on is not None:
+            r = acc[(pk, month_of(replied_on), None)]
+            r["replied"] = 1
+            r["evaluated"] = int(evaluation != "")
+            r["satisfied"] = int(evaluation in (Evaluation.SATISFIED, Evaluation.BASIC))
+            r["unsatisfied"] = int(evaluation == Evaluation.UNSATISFIED)
+            r["review_requested"] = int(bool(asked))
+    events = CaseEvent.objects.filter(
+        case_id__gte=lo, case_id__lte=hi, action__in=[Action.REVIEW, Action.REEXAMINE, Action.REPLY]
+    ).values_list("case_id", "action", "at", "data__decision")
+    for case_id, action, at, decision in events.iterator(chunk_size=BATCH):
+        if case_id not in wanted:
+            continue
+        r = acc[(case_id, month_of(clock.local_date(at)), None)]
+        upheld = int(decision == ReviewDecision.UPHOLD)
+        if action == Action.REPLY:
+            r["replies_issued"] += 1
+        elif action == Action.REVIEW:
+            r["reviews"] += 1
+            r["reviews_upheld"] += upheld
+        else:
+            r["reexams"] += 1
+            r["reexams_upheld"] += upheld
+    deadlines = Deadline.objects.filter(
+        owner_type_id=_case_type_id(),
+        owner_id__gte=lo,
+        owner_id__lte=hi,
+        clock__in=[Clock.ACCEPTANCE, Clock.HANDLING],
+    ).values_list("owner_id", "clock", "status", "paused", "due_date", "met_at")
+    months_with: dict[int, set] = defaultdict(set)
+    for owner, clk, status, paused, due_date, met_at in deadlines.iterator(chunk_size=BATCH):
+        if owner not in wanted:
+            continue
+        met = status == DeadlineStatus.MET
+        if clk == Clock.ACCEPTANCE:
+            if met:  # 受理决定 in the month met; late when met after the due date
+                m = month_of(met_at)
+                r = acc[(owner, m, None)]
+                r["decided"] = 1
+                r["decided_late"] = max(r["decided_late"], int(met_at > due_date))
+                months_with[owner].add(("a", m))
+            continue
+        if status == DeadlineStatus.CANCELLED:
+            continue
+        if met and met_at > due_date:  # late across the month starts after its due date: a backlog candidate
+            k = (owner, month_of(due_date), month_of(met_at))
+            acc[k]  # noqa: B018  (the row exists even when it counts nothing else)
+            extra[k]["late_span"] = 1
+        running = status == DeadlineStatus.OPEN and not paused
+        if met or running:  # judged once its due date has passed (a running one: see ``exceptions``)
+            m = month_of(due_date)
+            r = acc[(owner, m, None)]
+            r["judged"] = 1
+            r["late"] = max(r["late"], int(running or met_at > due_date))
+            months_with[owner].add(("h", m))
+    multi = {
+        pk
+        for pk, seen in months_with.items()
+        if len({m for t, m in seen if t == "a"}) > 1 or len({m for t, m in seen if t == "h"}) > 1
+    }
+    out = []
+    for (pk, month, month2), counts in acc.items():
+        unit, channel, top, kind = keys[pk]
+        more = extra.get((pk, month, month2), {})
+        out.append(
+            CaseFact(
+                case_id=pk,
+                org_id=unit,
+                month=month,
+                month2=month2,
+                channel=channel,
+                category_id=top,
+                kind=kind,
+                multi=pk in multi,
+                done_on=more.get("done_on"),
+                late_span=more.get("late_span", 0),
+                **counts,
+            )
+        )
+    return out
 
 
-def _insert(rows: Iterable[ReceiptRollup]) -> int:
-    n = 0
-    batch: list[ReceiptRollup] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            ReceiptRollup.objects.bulk_create(batch)
-            n += len(batch)
-            batch = []
-    ReceiptRollup.objects.bulk_create(batch)
-    return n + len(batch)
+def _key(fact) -> tuple:
+    return tuple(getattr(fact, name) for name in KEY)
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    first = timezone.make_aware(datetime.combine(day, time.min))
-    return first, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+def _sum_into(sums: dict[tuple, dict], facts: Iterable[CaseFact], sign: int = 1) -> None:
+    for fact in facts:
+        into = sums.setdefault(_key(fact), dict.fromkeys(ROLLUP_COUNTS, 0))
+        for name in ROLLUP_COUNTS:
+            into[name] += sign * getattr(fact, name)
 
 
 def recompute_all() -> int:
-    """Rebuild every rollup row from the cases (one GROUP BY); returns the number of rows written."""
+    """Rebuild the facts and the rollups from every case (in chunks of ids); returns the rollup rows written."""
     with transaction.atomic():
-        ReceiptRollup.objects.all().delete()
-        return _insert(_grouped(Case.objects.all()))
+        Rollup.objects.all().delete()
+        CaseFact.objects.all().delete()
+        sums: dict[tuple, dict] = {}
+        last = 0
+        while True:
+            ids = list(Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+            if not ids:
+                break
+            facts = facts_for(Case.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]))
+            CaseFact.objects.bulk_create(facts, batch_size=BATCH)
+            _sum_into(sums, facts)
+            last = ids[-1]
+        rows = [Rollup(**dict(zip(KEY, key, strict=True)), **counts) for key, counts in sums.items()]
+        Rollup.objects.bulk_create(rows, batch_size=BATCH)
+        return len(rows)
 
 
-def recompute_days(days: Iterable[date]) -> None:
-    """Rebuild the rows of these received days (the incremental step; idempotent)."""
-    for day in sorted(set(days)):
-        first, after = _day_bounds(day)
-        with transaction.atomic():
-            ReceiptRollup.objects.filter(day=day).delete()
-            _insert(_grouped(Case.objects.filter(received_at__gte=first, received_at__lt=after)))
+def _where(key: tuple) -> dict:
+    return {
+        (name if value is not None else f"{name}__isnull"): (value if value is not None else True)
+        for name, value in zip(KEY, key, strict=True)
+    }
+
+
+def refresh_case(case_id: int) -> None:
+    """Recompute one case's facts and apply the difference to the rollups (idempotent; call in a transaction)."""
+    # Lock the case: two workers applying events of one case must not both subtract the same old facts.
+    if not Case.objects.select_for_update().filter(pk=case_id).exists():
+        return
+    old = list(CaseFact.objects.filter(case_id=case_id))
+    new = facts_for(Case.objects.filter(pk=case_id))
+    diff: dict[tuple, dict] = {}
+    _sum_into(diff, old, -1)
+    _sum_into(diff, new)
+    CaseFact.objects.filter(case_id=case_id).delete()
+    CaseFact.objects.bulk_create(new)
+    for key, delta in diff.items():
+        delta = {name: n for name, n in delta.items() if n}
+        if not delta:
+            continue
+        # One row per key is updated by an atomic increment; two workers creating the same key at once
+        # make two rows, which sum the same.
+        pk = Rollup.objects.filter(**_where(key)).values_list("pk", flat=True).first()
+        if pk is None:
+            Rollup.objects.create(**dict(zip(KEY, key, strict=True)), **delta)
+        else:
+            Rollup.objects.filter(pk=pk).update(**{name: F(name) + n for name, n in delta.items()})
 
 
 def on_case_event(event) -> None:
-    """The outbox handler: the event's case may have changed unit or facts, so its received day is recomputed."""
-    received = Case.objects.filter(pk=event.case_id).values_list("received_at", flat=True).first()
-    if received is not None:
-        recompute_days([timezone.localdate(received)])
+    """The outbox handler: the event's case may have changed any of its dates, unit or facts."""
+    refresh_case(event.case_id)
 
 
-def receipt_counts(org: Org, period: Period, *, channel: str = "", kind: str = "") -> dict[str, int]:
-    """The 收件 base counts of ``org``'s subtree in the period, summed from the rollups (a few hundred rows)."""
-    rows = ReceiptRollup.objects.filter(
-        day__gte=period.start, day__lte=period.end, org__path__startswith=org.path
-    ).order_by()
-    if channel:
-        rows = rows.filter(channel=channel)
-    if kind:
-        rows = rows.filter(kind=kind)
-    sums = {name: Coalesce(Sum(name), Value(0)) for name in _AGGREGATES}
-    out = dict.fromkeys(RECEIPT_CODES, 0)
-    for row in rows.values("channel", "kind").annotate(**sums):
-        out["total"] += row["cases"]
-        out["persons"] += row["persons"]
-        if row["channel"] == Channel.VISIT:
-            out["visit_batches"] += row["cases"]
-            out["visit_persons"] += row["persons"]
-        out["collective_batches"] += row["collective"]
-        out["collective_persons"] += row["collective_persons"]
-        out["first"] += row["cases"] - row["repeat"]
-        out["repeat"] += row["repeat"]
-        out["skip_level"] += row["skip_level"]
-        out["leader_instructed"] += row["leader_instructed"]
-        out[f"channel_{row['channel']}"] += row["cases"]
-        out[f"kind_{row['kind']}"] += row["cases"]
+# ---------------------------------------------------------------- reading
+
+
+def pending_cases():
+    """Cases with an event the consumer has not applied yet (read through the pending-entries index)."""
+    return OutboxEntry.objects.filter(consumer=CONSUMER, done_at__isnull=True, failed_at__isnull=True).values(
+        "event__case_id"
+    )
+
+
+def exceptions(period: Period, today: date) -> list:
+    """Id subqueries of the cases whose facts do not give their exact counts for this period (see the module's head)."""
+    months = months_of(period)
+    cut = period.cutoff(today)
+    out = [pending_cases()]
+    if len(months) > 1:  # 受理决定 or 办理期限 facts in two of its months: the case counts once
+        out.append(CaseFact.objects.filter(multi=True, month__gte=months[0], month__lte=months[-1]).values("case_id"))
+    if today <= period.end:  # running handling deadlines falling due from today on are not judged yet
+        out.append(
+            Deadline.objects.filter(
+                status=DeadlineStatus.OPEN,
+                due_date__gte=max(today, period.start),
+                due_date__lte=period.end,
+                owner_type_id=_case_type_id(),
+                clock=Clock.HANDLING,
+                paused=False,
+            ).values("owner_id")
+        )
+    if cut < _month_end(month_of(cut)):  # 办结 after the cutoff but within its month
+        eom = _month_end(month_of(cut))
+        out.append(CaseFact.objects.filter(done_on__gt=cut, done_on__lte=eom).values("case_id"))
     return out
+
+
+def backlog_candidates(period: Period) -> list:
+    """Id subqueries of the cases that can be in 期初积案: a handling deadline open and due before the start,
+    or met late across it (the month-wide superset; the direct count decides)."""
+    start = period.start
+    open_before = Deadline.objects.filter(
+        status=DeadlineStatus.OPEN, due_date__lt=start, owner_type_id=_case_type_id(), clock=Clock.HANDLING
+    ).values("owner_id")
+    across = CaseFact.objects.filter(late_span__gt=0, month2__gte=month_of(start), month__lte=month_of(start))
+    return [open_before, across.values("case_id")]
+
+
+SUMS = {name: Coalesce(Sum(name), Value(0)) for name in ROLLUP_COUNTS}
+
+
+def _sums(cut: date) -> dict:
+    # The 办结-dated counts: only the rows whose second month is not after the cutoff's month.
+    done = Q(month2__lte=month_of(cut))
+    return {
+        **SUMS,
+        "leader_done": Coalesce(Sum("leader_done", filter=done), Value(0)),
+        "accepted_done": Coalesce(Sum("accepted_done", filter=done), Value(0)),
+    }
+
+
+def to_base(rows: Iterable[dict], base: dict[str, int], sign: int = 1) -> None:
+    """Add summed fact columns (one dict per channel and kind) into the base counts of ``metrics.aggregates``."""
+    for s in rows:
+        total, persons = s["total"] * sign, s["persons"] * sign
+        base["total"] += total
+        base["persons"] += persons
+        if s["channel"] == Channel.VISIT:
+            base["visit_batches"] += total
+            base["visit_persons"] += persons
+        base[f"channel_{s['channel']}"] += total
+        base[f"kind_{s['kind']}"] += total
+        for code, name in (
+            ("collective_batches", "collective"),
+            ("collective_persons", "collective_persons"),
+            ("repeat", "repeat"),
+            ("skip_level", "skip_level"),
+            ("leader_instructed", "leader_instructed"),
+            ("leader_instructed_done", "leader_done"),
+            ("accepted", "accepted"),
+            ("accepted_done", "accepted_done"),
+            ("decided", "decided"),
+            ("handling_due", "judged"),
+            ("handled_late", "late"),
+            ("replied", "replied"),
+            ("evaluated", "evaluated"),
+            ("satisfied", "satisfied"),
+            ("unsatisfied", "unsatisfied"),
+            ("review_requested", "review_requested"),
+            ("reviews", "reviews"),
+            ("reviews_upheld", "reviews_upheld"),
+            ("reexams", "reexams"),
+            ("reexams_upheld", "reexams_upheld"),
+            ("replies_issued", "replies_issued"),
+        ):
+            base[code] += sign * s[name]
+        base["first"] += total - sign * s["repeat"]
+        base["decided_on_time"] += sign * (s["decided"] - s["decided_late"])
+        base["handled_on_time"] += sign * (s["judged"] - s["late"])
+
+
+def summed(model, where: Q, org: Org, period: Period, today: date) -> dict[str, list[dict]]:
+    """The rows of ``model`` (Rollup or CaseFact) in the period's months under ``org``, summed per unit row.
+
+    Keyed like the monthly table: the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
+    """
+    months = months_of(period)
+    rows = (
+        model.objects.filter(where, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
+        .annotate(row=Substr("org__path", 1, len(org.path) + PATH_STEP))
+        .order_by()
+        .values("row", "channel", "kind")
+        .annotate(**_sums(period.cutoff(today)))
+    )
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        out[row.pop("row")].append(row)
+    return out
+
+
+__all__ = [
+    "CONSUMER",
+    "backlog_candidates",
+    "exceptions",
+    "facts_for",
+    "on_case_event",
+    "recompute_all",
+    "refresh_case",
+    "summed",
+    "to_base",
+    "whole_months",
+]

@@ -32,6 +32,7 @@ from xinfang.core import clock
 from xinfang.orgs.access import org_scope, subtree_root
 from xinfang.orgs.models import PATH_STEP, Org, Role
 from xinfang.stats import metrics as m
+from xinfang.stats import rolled
 from xinfang.stats.periods import Period
 
 # Statistics are for those who manage and oversee the work (DESIGN.md §5): the statistician (read-only
@@ -184,7 +185,20 @@ def _unit_path():
     return Coalesce("competent_org__path", "current_org__path")
 
 
-def _grouped(qs, org: Org, period: Period, today: date, *, top: bool) -> dict[str, dict[str, int]]:
+def _grouped(
+    qs,
+    org: Org,
+    period: Period,
+    today: date,
+    *,
+    top: bool,
+    viewer=None,
+    slice: Slice | None = None,
+    outside: list[int] | None = None,
+) -> dict[str, dict[str, int]]:
+    slice = slice or Slice()
+    if rolled.usable(viewer, org, period, slice):
+        return rolled.grouped(qs, org, period, today, top=top, viewer=viewer, slice=slice, outside=outside)
     # Paths grow by PATH_STEP characters a level, so the first len(org.path) + PATH_STEP characters of a
     # unit's path name the child of ``org`` it lies under (or ``org`` itself, for its own cases).
     qs = qs.annotate(unit_path=_unit_path())
@@ -206,9 +220,15 @@ def _zero() -> dict[str, int]:
     return dict.fromkeys(m.aggregates(Period.month(2000, 1), date(2000, 1, 1)), 0)
 
 
-def unit_counts(qs, org: Org, period: Period, today: date, *, top: bool) -> dict[str, dict[str, int]]:
-    """The base counts per unit row of ``org`` (keyed by the child's path, ``org.path`` for 本级, or OUTSIDE)."""
-    return _grouped(qs, org, period, today, top=top)
+def unit_counts(
+    qs, org: Org, period: Period, today: date, *, top: bool, viewer=None, slice: Slice | None = None
+) -> dict[str, dict[str, int]]:
+    """The base counts per unit row of ``org`` (keyed by the child's path, ``org.path`` for 本级, or OUTSIDE).
+
+    With the ``viewer`` (whose scope ``qs`` is), from the rollups when they can answer (``rolled.usable``).
+    ``qs`` must already be narrowed to the ``slice``.
+    """
+    return _grouped(qs, org, period, today, top=top, viewer=viewer, slice=slice)
 
 
 def zero_counts() -> dict[str, int]:
@@ -225,16 +245,28 @@ def _sum(bases) -> dict[str, int]:
 
 
 def build(
-    qs, org: Org, period: Period, *, root: Org | None = None, slice: Slice | None = None, today: date | None = None
+    qs,
+    org: Org,
+    period: Period,
+    *,
+    root: Org | None = None,
+    slice: Slice | None = None,
+    today: date | None = None,
+    viewer=None,
 ) -> Table:
-    """The 月报 of ``org`` over the scope ``qs`` (a queryset from the access layer)."""
+    """The 月报 of ``org`` over the scope ``qs`` (a queryset from the access layer).
+
+    ``viewer`` is the user whose scope ``qs`` is: with it, the rollups answer when they can (``rolled``).
+    """
     today = today or clock.today()
     slice = slice or Slice()
     root = root or org
     top = org.pk == root.pk
     qs = qs.filter(slice.q())
     children = list(Org.objects.filter(parent=org).order_by("path"))
-    grouped = _grouped(qs, org, period, today, top=top)
+    # The orgs outside the area, once for the three periods (the rollups' outside row).
+    away = rolled.outside_orgs(org) if top and rolled.usable(viewer, org, period, slice) else None
+    grouped = _grouped(qs, org, period, today, top=top, viewer=viewer, slice=slice, outside=away)
     rows = []
     own = grouped.get(org.path)
     if own is not None and any(own.values()):
@@ -247,12 +279,13 @@ def build(
     if outside is not None and any(outside.values()):
         rows.append(Row("outside", "本辖区以外单位办理", outside))
     total = Row("total", "合计", _sum(r.base for r in rows))
-    previous = Row(
-        "previous", f"上期（{period.previous().label}）", _period_total(qs, org, period.previous(), today, top)
+    # A comparison period's total is the sum of its unit rows, as the period's own total is.
+    before, year_ago = (
+        _grouped(qs, org, p, today, top=top, viewer=viewer, slice=slice)
+        for p in (period.previous(), period.last_year())
     )
-    last_year = Row(
-        "last_year", f"去年同期（{period.last_year().label}）", _period_total(qs, org, period.last_year(), today, top)
-    )
+    previous = Row("previous", f"上期（{period.previous().label}）", _sum(before.values()))
+    last_year = Row("last_year", f"去年同期（{period.last_year().label}）", _sum(year_ago.values()))
     columns = [m.METRICS[code] for code in COLUMNS]
     table = Table(org, root, period, slice, columns, rows, total, previous, last_year, today)
     _fill(table, top=top)
@@ -264,10 +297,6 @@ def subtree_scope(qs, org: Org, *, top: bool):
     if top:
         return qs
     return qs.annotate(unit_path=_unit_path()).filter(unit_path__startswith=org.path)
-
-
-def _period_total(qs, org: Org, period: Period, today: date, top: bool) -> dict[str, int]:
-    return m.counts(subtree_scope(qs, org, top=top), period, today=today)
 
 
 def _fill(table: Table, *, top: bool) -> None:

@@ -18,8 +18,8 @@ from xinfang.core import clock
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Org
 from xinfang.stats import ledger as lg
-from xinfang.stats import metrics as m
 from xinfang.stats import ranking as r
+from xinfang.stats import rolled
 from xinfang.stats import table as t
 from xinfang.stats.forms import PeriodForm, StatsForm
 from xinfang.stats.xlsx import ranking_workbook, scheme_full, workbook
@@ -27,15 +27,21 @@ from xinfang.stats.xlsx import ranking_workbook, scheme_full, workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _table(request):
+def viewed(request, form):
+    """The checks and choices every statistics page shares: may the user see statistics, which period
+    (from ``form``), which org (their root, or one inside it; else 404). Returns (period, root, org)."""
     user = request.user
     if not t.may_view(user):
         raise PermissionDenied(t.NOT_ALLOWED)
+    period, org_id = form.chosen_period()
+    return period, t.root_for(user), t.org_for(user, org_id)
+
+
+def _table(request):
     form = StatsForm(request.GET or None)
-    period, chosen, org_id = form.chosen()
-    root = t.root_for(user)
-    org = t.org_for(user, org_id)
-    table = t.build(scoped_cases(user), org, period, root=root, slice=chosen)
+    period, root, org = viewed(request, form)
+    _period, chosen, _org_id = form.chosen()
+    table = t.build(scoped_cases(request.user), org, period, root=root, slice=chosen, viewer=request.user)
     return form, table
 
 
@@ -69,7 +75,14 @@ def monthly(request):
     shares = None
     if table.org.pk == table.root.pk:  # the whole scope, as the case list counts it
         scope = scoped_cases(request.user).filter(table.slice.q())
-        shares = {by: _share_rows(by, m.shares(scope, table.period, by), table) for by in SHARES}
+        shares = {
+            by: _share_rows(
+                by,
+                rolled.shares(scope, table.org, table.period, by, top=True, viewer=request.user, slice=table.slice),
+                table,
+            )
+            for by in SHARES
+        }
     context = {
         "form": form,
         "table": table,
@@ -136,14 +149,9 @@ def monthly_xlsx(request):
 
 
 def _ranking(request):
-    user = request.user
-    if not t.may_view(user):
-        raise PermissionDenied(t.NOT_ALLOWED)
     form = PeriodForm(request.GET or None)
-    period, org_id = form.chosen_period()
-    root = t.root_for(user)
-    org = t.org_for(user, org_id)
-    return form, r.build(scoped_cases(user), org, period, root=root)
+    period, root, org = viewed(request, form)
+    return form, r.build(scoped_cases(request.user), org, period, root=root, viewer=request.user)
 
 
 @never_cache

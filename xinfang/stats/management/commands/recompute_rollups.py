@@ -8,9 +8,9 @@ from xinfang.stats import rollups
 
 
 class Command(BaseCommand):
-    help = "从案件重新计算统计汇总表（收件汇总）"
+    help = "从信访件重新计算统计事实和统计汇总表"
 
     def handle(self, *args, **options):
         started = perf_counter()
         n = rollups.recompute_all()
-        self.stdout.write(f"收件汇总：{n} 行，用时 {perf_counter() - started:.1f} 秒")
+        self.stdout.write(f"统计汇总：{n} 行，用时 {perf_counter() - started:.1f} 秒")

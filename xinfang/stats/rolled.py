@@ -1,0 +1,212 @@
+"""The monthly table's base counts per unit row from the rollups, equal to the direct queries of ``metrics``.
+
+``grouped`` answers what ``table``'s direct grouping answers (the base counts per
+child of ``org``, its own row, and at the top the cases handled outside its area)
+when ``usable`` says the rollups can: a period of whole months, a slice the
+rollup key holds (channel, kind, a first-level category), and a viewer whose
+scope covers the org's whole subtree. Then, per unit row:
+
+    rollup sums − the facts of the cases counted directly + those cases counted directly
+
+where the cases counted directly are the exceptions (``rollups.exceptions``),
+the 期初积案 candidates (``rollups.backlog_candidates``: a stock is not a sum of
+months) and the accusations the viewer may not see; they are few and each set
+is found through an index, and the direct counts go through the viewer's scope
+like every other statistic. The outside row is counted directly over the cases
+whose unit is outside the area (an index on the unit's columns). Every query's cost depends on the number of
+units, months and exception cases, not on the number of cases.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Substr, TruncMonth
+
+from xinfang.cases.access import ACCUSATION_READERS
+from xinfang.cases.models import Case
+from xinfang.cases.states import Kind
+from xinfang.orgs.access import org_scope
+from xinfang.orgs.models import PATH_STEP, Org
+from xinfang.stats import metrics as m
+from xinfang.stats import rollups as r
+from xinfang.stats.models import CaseFact, Rollup
+from xinfang.stats.periods import Period
+
+OUTSIDE = "outside"
+
+
+def usable(viewer, org: Org, period: Period, slice) -> bool:
+    """Whether the rollups can answer this table exactly (else the direct queries do)."""
+    if viewer is None or not r.whole_months(period):
+        return False
+    if slice.urgency or (slice.category is not None and slice.category.parent_id is not None):
+        return False  # the rollup key has neither urgency nor second-level categories
+    scope = org_scope(viewer)
+    return scope.everything or any(org.path.startswith(p) for p in scope.paths)
+
+
+def _where(viewer, slice) -> Q:
+    """The slice and the kinds the viewer may not see, on the rollup key."""
+    q = Q()
+    if slice.channel:
+        q &= Q(channel=slice.channel)
+    if slice.kind:
+        q &= Q(kind=slice.kind)
+    if slice.category is not None:
+        q &= Q(category_id=slice.category.pk)
+    if not viewer.has_role(*ACCUSATION_READERS):
+        q &= ~Q(kind=Kind.ACCUSATION)  # the access layer hides every accusation from these roles
+    return q
+
+
+def _hidden_accusations(viewer):
+    """A superset of the accusations the access layer hides from this reader: against them or a unit above."""
+    prefixes = (
+        [viewer.org.path[:i] for i in range(PATH_STEP, len(viewer.org.path) + 1, PATH_STEP)] if viewer.org else []
+    )
+    above = Org.objects.filter(path__in=prefixes).values("pk")
+    return Case.objects.filter(Q(accused_user=viewer.pk) | Q(accused_org__in=above), kind=Kind.ACCUSATION).values("pk")
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(m.aggregates(Period.month(2000, 1), date(2000, 1, 1)), 0)
+
+
+def _add(into: dict[str, int], base: dict) -> None:
+    for name, value in base.items():
+        into[name] += value
+
+
+def _away(outside: list[int]) -> Q:
+    """Cases handled outside the area: by one of ``outside`` (through the unit columns' indexes), or by no org."""
+    away = Q(competent_org__isnull=True, current_org__isnull=True)
+    if outside:
+        away |= Q(competent_org__in=outside) | Q(competent_org__isnull=True, current_org__in=outside)
+    return away
+
+
+def outside_orgs(org: Org) -> list[int]:
+    """The orgs outside ``org``'s area: at the top, the cases they handle are the outside row."""
+    return list(Org.objects.exclude(path__startswith=org.path).values_list("pk", flat=True))
+
+
+def grouped(
+    qs, org: Org, period: Period, today: date, *, top: bool, viewer, slice, outside: list[int] | None = None
+) -> dict[str, dict[str, int]]:
+    """The base counts per unit row of ``org`` over the scope ``qs`` (already sliced), from the rollups.
+
+    Three queries: the rollup sums, the facts of the cases counted directly, and those cases counted
+    directly (the exceptions, the 期初积案 candidates and, at the top, the cases handled outside).
+    ``outside`` is ``outside_orgs(org)`` when the caller has it already.
+    """
+    where = _where(viewer, slice)
+    sets = [*r.exceptions(period, today), *r.backlog_candidates(period)]
+    if viewer.has_role(*ACCUSATION_READERS):
+        sets.append(_hidden_accusations(viewer))
+    in_cases = Q()
+    in_facts = Q()
+    for ids in sets:
+        in_cases |= Q(pk__in=ids)
+        in_facts |= Q(case_id__in=ids)
+    out: dict[str, dict[str, int]] = {}
+
+    def row(key: str) -> dict[str, int]:
+        return out.setdefault(key, _zero())
+
+    for key, sums in r.summed(Rollup, where, org, period, today).items():
+        r.to_base(sums, row(key))
+    for key, sums in r.summed(CaseFact, where & in_facts, org, period, today).items():
+        r.to_base(sums, row(key), -1)
+    unit_path = Coalesce("competent_org__path", "current_org__path")
+    direct = qs.annotate(unit_path=unit_path).filter(in_cases, unit_path__startswith=org.path)
+    if top:
+        if outside is None:
+            outside = outside_orgs(org)
+        direct = qs.annotate(unit_path=unit_path).filter(
+            (in_cases & Q(unit_path__startswith=org.path)) | _away(outside)
+        )
+    found = (
+        direct.annotate(row=Substr("unit_path", 1, len(org.path) + PATH_STEP))
+        .order_by()
+        .values("row")
+        .annotate(**m.aggregates(period, today))
+    )
+    for base in found:
+        key = base.pop("row")
+        _add(row(key if key and key.startswith(org.path) else OUTSIDE), m.clean(base))
+    return out
+
+
+# ---------------------------------------------------------------- cases received, per month or per key
+
+_KEYS = {"channel": "channel", "kind": "kind", "category": "category_id", "month": "month"}
+
+
+def received(
+    qs, org: Org, period: Period, by: str, *, top: bool, viewer, slice, outside: list[int] | None = None
+) -> dict:
+    """Cases received in the period (whole months) per channel, kind, first-level category or month.
+
+    The same three parts as ``grouped``, with only the receipt's exceptions: a case with pending
+    events (its unit or category may have changed) and a hidden accusation. Keys as ``metrics.shares``
+    (a month is its first day).
+    """
+    field = _KEYS[by]
+    where = _where(viewer, slice)
+    sets = [r.pending_cases()]
+    if viewer.has_role(*ACCUSATION_READERS):
+        sets.append(_hidden_accusations(viewer))
+    in_cases, in_facts = Q(), Q()
+    for ids in sets:
+        in_cases |= Q(pk__in=ids)
+        in_facts |= Q(case_id__in=ids)
+    months = r.months_of(period)
+    out: dict = {}
+    for model, q, sign in ((Rollup, where, 1), (CaseFact, where & in_facts, -1)):
+        rows = (
+            model.objects.filter(q, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
+            .filter(total__gt=0)
+            .order_by()
+            .values(field)
+            .annotate(n=Sum("total"))
+        )
+        for row in rows:
+            out[row[field]] = out.get(row[field], 0) + sign * row["n"]
+    first, after = period.moments()
+    unit_path = Coalesce("competent_org__path", "current_org__path")
+    chosen = in_cases & Q(unit_path__startswith=org.path)
+    if top:
+        chosen |= _away(outside_orgs(org) if outside is None else outside)
+    direct = qs.filter(received_at__gte=first, received_at__lt=after).annotate(unit_path=unit_path).filter(chosen)
+    key = {
+        "channel": F("channel"),
+        "kind": F("kind"),
+        "category": Coalesce("category__parent_id", "category_id"),
+        "month": TruncMonth("received_at"),
+    }[by]
+    for row in direct.annotate(key=key).order_by().values("key").annotate(n=Count("pk")):
+        k = row["key"].date() if by == "month" else row["key"]
+        out[k] = out.get(k, 0) + row["n"]
+    return {k: n for k, n in out.items() if n}
+
+
+def shares(
+    qs, org: Org, period: Period, by: str, *, top: bool, viewer, slice, outside: list[int] | None = None
+) -> list[dict]:
+    """``metrics.shares`` from the rollups when they can answer, else directly (same rows, same order)."""
+    if not usable(viewer, org, period, slice):
+        return m.shares(qs, period, by)
+    return m.share_rows(received(qs, org, period, by, top=top, viewer=viewer, slice=slice, outside=outside))
+
+
+def trend(
+    qs, org: Org, months: list[Period], *, top: bool, viewer, slice, outside: list[int] | None = None
+) -> list[int] | None:
+    """Cases received in each of these consecutive months from the rollups; None when they cannot answer."""
+    span = Period(months[0].start, months[-1].end, "range")
+    if not usable(viewer, org, span, slice):
+        return None
+    found = received(qs, org, span, "month", top=top, viewer=viewer, slice=slice, outside=outside)
+    return [found.get(p.start, 0) for p in months]
