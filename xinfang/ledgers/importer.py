@@ -13,6 +13,7 @@ from django.db.models import F as Col
 
 from xinfang.cases.actions import History, Registration
 from xinfang.cases.actions.historical import RuleBook, do_import_historical_many
+from xinfang.cases.events import insert_rows
 from xinfang.cases.states import Kind
 from xinfang.core import clock
 from xinfang.ledgers import fields as F
@@ -89,11 +90,17 @@ def _batch(imp: LedgerImport, actor, rows: list[Row], book: RuleBook) -> None:
         cases = do_import_historical_many(
             [_registration(row, person) for row, person in zip(todo, people, strict=True)], actor=actor, book=book
         )
-        ImportedRow.objects.bulk_create(
+        insert_rows(
+            ImportedRow,
             [
-                ImportedRow(org=imp.org, ledger_number=row.values["ledger_number"], ledger_import=imp, case=case)
+                {
+                    "org_id": imp.org_id,
+                    "ledger_number": row.values["ledger_number"],
+                    "ledger_import_id": imp.pk,
+                    "case_id": case.pk,
+                }
                 for row, case in zip(todo, cases, strict=True)
-            ]
+            ],
         )
         LedgerImport.objects.filter(pk=imp.pk).update(
             imported=Col("imported") + len(todo), skipped=Col("skipped") + len(rows) - len(todo)
@@ -147,14 +154,21 @@ def _petitioners(imp: LedgerImport, actor, rows: list[Row]) -> list[Petitioner]:
             person.set_id_number(v.get("id_number", ""))
             new.append(person)
             if v.get("phone"):
-                phone = PetitionerPhone(petitioner=person, position=0)
+                phone = PetitionerPhone(position=0)  # the model's setter; the row goes in once the person has a key
                 phone.set_number(v["phone"])
-                phones.append(phone)
+                phones.append((person, phone))
             if digest:
                 known[digest] = person
         people.append(person)
     Petitioner.objects.bulk_create(new)
-    PetitionerPhone.objects.bulk_create(phones)
+    insert_rows(
+        PetitionerPhone,
+        [
+            {f: getattr(phone, f) for f in ("kind", "number_enc", "number_hash", "masked", "position")}
+            | {"petitioner_id": person.pk}
+            for person, phone in phones
+        ],
+    )
     return people
 
 
