@@ -27,12 +27,15 @@ install-test: $(VENV)/.installed-test fonts
 
 # The CJK fonts the PDFs (Noto Serif CJK SC: 宋体 for official documents) and the
 # bulletin's chart images (WenQuanYi Micro Hei) are drawn with, from Debian's
-# packages; never fetched at run time.
+# packages; never fetched at run time. libharfbuzz-subset0 lets WeasyPrint subset
+# the CJK font natively: without it fontTools subsets the whole font for every PDF
+# (measured 17.8 s a PDF instead of 0.25 s).
+FONT_PACKAGES = fonts-noto-cjk fonts-wqy-microhei libharfbuzz-subset0
 fonts:
-	@if ! fc-list 2>/dev/null | grep -q 'Noto Serif CJK SC' || ! fc-list 2>/dev/null | grep -qi 'wqy'; then \
+	@if ! fc-list 2>/dev/null | grep -q 'Noto Serif CJK SC' || ! fc-list 2>/dev/null | grep -qi 'wqy' || ! ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0'; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    (apt-get install -y -q fonts-noto-cjk fonts-wqy-microhei >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q fonts-noto-cjk fonts-wqy-microhei >/dev/null)); \
-	  else echo "fonts-noto-cjk and fonts-wqy-microhei are missing and we are not root: PDFs will lack Chinese glyphs" >&2; fi; \
+	    (apt-get install -y -q $(FONT_PACKAGES) >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q $(FONT_PACKAGES) >/dev/null)); \
+	  else echo "$(FONT_PACKAGES) are missing and we are not root: PDFs will lack Chinese glyphs or be slow" >&2; fi; \
 	fi
 
 ## make run: install, migrate the embedded SQLite database, load the demo county once, serve;

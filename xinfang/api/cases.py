@@ -186,7 +186,9 @@ class CaseFilters(Schema):
     urgency: Urgency | None = None
     importance: Importance | None = None
     current_org: RowId | None = Field(None, description="当前办理单位 ID")
-    unit: RowId | None = Field(None, description="承办单位 ID，含其下级单位（按有权处理单位，未确定时按当前办理单位；与统计口径一致）")
+    unit: RowId | None = Field(
+        None, description="承办单位 ID，含其下级单位（按有权处理单位，未确定时按当前办理单位；与统计口径一致）"
+    )
     received_from: BoundedDay | None = Field(None, description=f"收件日期起（含），如 2025-01-01（{DAY_RANGE}）")
     received_to: BoundedDay | None = Field(None, description=f"收件日期止（含）（{DAY_RANGE}）")
     q: str | None = Field(

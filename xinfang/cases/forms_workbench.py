@@ -8,7 +8,6 @@ from xinfang.cases.states import Channel, Kind, Urgency
 from xinfang.cases.widgets import BLANK, DATE, category_choices
 from xinfang.orgs.access import visible_orgs
 
-
 ORG_OPTIONS = 300
 
 

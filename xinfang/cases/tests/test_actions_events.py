@@ -206,7 +206,12 @@ def test_a_delivery_by_hand_needs_the_name_of_who_received_it(cast, flow, method
     case = flow.handling()
     with pytest.raises(Invalid) as refused:
         A.do_record_delivery(
-            case, actor=cast.dept_officer, notice="acceptance", method=method, delivered_at=timezone.now(), recipient=" "
+            case,
+            actor=cast.dept_officer,
+            notice="acceptance",
+            method=method,
+            delivered_at=timezone.now(),
+            recipient=" ",
         )
     assert (refused.value.message, refused.value.field) == (message, "recipient")
     assert not case.deliveries.exists()
