@@ -80,11 +80,9 @@ def _add(into: dict[str, int], base: dict) -> None:
 
 
 def _away(outside: list[int]) -> Q:
-    """Cases handled outside the area: by one of ``outside`` (through the unit columns' indexes), or by no org."""
-    away = Q(competent_org__isnull=True, current_org__isnull=True)
-    if outside:
-        away |= Q(competent_org__in=outside) | Q(competent_org__isnull=True, current_org__in=outside)
-    return away
+    """Cases handled by one of the ``outside`` orgs (through the unit columns' indexes; a case always has an org
+    holding it). Queried on its own: OR-ed with the exception sets, SQLite would scan every case."""
+    return Q(competent_org__in=outside) | Q(competent_org__isnull=True, current_org__in=outside)
 
 
 def outside_orgs(org: Org) -> list[int]:
@@ -111,31 +109,34 @@ def grouped(
         in_cases |= Q(pk__in=ids)
         in_facts |= Q(case_id__in=ids)
     out: dict[str, dict[str, int]] = {}
+    zero = _zero()
 
     def row(key: str) -> dict[str, int]:
-        return out.setdefault(key, _zero())
+        if key not in out:
+            out[key] = dict(zero)
+        return out[key]
 
     for key, sums in r.summed(Rollup, where, org, period, today).items():
         r.to_base(sums, row(key))
     for key, sums in r.summed(CaseFact, where & in_facts, org, period, today).items():
         r.to_base(sums, row(key), -1)
     unit_path = Coalesce("competent_org__path", "current_org__path")
-    direct = qs.annotate(unit_path=unit_path).filter(in_cases, unit_path__startswith=org.path)
+    direct = [qs.annotate(unit_path=unit_path).filter(in_cases, unit_path__startswith=org.path)]
     if top:
         if outside is None:
             outside = outside_orgs(org)
-        direct = qs.annotate(unit_path=unit_path).filter(
-            (in_cases & Q(unit_path__startswith=org.path)) | _away(outside)
+        if outside:
+            direct.append(qs.annotate(unit_path=unit_path).filter(_away(outside)))
+    for cases in direct:
+        found = (
+            cases.annotate(row=Substr("unit_path", 1, len(org.path) + PATH_STEP))
+            .order_by()
+            .values("row")
+            .annotate(**m.aggregates(period, today))
         )
-    found = (
-        direct.annotate(row=Substr("unit_path", 1, len(org.path) + PATH_STEP))
-        .order_by()
-        .values("row")
-        .annotate(**m.aggregates(period, today))
-    )
-    for base in found:
-        key = base.pop("row")
-        _add(row(key if key and key.startswith(org.path) else OUTSIDE), m.clean(base))
+        for base in found:
+            key = base.pop("row")
+            _add(row(key if key and key.startswith(org.path) else OUTSIDE), m.clean(base))
     return out
 
 
@@ -176,19 +177,22 @@ def received(
             out[row[field]] = out.get(row[field], 0) + sign * row["n"]
     first, after = period.moments()
     unit_path = Coalesce("competent_org__path", "current_org__path")
-    chosen = in_cases & Q(unit_path__startswith=org.path)
+    period_cases = qs.filter(received_at__gte=first, received_at__lt=after).annotate(unit_path=unit_path)
+    direct = [period_cases.filter(in_cases, unit_path__startswith=org.path)]
     if top:
-        chosen |= _away(outside_orgs(org) if outside is None else outside)
-    direct = qs.filter(received_at__gte=first, received_at__lt=after).annotate(unit_path=unit_path).filter(chosen)
+        outside = outside_orgs(org) if outside is None else outside
+        if outside:
+            direct.append(period_cases.filter(_away(outside)))
     key = {
         "channel": F("channel"),
         "kind": F("kind"),
         "category": Coalesce("category__parent_id", "category_id"),
         "month": TruncMonth("received_at"),
     }[by]
-    for row in direct.annotate(key=key).order_by().values("key").annotate(n=Count("pk")):
-        k = row["key"].date() if by == "month" else row["key"]
-        out[k] = out.get(k, 0) + row["n"]
+    for cases in direct:
+        for row in cases.annotate(key=key).order_by().values("key").annotate(n=Count("pk")):
+            k = row["key"].date() if by == "month" else row["key"]
+            out[k] = out.get(k, 0) + row["n"]
     return {k: n for k, n in out.items() if n}
 
 
