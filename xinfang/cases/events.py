@@ -208,7 +208,7 @@ def record_many(pending: Sequence[Pending], *, actor) -> list[CaseEvent]:
             .order_by("case_id", "-seq")
             .values_list("case_id", "seq", "row_hash")
         ):
-            heads.setdefault(case_id, (seq, row_hash))
+            heads.setdefault(case_id, (seq or 0, row_hash))
     now = clock.now()
     rows = []
     for p in pending:
@@ -281,7 +281,7 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
     columns = ", ".join(qn(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 — names from the model
-    order = [(f.attname, f.attname in fixed, f.attname in plain, adapt.get(f.attname)) for f in fields]
+    order = [(f.attname, f.attname in fixed, f.attname in plain, adapt.get(f.attname, f)) for f in fields]
     params = [
         [
             fixed[name] if is_fixed else row[name] if is_plain else field.get_db_prep_save(row[name], db)

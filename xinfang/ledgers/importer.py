@@ -142,7 +142,7 @@ def _petitioners(imp: LedgerImport, actor, rows: list[Row]) -> list[Petitioner]:
     known = _known_petitioners(imp, actor, rows)
     people: list[Petitioner] = []
     new: list[Petitioner] = []
-    phones: list[PetitionerPhone] = []
+    phones: list[tuple[Petitioner, PetitionerPhone]] = []
     for row in rows:
         v = row.values
         digest = crypto.hash_value(v["id_number"]) if v.get("id_number") else ""
