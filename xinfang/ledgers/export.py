@@ -45,7 +45,6 @@ from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -59,7 +58,7 @@ from xinfang.ledgers.models import LedgerLayout, ValueMapping
 from xinfang.orgs.models import Org
 from xinfang.petitioners import crypto
 from xinfang.petitioners.models import PetitionerKind, PetitionerPhone
-from xinfang.stats.ledger import Export
+from xinfang.stats.ledger import Export, text_cell
 from xinfang.stats.periods import Period
 from xinfang.stats.table import subtree_scope
 
@@ -270,18 +269,6 @@ def rows(qs, asked: Asked, *, chunk: int = CHUNK) -> Iterator[list[Any]]:
             yield [values[key] for key in keys]
 
 
-def _cell(ws, value):
-    """A value as written: text that looks like a formula stays text; characters XML cannot hold are dropped."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith("="):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def _head(ws, text: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=text)
     cell.font = Font(bold=True)
@@ -306,7 +293,7 @@ def write(qs, asked: Asked, *, title: str, today: date | None = None, chunk: int
     ws.append([_head(ws, header) for _key, header in columns])
     count = 0
     for values in rows(qs, asked, chunk=chunk):
-        ws.append([_cell(ws, v) for v in values])
+        ws.append([text_cell(ws, v) for v in values])
         count += 1
     if columns:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"

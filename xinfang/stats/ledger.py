@@ -31,6 +31,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from xinfang.cases import due
@@ -352,9 +353,27 @@ def _head_cell(ws, text: str) -> WriteOnlyCell:
     return cell
 
 
+def text_cell(ws, value):
+    """A value as written: text that looks like a formula stays text; characters XML cannot hold are dropped.
+
+    openpyxl stores any string starting with "=" as a formula, so a petitioner's summary could
+    otherwise run in the clerk's spreadsheet (and a control character would make the save fail).
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith("="):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _value_cell(ws, value, number_format: str | None):
     # A plain value costs less to write than a styled cell, and openpyxl already gives a date
     # (not a datetime) the yyyy-mm-dd format: only the times need a cell of their own.
+    if isinstance(value, str):
+        return text_cell(ws, value)
     if number_format is None or value is None or type(value) is date:
         return value
     cell = WriteOnlyCell(ws, value=value)

@@ -241,3 +241,12 @@ def test_the_conditions_name_the_chosen_category_and_org(login, cast, county):
     named = f"内容分类：{category.parent.name} / {category.name}；当前办理单位：清河县自然资源局"
     assert ws["A2"].value.startswith(f"筛选条件：{named}；")
     assert numbers(ws) == sorted([county["closed"].number, county["collective"].number])
+
+
+def test_a_summary_that_looks_like_a_formula_is_written_as_text(login, cast, county, flow):
+    case = flow.register(summary='=HYPERLINK("http://example.invalid","点此")\x07')
+    ws = sheet(login(cast.officer).get(URL))
+    headers = [c.value for c in ws[HEAD]]
+    row = next(r for r in ws.iter_rows(min_row=HEAD + 1) if r[1].value == case.number)
+    summary = row[headers.index("内容摘要")]
+    assert (summary.data_type, summary.value) == ("s", '=HYPERLINK("http://example.invalid","点此")')
