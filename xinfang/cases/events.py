@@ -31,12 +31,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.utils import timezone
 
 from xinfang.cases import outbox
 from xinfang.cases.models import CaseEvent
 from xinfang.core import chain, clock
-from xinfang.core.fields import ClockDateTimeField
 from xinfang.orgs.actors import Actor, ActorKind, as_actor
 
 # What a case event's row_hash covers, besides the link to the event before it:
@@ -255,8 +253,8 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
     ``bulk_create``'s rows without its model instances, for the bulk writers of case history
     (``record_many``'s outbox entries, a ledger import's participants and deadlines): on a
     ledger import's batch, building and compiling instances cost more than the inserts.
-    Columns not given take the field's default (``auto_now``/``auto_now_add``: now, from
-    the clock seam for a ``ClockDateTimeField`` as its ``pre_save`` does). No keys come back.
+    Columns not given take the field's default (``auto_now``/``auto_now_add``: now, from the
+    clock seam, as a ``ClockDateTimeField`` takes it). No keys come back.
     """
     if not rows:
         return
@@ -269,7 +267,7 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
         if f.attname in given:
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            value: Any = clock.now() if isinstance(f, ClockDateTimeField) else timezone.now()
+            value: Any = clock.now()
         else:
             value = f.get_default()  # as a new instance has it: the default, "" or None
         fixed[f.attname] = f.get_db_prep_save(value, db)
