@@ -4,6 +4,7 @@ from django import forms
 
 from xinfang.cases import due
 from xinfang.cases.filters import REVERSED_RANGE, Applied, CaseFilter, apply
+from xinfang.cases.inputs import MAX_ID
 from xinfang.cases.states import Channel, Kind, Urgency
 from xinfang.cases.widgets import BLANK, DATE, category_choices
 from xinfang.orgs.access import visible_orgs
@@ -66,7 +67,8 @@ class WorkbenchFilterForm(forms.Form):
         chosen = set()
         for name in ("org", "unit"):
             value = (data or {}).get(name)
-            if value and str(value).isdigit():
+            # A number no row id can be (beyond the database's integer) is simply not a choice.
+            if value and str(value).isdigit() and int(value) <= MAX_ID:
                 chosen.add(int(value))
         missing = chosen - {o.pk for o in orgs}
         if missing:
