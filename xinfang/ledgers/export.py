@@ -5,8 +5,10 @@ columns the receiving office expects and what it calls them; the value mappings 
 spells a category, a unit or a channel. The export writes the same thing backwards, so a file made here
 reads back through the import's own check (``validation.check``) with every row valid:
 
-- the columns are the layout's mapped fields, in the order of ``fields.FIELDS`` (the order the
-  column form lists and saves them; a JSON object's key order is not kept by PostgreSQL's jsonb);
+- the columns are the layout's mapped fields in the ledger's own column order (``LedgerLayout.order``,
+  the file's header order when the mapping was saved, kept as a list since PostgreSQL's jsonb does not
+  keep a JSON object's key order); fields the order does not name follow in ``fields.FIELDS`` order,
+  and a layout without an order (or no layout) is in FIELDS order;
 - a category, unit or channel is written in the ledger's spelling when a value mapping names that
   dictionary entry (the first one saved, when several texts map to one entry), otherwise in the
   system's own label (the category's name, the org's name, the channel's label), which the import
@@ -120,9 +122,10 @@ class Asked:
 
 
 def columns_of(layout: LedgerLayout | None) -> list[tuple[str, str]]:
-    """(field key, header) of the layout's columns, in FIELDS order."""
-    mapping = layout.columns if layout is not None else F.DEFAULT_COLUMNS
-    return [(f.key, str(mapping[f.key])) for f in F.FIELDS if mapping.get(f.key)]
+    """(field key, header) of the layout's columns, in the layout's column order (no layout: FIELDS order)."""
+    if layout is None:
+        return [(f.key, f.label) for f in F.FIELDS]
+    return [(key, str(layout.columns[key])) for key in layout.column_keys()]
 
 
 def spellings(layout: LedgerLayout | None) -> dict[str, dict[str, str]]:

@@ -28,6 +28,34 @@ FIELDS: tuple[Field, ...] = (
 BY_KEY = {f.key: f for f in FIELDS}
 DEFAULT_COLUMNS = {f.key: f.label for f in FIELDS}
 
+
+def order_in_file(columns: dict[str, str], headers: list[str]) -> list[str]:
+    """The mapped field keys in the order their headers stand in the ledger file (the layout's column order).
+
+    A key whose header the file lacks goes after those it has, in FIELDS order (sorted() is stable).
+    """
+    position = {}
+    for i, header in enumerate(headers):
+        position.setdefault(header, i)
+    mapped = [f.key for f in FIELDS if columns.get(f.key)]
+    return sorted(mapped, key=lambda key: position.get(columns[key], len(headers)))
+
+
+def ordered_keys(columns: dict[str, str], order: list[str] | None) -> list[str]:
+    """The mapped field keys in a layout's stored order, then those the order does not name in FIELDS order.
+
+    The order is kept as a list because a JSON object's key order is lost in PostgreSQL's jsonb; a layout
+    saved before the order was kept (an empty list) comes out in FIELDS order. Keys the order names that are
+    not mapped (or not fields) are skipped.
+    """
+    mapped = {f.key for f in FIELDS if columns.get(f.key)}
+    keys: list[str] = []
+    for key in order or ():
+        if key in mapped and key not in keys:
+            keys.append(key)
+    return keys + [f.key for f in FIELDS if f.key in mapped and f.key not in keys]
+
+
 # The historical states a ledger row may be in (ledger text → state key).
 RECEIVED, DECIDED, CLOSED = "received", "decided", "closed"
 STATES = {"待受理": RECEIVED, "已登记": RECEIVED, "办理中": DECIDED, "已受理": DECIDED, "已办结": CLOSED}

@@ -3,15 +3,21 @@
 from django.conf import settings
 from django.db import models
 
-from xinfang.ledgers.fields import MAPPED
+from xinfang.ledgers.fields import MAPPED, ordered_keys
 
 
 class LedgerLayout(models.Model):
-    """A named column mapping (case field → ledger header), saved per org and reused."""
+    """A named column mapping (case field → ledger header), saved per org and reused.
+
+    ``order`` is the ledger's own column order (field keys, as the file's headers stood when the mapping
+    was saved), so an export in this layout has the receiving office's columns in its order: ``columns``
+    cannot say it, a JSON object's key order being lost in PostgreSQL's jsonb.
+    """
 
     org = models.ForeignKey("orgs.Org", verbose_name="所属单位", on_delete=models.CASCADE, related_name="+")
     name = models.CharField("名称", max_length=60)
     columns = models.JSONField("列对应", default=dict)  # {field key: header}
+    order = models.JSONField("列顺序", default=list, blank=True)  # [field key, ...] in the ledger's column order
 
     class Meta:
         verbose_name = "台账格式"
@@ -20,6 +26,10 @@ class LedgerLayout(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def column_keys(self) -> list[str]:
+        """The mapped field keys in the ledger's column order (keys the order lacks after, in FIELDS order)."""
+        return ordered_keys(self.columns, self.order)
 
 
 class ValueMapping(models.Model):

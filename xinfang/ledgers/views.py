@@ -89,9 +89,13 @@ def columns(request, pk):
         raise Http404 from None
     form = ColumnsForm(request.POST, headers=headers, columns={}, layout=imp.layout)
     if form.is_valid():
+        mapped = form.columns()
         with transaction.atomic():
+            # The file's header order is the layout's column order: an export in it follows the file.
             layout, _ = LedgerLayout.objects.update_or_create(
-                org=imp.org, name=form.cleaned_data["name"], defaults={"columns": form.columns()}
+                org=imp.org,
+                name=form.cleaned_data["name"],
+                defaults={"columns": mapped, "order": F.order_in_file(mapped, headers)},
             )
             imp.layout = layout
             imp.save(update_fields=["layout"])
@@ -111,7 +115,9 @@ def values(request, pk):
         with transaction.atomic():
             if imp.layout is None:
                 imp.layout, _ = LedgerLayout.objects.get_or_create(
-                    org=imp.org, name="默认格式", defaults={"columns": columns_}
+                    org=imp.org,
+                    name="默认格式",
+                    defaults={"columns": columns_, "order": F.order_in_file(columns_, checked.headers)},
                 )
                 imp.save(update_fields=["layout"])
             for kind, text, target in form.chosen():
