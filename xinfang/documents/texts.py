@@ -29,12 +29,20 @@ class Frozen:
     cc: str = ""
 
 
+# The events that open a supervision item, and the key of the item they opened in their data:
+# 开展督办 (staff, or the system listing by rule) and 提级督办 (the new item of the bureau one level up;
+# its data's "item" is the item handed up). Each gives that item's 督办函.
+OPENED_ITEM = {TrackedAction.SUPERVISION_OPEN: "item", TrackedAction.SUPERVISION_ESCALATE: "new_item"}
+
+
 def kind_of(event) -> str | None:
     """The document kind this event's text makes, or None when it made none."""
     if event.notice:
         return KIND_BY_NOTICE.get(event.notice)
     if event.action in KIND_BY_ACTION:
         return KIND_BY_ACTION[event.action]
+    if event.action == TrackedAction.SUPERVISION_ESCALATE:
+        return DocumentKind.SUPERVISION
     if event.document:
         return KIND_BY_TITLE.get(event.document_title)
     return None
@@ -50,8 +58,11 @@ def issuing_org(event, case):
 
     A supervision item the system listed by rule (挂牌督办) was opened in the
     listing bureau's name, which its row holds (the event has no acting org).
+    An escalated item (提级督办) is the higher bureau's, whoever handed it up:
+    its 督办函 goes out in that bureau's name, never the lower one's.
     """
-    if event.actor_org_id is None and event.action == TrackedAction.SUPERVISION_OPEN:
+    escalated = event.action == TrackedAction.SUPERVISION_ESCALATE
+    if escalated or (event.actor_org_id is None and event.action == TrackedAction.SUPERVISION_OPEN):
         item = _supervision_item(event)
         if item is not None:
             return item.issued_org
@@ -97,10 +108,20 @@ def _day(d: date) -> str:
 
 
 def _supervision_item(event):
+    """The item the event opened (see OPENED_ITEM), with the item it was escalated from, if any."""
     from xinfang.supervision.models import SupervisionItem
 
-    pk = (event.data or {}).get("item")
-    return SupervisionItem.objects.select_related("issued_org", "owed_by_org").filter(pk=pk).first()
+    pk = (event.data or {}).get(OPENED_ITEM.get(event.action, "item"))
+    return (
+        SupervisionItem.objects.select_related("issued_org", "owed_by_org", "escalated_from__issued_org")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _sentences(text: str) -> str:
+    """A multi-line text as sentences of one paragraph, without the closing 。 (the caller adds it)."""
+    return "。".join(part.strip().rstrip("。") for part in text.splitlines() if part.strip())
 
 
 def _urging_slip(event):
@@ -131,10 +152,18 @@ def supervision_letter(event, case) -> tuple[str, str, str]:
     item = _supervision_item(event)
     if item is None:
         raise ValueError(f"event {event.pk} names no supervision item")
+    # The due date as the event set it (a later 继续督办 is its own event); an older 提级督办 event
+    # did not record it, and falls back to the item's.
     due_on = date.fromisoformat(event.data.get("due_on") or item.due_on.isoformat())
+    way = item.get_kind_display()
+    if event.action == TrackedAction.SUPERVISION_ESCALATE and item.escalated_from is not None:
+        lower = item.escalated_from
+        decided = f"该事项原由{lower.issued_org.name}{lower.get_kind_display()}，现提级由我单位{way}。"
+    else:
+        decided = f"经研究，决定对该事项{way}。"
     lines = [
         f"{_names(case)}反映的“{case.summary}”信访事项（{case.number}），现由你单位办理。"
-        f"经研究，决定对该事项{item.get_kind_display()}。督办事由：{item.reason.rstrip('。')}。",
+        f"{decided}督办事由：{_sentences(item.reason)}。",
         f"请你单位于{_day(due_on)}前办结，并将办理结果书面报告我单位。",
     ]
     if item.report_every_days:

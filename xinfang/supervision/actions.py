@@ -295,7 +295,8 @@ def do_escalate_supervision(case, item_id, *, actor, note: str = "") -> Supervis
             T.SUPERVISION_ESCALATE,
             actor=who,
             note=f"提请{higher.name}督办" + (f"：{note}" if note else ""),
-            data={"item": item.pk, "new_item": new.pk, "to_org": higher.pk},
+            # The new item's due date, as 开展督办 records it: its 督办函 (documents.texts) is frozen from it.
+            data={"item": item.pk, "new_item": new.pk, "to_org": higher.pk, "due_on": new.due_on.isoformat()},
         )
         notices.supervision_escalated(new, actor=who)
     return new
