@@ -13,7 +13,7 @@ from django.db.models import F as Col
 
 from xinfang.cases.actions import History, Registration
 from xinfang.cases.actions.historical import RuleBook, do_import_historical_many
-from xinfang.cases.events import insert_rows
+from xinfang.cases.events import insert_objects, insert_rows
 from xinfang.cases.states import Kind
 from xinfang.core import clock
 from xinfang.ledgers import fields as F
@@ -160,7 +160,7 @@ def _petitioners(imp: LedgerImport, actor, rows: list[Row]) -> list[Petitioner]:
             if digest:
                 known[digest] = person
         people.append(person)
-    Petitioner.objects.bulk_create(new)
+    insert_objects(new)
     insert_rows(
         PetitionerPhone,
         [

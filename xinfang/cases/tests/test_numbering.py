@@ -6,7 +6,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseCounter
-from xinfang.cases.numbering import next_case_number
+from xinfang.cases.numbering import next_case_number, next_case_numbers
 from xinfang.devdata.flow import make_petitioner, register
 
 PATTERN = re.compile(r"^(?P<org>.+)〔(?P<year>\d{4})〕(?P<seq>\d{5})号$")
@@ -68,6 +68,22 @@ def test_next_case_number_creates_the_first_counter_of_a_year(cast):
     assert next_case_number(cast.dept2, 2026) == "清河县住房和城乡建设局〔2026〕00001号"
     assert next_case_number(cast.dept2, 2026) == "清河县住房和城乡建设局〔2026〕00002号"
     assert CaseCounter.objects.get(org=cast.dept2, year=2026).value == 2
+
+
+def test_a_block_of_numbers_continues_the_same_counter_without_gaps(cast):
+    """A ledger import's batch takes a year's numbers in one statement, from the counter any registration uses."""
+    assert next_case_numbers(cast.dept2, 2019, 3) == [
+        "清河县住房和城乡建设局〔2019〕00001号",
+        "清河县住房和城乡建设局〔2019〕00002号",
+        "清河县住房和城乡建设局〔2019〕00003号",
+    ]
+    assert next_case_number(cast.dept2, 2019) == "清河县住房和城乡建设局〔2019〕00004号"
+    assert next_case_numbers(cast.dept2, 2019, 2) == [
+        "清河县住房和城乡建设局〔2019〕00005号",
+        "清河县住房和城乡建设局〔2019〕00006号",
+    ]
+    assert next_case_numbers(cast.dept2, 2019, 0) == []
+    assert CaseCounter.objects.get(org=cast.dept2, year=2019).value == 6
 
 
 def test_a_registered_case_can_never_be_deleted(cast, flow):
