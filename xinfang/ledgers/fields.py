@@ -34,7 +34,7 @@ def order_in_file(columns: dict[str, str], headers: list[str]) -> list[str]:
 
     A key whose header the file lacks goes after those it has, in FIELDS order (sorted() is stable).
     """
-    position = {}
+    position: dict[str, int] = {}
     for i, header in enumerate(headers):
         position.setdefault(header, i)
     mapped = [f.key for f in FIELDS if columns.get(f.key)]
