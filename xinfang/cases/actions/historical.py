@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 
 from xinfang.cases import deadlines, events
@@ -37,14 +36,15 @@ from xinfang.cases.actions.intake import (
     Registration,
     _registration_data,
     _registration_target_key,
-    _skips_level,
+    case_from_registration,
+    check_text,
+    check_values,
     do_register,
 )
 from xinfang.cases.errors import Invalid, NotAllowed
-from xinfang.cases.inputs import TEXT_MAX
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
 from xinfang.cases.numbering import next_case_numbers
-from xinfang.cases.states import Action, Channel, Kind, ParticipantRole, Status, TrackedAction
+from xinfang.cases.states import Action, Kind, ParticipantRole, Status, TrackedAction
 from xinfang.clock.models import Clock, Deadline, DeadlineStatus, OrgRuleSet, RuleSet
 from xinfang.core import clock
 from xinfang.orgs.actors import as_actor
@@ -177,24 +177,10 @@ def _check(reg: Registration) -> None:
     if reg.kind == Kind.ACCUSATION or reg.referring_org is not None or reg.sms_consent:
         # Recusal, the referring level and SMS consent need do_register's own path, case by case.
         raise ValueError("an accusation, a referred case or SMS consent is imported with do_import_historical")
-    if reg.channel not in Channel.values:
-        raise Invalid("来源渠道无效", field="channel")
-    if reg.kind not in Kind.values:
-        raise Invalid("信访性质无效", field="kind")
-    if not reg.petitioners:
-        raise Invalid("请至少选择一名信访人", field="petitioners")
+    check_values(reg)
     if len({p.pk for p, _rep in reg.petitioners}) != len(reg.petitioners):
         raise Invalid("同一信访人不能重复添加", field="petitioners")
-    if not reg.summary.strip():
-        raise Invalid("请填写内容摘要", field="summary")
-    if reg.received_at > clock.now() + timedelta(minutes=5):
-        raise Invalid("收件时间不能晚于当前时间", field="received_at")
-    if not reg.content.strip():
-        raise Invalid("请填写信访内容", field="content")
-    if len(reg.content) > TEXT_MAX:
-        raise Invalid(f"信访内容不能超过 {TEXT_MAX} 字（现为 {len(reg.content)} 字），请精简", field="content")
-    if reg.category is None:
-        raise Invalid("请选择内容分类", field="category")
+    check_text(reg)
 
 
 def _met(deadline: Deadline, when: datetime) -> None:
@@ -246,31 +232,8 @@ def do_import_historical_many(
                 target_key=_registration_target_key(reg, rules),
             )
             clocks = [first]
-            persons = max(reg.person_count, len(reg.petitioners))
-            case = Case(
-                number=next(numbers[received_day.year]),
-                channel=reg.channel,
-                received_at=reg.received_at,
-                kind=reg.kind,
-                category=reg.category,
-                urgency=reg.urgency,
-                importance=reg.importance,
-                summary=reg.summary.strip(),
-                content=reg.content,
-                person_count=persons,
-                place_code=reg.place_code,
-                place_name=reg.place_name,
-                is_collective=persons >= settings.COLLECTIVE_VISIT_THRESHOLD,
-                is_skip_level=_skips_level(org, reg.place_code),
-                leader_instruction=reg.leader_instruction,
-                status=initial,
-                registered_org=org,
-                registered_by=actor.user,
-                current_org=org,
-                routing_org=org if is_bureau else None,
-                competent_org=None if is_bureau else org,
-                version=2,  # the registration and the import: two events
-            )
+            case = case_from_registration(reg, org=org, user=actor.user, number=next(numbers[received_day.year]))
+            case.version = 2  # the registration and the import: two events
             roles = [ParticipantRole.REGISTERING, ParticipantRole.ROUTING if is_bureau else ParticipantRole.COMPETENT]
             links.extend((case, org.pk, r) for r in roles)
             unit = history.unit

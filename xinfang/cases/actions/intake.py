@@ -197,6 +197,69 @@ def _accusation_recipient(org, kind, accused_org, accused_user):
     return lawful_recipient(probe, org)
 
 
+def check_values(reg: Registration) -> None:
+    """The refusals of a registration's channel, kind, petitioners, summary and time (every registration path)."""
+    if reg.channel not in Channel.values:
+        raise Invalid("来源渠道无效", field="channel")
+    if reg.kind not in Kind.values:
+        raise Invalid("信访性质无效", field="kind")
+    if not reg.petitioners:
+        raise Invalid("请至少选择一名信访人", field="petitioners")
+    if not reg.summary.strip():
+        raise Invalid("请填写内容摘要", field="summary")
+    if reg.received_at > clock.now() + timedelta(minutes=5):
+        raise Invalid("收件时间不能晚于当前时间", field="received_at")
+
+
+def check_text(reg: Registration) -> None:
+    """The refusals of a registration's content and category (every registration path)."""
+    if not reg.content.strip():
+        raise Invalid("请填写信访内容", field="content")
+    if len(reg.content) > TEXT_MAX:
+        raise Invalid(f"信访内容不能超过 {TEXT_MAX} 字（现为 {len(reg.content)} 字），请精简", field="content")
+    if reg.category is None:
+        raise Invalid("请选择内容分类", field="category")
+
+
+def case_from_registration(reg: Registration, *, org, user, number: str, repeat_of=None) -> Case:
+    """The unsaved case a registration at ``org`` makes: with a petition bureau for routing, else to decide.
+
+    One construction for ``do_register`` and a ledger import's batch, so both make the same
+    row; the caller adds the first clock's governing dates and inserts it.
+    """
+    is_bureau = org.is_petition_bureau
+    persons = max(reg.person_count, len(reg.petitioners))
+    return Case(
+        number=number,
+        channel=reg.channel,
+        received_at=reg.received_at,
+        kind=reg.kind,
+        category=reg.category,
+        urgency=reg.urgency,
+        importance=reg.importance,
+        summary=reg.summary.strip(),
+        content=reg.content,
+        person_count=persons,
+        place_code=reg.place_code,
+        place_name=reg.place_name,
+        is_collective=persons >= settings.COLLECTIVE_VISIT_THRESHOLD,
+        is_skip_level=_skips_level(org, reg.place_code),
+        referring_org=reg.referring_org,
+        referring_ref=reg.referring_ref,
+        leader_instruction=reg.leader_instruction,
+        accused_name=reg.accused_name,
+        accused_org=reg.accused_org,
+        accused_user=reg.accused_user,
+        status=Status.REGISTERED if is_bureau else Status.TO_DECIDE,
+        registered_org=org,
+        registered_by=user,
+        current_org=org,
+        routing_org=org if is_bureau else None,
+        competent_org=None if is_bureau else org,
+        repeat_of=repeat_of,
+    )
+
+
 def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     """Register a petition at the actor's org.
 
@@ -212,16 +275,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     org = actor.org
     if org is None:
         raise NotAllowed("您尚未分配所属机构，不能登记")
-    if reg.channel not in Channel.values:
-        raise Invalid("来源渠道无效", field="channel")
-    if reg.kind not in Kind.values:
-        raise Invalid("信访性质无效", field="kind")
-    if not reg.petitioners:
-        raise Invalid("请至少选择一名信访人", field="petitioners")
-    if not reg.summary.strip():
-        raise Invalid("请填写内容摘要", field="summary")
-    if reg.received_at > clock.now() + timedelta(minutes=5):
-        raise Invalid("收件时间不能晚于当前时间", field="received_at")
+    check_values(reg)
     if reg.channel == Channel.REFERRED and reg.referring_org is None:
         raise Invalid("上级交办件须填写交办上级", field="referring_org")
     if reg.kind == Kind.ACCUSATION and not (reg.accused_name or reg.accused_org or reg.accused_user):
@@ -234,12 +288,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     if not all_usable(actor.user, [p for p, _rep in reg.petitioners]):
         raise Invalid("所选信访人不存在或无权使用", field="petitioners")
     # The screen and the API refuse the same things: both come here.
-    if not reg.content.strip():
-        raise Invalid("请填写信访内容", field="content")
-    if len(reg.content) > TEXT_MAX:
-        raise Invalid(f"信访内容不能超过 {TEXT_MAX} 字（现为 {len(reg.content)} 字），请精简", field="content")
-    if reg.category is None:
-        raise Invalid("请选择内容分类", field="category")
+    check_text(reg)
 
     from xinfang.cases.numbering import next_case_number
 
@@ -258,34 +307,8 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
     # No savepoint inside a caller's transaction (the screen saves quick-created petitioners in
     # the same one): a registration that fails there fails the caller's whole transaction.
     with transaction.atomic(savepoint=False):
-        case = Case(
-            number=next_case_number(org, received_day.year),
-            channel=reg.channel,
-            received_at=reg.received_at,
-            kind=reg.kind,
-            category=reg.category,
-            urgency=reg.urgency,
-            importance=reg.importance,
-            summary=reg.summary.strip(),
-            content=reg.content,
-            person_count=max(reg.person_count, len(reg.petitioners)),
-            place_code=reg.place_code,
-            place_name=reg.place_name,
-            is_collective=max(reg.person_count, len(reg.petitioners)) >= settings.COLLECTIVE_VISIT_THRESHOLD,
-            is_skip_level=_skips_level(org, reg.place_code),
-            referring_org=reg.referring_org,
-            referring_ref=reg.referring_ref,
-            leader_instruction=reg.leader_instruction,
-            accused_name=reg.accused_name,
-            accused_org=reg.accused_org,
-            accused_user=reg.accused_user,
-            status=Status.REGISTERED if is_bureau else Status.TO_DECIDE,
-            registered_org=org,
-            registered_by=actor.user,
-            current_org=org,
-            routing_org=org if is_bureau else None,
-            competent_org=None if is_bureau else org,
-            repeat_of=repeat_of,
+        case = case_from_registration(
+            reg, org=org, user=actor.user, number=next_case_number(org, received_day.year), repeat_of=repeat_of
         )
         for name, value in deadlines.governing([first]).items():
             setattr(case, name, value)
