@@ -120,8 +120,12 @@ def process(consumer: str, *, worker: str = "", limit: int = 100, lease: timedel
 
     spec = CONSUMERS[consumer]
     result = Result()
-    for entry_id in claim(consumer, worker=worker, limit=limit, lease=lease):
-        entry = OutboxEntry.objects.select_related("event", "event__case").get(pk=entry_id)
+    claimed = claim(consumer, worker=worker, limit=limit, lease=lease)
+    # The batch's entries with their events and cases in one query: read one by one, the look-up
+    # cost more than most handlers (5 ms an entry against 0.6 ms of notifications' work).
+    entries = OutboxEntry.objects.select_related("event", "event__case").in_bulk(claimed)
+    for entry_id in claimed:
+        entry = entries[entry_id]
         token = entry.claimed_by
         try:
             with transaction.atomic():

@@ -75,6 +75,25 @@ def test_drain_applies_each_event_once(cast, flow, sink):
     assert not OutboxEntry.objects.filter(done_at__isnull=True).exists()
 
 
+def test_a_batch_reads_its_entries_events_and_cases_in_one_query_whatever_its_size(cast, flow, sink):
+    """A batch of a ledger import's history is 200,000 entries a consumer: no look-up per entry."""
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        flow.handling()  # 12 events
+    counts = []
+    for size in (2, 6):
+        with CaptureQueriesContext(connection) as queries:
+            assert outbox.process("test_sink", limit=size).done == size
+        reads = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        counts.append(len(reads))
+        marks = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and 'SET "done_at"' in q["sql"]]
+        assert len(marks) == size  # each entry is still marked done in its own transaction
+    # the claim's candidates (and SQLite's re-read of what it won), then the entries with their events and cases
+    assert counts[0] == counts[1] == (3 if connection.vendor == "sqlite" else 2), reads
+    assert len(sunk()) == 8
+
+
 def test_a_worker_that_dies_mid_batch_loses_and_doubles_nothing(cast, flow, sink, clock):
     for _ in range(3):
         flow.handling()  # 12 events
