@@ -3,7 +3,8 @@
 The public pages, and the pages a petitioner reaches only by doing something: the letter form and
 the SMS code with their errors, the last look (also with a file refused), the receipt shown once and
 the page after it, the tracking sign-in refused and with the captcha, the case page before and after
-registration, with a notice to confirm, the evaluation, 补充材料 and review forms with their errors,
+registration, with a notice to confirm, the evaluation, 补充材料 and review forms with their errors
+(each tied to its field; 补充材料 also with a file refused),
 a review window that has closed, the ID+SMS look-up and its list, the busy and closed pages, the 404.
 """
 
@@ -223,6 +224,22 @@ def test_no_serious_accessibility_violations_on_the_pages_of_writing_tracking_an
     page.get_by_role("button", name="提交补充材料").click()
     expect(page.get_by_role("alert")).to_contain_text("请填写补充的内容或选择要上传的文件")
     audit("the case page with a 补充材料 error")
+    # The error is the field's: named by its description, reached from the top through the summary.
+    text = page.get_by_label("补充的内容")
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(text).to_have_accessible_description(re.compile("请填写补充的内容或选择要上传的文件"))
+    page.get_by_role("link", name="转到需要修改的内容").click()
+    page.get_by_role("link", name="补充的内容：请填写补充的内容或选择要上传的文件").click()
+    expect(text).to_be_focused()
+    text.fill("电梯本周又停运三天")
+    page.get_by_label("文件（选填）").set_input_files(
+        {"name": "照片.jpg", "mimeType": "image/jpeg", "buffer": b"MZ\x90\x00 not a picture"}
+    )
+    page.get_by_role("button", name="提交补充材料").click()
+    expect(page.locator("#materials_files_error")).to_contain_text("照片.jpg")
+    expect(page.get_by_label("文件（选填）")).to_have_accessible_description(re.compile("照片.jpg"))
+    expect(page.get_by_label("补充的内容")).to_have_value("电梯本周又停运三天")
+    audit("the case page with a 补充材料 file refused")
     page.get_by_role("button", name="确认收到《信访事项处理意见书》").click()
     expect(page.get_by_role("status")).to_have_text("已确认收到，送达日期已记录")
     audit("the case page with the evaluation and review forms")
@@ -231,12 +248,16 @@ def test_no_serious_accessibility_violations_on_the_pages_of_writing_tracking_an
     page.locator("form[action$='/track/evaluate/'] [required]").evaluate_all(
         "els => els.forEach(e => e.removeAttribute('required'))"
     )
+    page.get_by_label("意见和建议（选填）").fill("电梯仍常出故障")
     page.get_by_role("button", name="提交评价").click()
     expect(page.get_by_role("alert")).to_contain_text("请选择评价结果")
+    expect(page.get_by_role("group", name="您对处理意见是否满意")).to_have_accessible_description("请选择评价结果")
+    expect(page.get_by_label("意见和建议（选填）")).to_have_value("电梯仍常出故障")
     audit("the case page with an evaluation error")
     page.get_by_label("申请复查的理由").fill("   ")
     page.get_by_role("button", name="提交复查申请").click()
     expect(page.get_by_role("alert")).to_contain_text("请写明申请的理由")
+    expect(page.get_by_label("申请复查的理由")).to_have_accessible_description(re.compile("请写明申请的理由"))
     audit("the case page with a review error")
     page.get_by_role("button", name="退出查询").click()
 
@@ -278,4 +299,4 @@ def test_no_serious_accessibility_violations_on_the_pages_of_writing_tracking_an
     audit("writing closed")
 
     assert audit.found == []
-    assert len(audit.seen) == 20
+    assert len(audit.seen) == 21

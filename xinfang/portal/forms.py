@@ -1,14 +1,15 @@
-"""The portal's forms: writing a letter (我要写信) and signing in to track it."""
+"""The portal's forms: writing a letter (我要写信), signing in to track it, and acting on the case."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.hashers import make_password
 
+from xinfang.cases.attachments import ACCEPT, max_mb, sniff_all
 from xinfang.cases.forms_register import SUMMARY_LIMIT
 from xinfang.cases.inputs import TEXT_MAX
 from xinfang.cases.models import Category
-from xinfang.cases.states import Kind
+from xinfang.cases.states import Evaluation, Kind
 from xinfang.core.idnumbers import IdNumberError, normalize_id_number
 from xinfang.core.phones import PhoneError, normalize_phone
 from xinfang.portal.models import Mailbox
@@ -238,3 +239,126 @@ class IdentityTrackForm(forms.Form):
 
     clean_id_number = SubmissionForm.clean_id_number
     clean_phone = SubmissionForm.clean_phone
+
+
+# --- acting on the case page (补充材料, 评价, 复查/复核) ------------------------------------------
+# The API (xinfang.portal.api) calls xinfang.portal.acting directly and keeps acting's own checks
+# and messages; these forms add what a page needs on top: each error at its field, the input kept.
+
+MATERIALS_MAX = 5000
+COMMENT_MAX = 500
+REASONS_MAX = 5000
+MATERIALS_EMPTY = "请填写补充的内容或选择要上传的文件"
+EVALUATION_EMPTY = "请选择评价结果"
+REASONS_EMPTY = "请写明申请的理由"
+
+
+def too_long(what: str) -> str:
+    return what + "不能超过 %(limit_value)d 字（现为 %(show_value)d 字），请精简"
+
+
+class CaseActionForm(forms.Form):
+    """A form on the case page; several share the page, so each has its own ids (``auto_id``)."""
+
+    @property
+    def errors_id(self) -> str:
+        """The id of the form's error summary, which the page's top message links to."""
+        return str(self.auto_id) % "errors"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files from one picker, checked by their bytes as the staff's uploads are
+    (cases.attachments: type sniffing and the size limit); cleans to the list of uploads."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        _sniffed, errors = sniff_all(files)
+        if errors:
+            # One message (one error id for aria-describedby), every refused file named in it.
+            raise forms.ValidationError("；".join(errors), code="type")
+        return files
+
+
+class MaterialsForm(CaseActionForm):
+    """补充材料: written materials, files, or both."""
+
+    text = forms.CharField(
+        label="补充的内容",
+        required=False,  # either this or a file: checked in clean()
+        strip=False,
+        max_length=MATERIALS_MAX,
+        help_text="新的情况、事实或证据说明；可以只上传文件",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"max_length": too_long("补充的内容")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "materials_%s")
+        super().__init__(*args, **kwargs)
+        # Added here, not declared: a field named "files" (the name the page has always posted)
+        # would shadow the form's own ``files`` (the uploads) for the type checker.
+        self.fields["files"] = AttachmentsField(
+            label="文件（选填）",
+            required=False,
+            help_text=f"图片、PDF 或 Word 文件，每个不超过{max_mb()}MB",
+            widget=MultipleFileInput(attrs={"accept": ACCEPT}),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if "text" in data and "files" in data and not data["text"].strip() and not data["files"]:
+            self.add_error("text", MATERIALS_EMPTY)
+        return data
+
+    @property
+    def files_to_choose_again(self) -> bool:
+        """Refused for another reason, the files that passed are not kept: a browser cannot refill a picker."""
+        return self.is_bound and bool(self.errors) and "files" not in self.errors and bool(self.files.getlist("files"))
+
+
+class EvaluateForm(CaseActionForm):
+    evaluation = forms.ChoiceField(
+        label="您对处理意见是否满意",
+        choices=Evaluation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": EVALUATION_EMPTY, "invalid_choice": EVALUATION_EMPTY},
+    )
+    comment = forms.CharField(
+        label="意见和建议（选填）",
+        required=False,
+        strip=False,  # passed to the action as typed, as before
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": too_long("意见和建议")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "evaluate_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AskForm(CaseActionForm):
+    """复查 or 复核: the reasons (the body and the window come from the case)."""
+
+    reasons = forms.CharField(
+        max_length=REASONS_MAX,
+        help_text="请写明您不服的理由和请求",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": REASONS_EMPTY},
+    )
+
+    def __init__(self, *args, slug: str, label: str, **kwargs):
+        # Each request has its own form on the page: ids per slug keep them apart.
+        kwargs.setdefault("auto_id", f"{slug}_%s")
+        super().__init__(*args, **kwargs)
+        self.slug = slug
+        self.fields["reasons"].label = f"申请{label}的理由"
+        self.fields["reasons"].error_messages["max_length"] = too_long(f"申请{label}的理由")

@@ -17,14 +17,13 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
-from xinfang.cases.attachments import ACCEPT, max_mb
-from xinfang.cases.states import Action, Evaluation
+from xinfang.cases.states import Action
 from xinfang.clock.models import Clock
 from xinfang.core import clock
 from xinfang.documents.actions import documents_for_petitioner
 from xinfang.documents.rendering import pdf_bytes
 from xinfang.portal import acting, captcha, credentials, limits, periods, projection
-from xinfang.portal.forms import TrackLoginForm
+from xinfang.portal.forms import AskForm, CaseActionForm, EvaluateForm, MaterialsForm, TrackLoginForm
 from xinfang.portal.models import Submission
 from xinfang.portal.views import page, portal_view
 
@@ -89,17 +88,36 @@ FLASH = "portal_flash"
 
 
 @portal_view
-def view(request, *, error: str = "", status: int = 200):
+def view(request, *, error: str = "", status: int = 200, bound=None):
+    """The case page; ``bound`` is the form just posted (refused), shown with its input and errors."""
     submission = _signed_in(request)
     if submission is None:
         return redirect("portal:track")
     context = {"submission": submission, "case": None, "error": error, "done": request.session.pop(FLASH, "")}
     actor, case = projection.read_case(submission)
     if case is not None:
+        options = acting.options(actor, case)
         context["case"] = projection.project(case)
-        context["options"] = acting.options(actor, case)
-        context["evaluations"] = Evaluation.choices
-        context["accept"], context["max_mb"] = ACCEPT, max_mb()
+        context["options"] = options
+        materials = bound if isinstance(bound, MaterialsForm) else MaterialsForm()
+        evaluation = bound if isinstance(bound, EvaluateForm) else EvaluateForm()
+        asks = {
+            r.slug: bound if isinstance(bound, AskForm) and bound.slug == r.slug else _ask_form(r.slug)
+            for r in options.requests
+            if r.open
+        }
+        context.update(
+            materials_form=materials,
+            evaluate_form=evaluation,
+            requests=[(r, asks.get(r.slug)) for r in options.requests],
+        )
+        # The top message links to the refused form's error summary, when that form is on the page.
+        shown: list[CaseActionForm] = [
+            f for f, on in ((materials, options.add_materials), (evaluation, options.evaluate)) if on
+        ]
+        shown += list(asks.values())
+        if bound is not None and bound.errors and bound in shown:
+            context["errors_anchor"] = bound.errors_id
     else:
         context["routing"] = periods.period(
             submission.mailbox.org, Clock.ROUTING, clock.local_date(submission.submitted_at)
@@ -107,8 +125,19 @@ def view(request, *, error: str = "", status: int = 200):
     return page(request, "portal/track.html", context, status=status)
 
 
-def _act(request, take, done: str):
-    """Take an action on the signed-in petitioner's case; back to the case page either way."""
+ASKS = {"review": (Action.REQUEST_REVIEW, "复查"), "reexam": (Action.REQUEST_REEXAM, "复核")}
+
+
+def _ask_form(slug: str, data=None) -> AskForm:
+    return AskForm(data, slug=slug, label=ASKS.get(slug, ("", "复核"))[1])
+
+
+def _act(request, take, done: str, form=None):
+    """Take an action on the signed-in petitioner's case; back to the case page either way.
+
+    With a form, its field errors come first (422, the page again with the input and each error
+    at its field); then the action's own refusal (a rule: already evaluated, the window closed).
+    """
     if request.method != "POST":
         return redirect("portal:track_view")
     submission = _signed_in(request)
@@ -117,9 +146,12 @@ def _act(request, take, done: str):
     actor = projection.petitioner_actor(submission)
     if actor is None:
         return redirect("portal:track")
+    if form is not None and not form.is_valid():
+        messages = [e for errors in form.errors.values() for e in errors]
+        return view(request, error="；".join(messages), status=422, bound=form)
     error = take(actor, submission.case_id)
     if error:
-        return view(request, error=error, status=422)
+        return view(request, error=error, status=422, bound=form)
     request.session[FLASH] = done
     return redirect("portal:track_view")
 
@@ -132,22 +164,35 @@ def confirm(request):
 
 @portal_view
 def materials(request):
-    text, files = request.POST.get("text", "")[:5000], request.FILES.getlist("files")
-    return _act(request, lambda actor, pk: acting.add_materials(actor, pk, text, files), "已提交补充材料")
+    form = MaterialsForm(request.POST, request.FILES)
+
+    def take(actor, pk):
+        return acting.add_materials(actor, pk, form.cleaned_data["text"], form.cleaned_data["files"])
+
+    return _act(request, take, "已提交补充材料", form)
 
 
 @portal_view
 def evaluate(request):
-    evaluation, comment = request.POST.get("evaluation", ""), request.POST.get("comment", "")[:500]
-    return _act(request, lambda actor, pk: acting.evaluate(actor, pk, evaluation, comment), "已提交您的评价，谢谢")
+    form = EvaluateForm(request.POST)
+
+    def take(actor, pk):
+        d = form.cleaned_data
+        return acting.evaluate(actor, pk, d["evaluation"], d["comment"])
+
+    return _act(request, take, "已提交您的评价，谢谢", form)
 
 
 @portal_view
 def ask(request, what: str):
-    code = {"review": Action.REQUEST_REVIEW, "reexam": Action.REQUEST_REEXAM}.get(what, "")
-    reasons = request.POST.get("reasons", "")[:5000]
-    label = "复查" if what == "review" else "复核"
-    return _act(request, lambda actor, pk: acting.request(actor, pk, code, reasons), f"已提交{label}申请")
+    code, label = ASKS.get(what, ("", "复核"))
+    form = _ask_form(what, request.POST)
+    return _act(
+        request,
+        lambda actor, pk: acting.request(actor, pk, code, form.cleaned_data["reasons"]),
+        f"已提交{label}申请",
+        form,
+    )
 
 
 @portal_view
