@@ -61,6 +61,18 @@ def test_a_wrong_id_number_is_a_field_error_in_plain_words(client, mailbox, cate
     assert Submission.objects.count() == 0
 
 
+def test_a_missing_addressee_or_kind_is_described_on_its_radio_group(client, mailbox, category, sms_log):
+    data = {**letter(mailbox, category), "next": "1"}
+    del data["mailbox"], data["kind"]
+    response = client.post("/portal/write/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name, message in (("mailbox", "请选择写信给谁"), ("kind", "请选择信访类型")):
+        assert f'<fieldset class="field invalid" aria-describedby="id_{name}_error">' in html
+        assert f'<span class="error" id="id_{name}_error">{message}</span>' in html
+    assert html.count('id="id_mailbox_error"') == 1 and Submission.objects.count() == 0
+
+
 def test_a_15_digit_id_number_is_kept_as_its_18_digit_form(client, submit):
     submit(id_number="330781850615123")
     assert Submission.objects.get().decrypt_id_number() == id_number("33078119850615123")
