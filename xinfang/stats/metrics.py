@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -101,6 +102,12 @@ def _count(q) -> Count:
 
 def _sum_persons(q) -> Coalesce:
     return Coalesce(Sum("person_count", filter=q), Value(0))
+
+
+@cache
+def base_names() -> tuple[str, ...]:
+    """The names of the base counts, in ``aggregates``' order (built once: a zero row needs only these)."""
+    return tuple(aggregates(Period.month(2000, 1), date(2000, 1, 1)))
 
 
 def aggregates(period: Period, today: date | None = None) -> dict:

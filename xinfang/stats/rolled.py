@@ -71,7 +71,7 @@ def _hidden_accusations(viewer):
 
 
 def _zero() -> dict[str, int]:
-    return dict.fromkeys(m.aggregates(Period.month(2000, 1), date(2000, 1, 1)), 0)
+    return dict.fromkeys(m.base_names(), 0)
 
 
 def _add(into: dict[str, int], base: dict) -> None:
