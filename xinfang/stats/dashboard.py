@@ -8,9 +8,11 @@ are ``metrics.shares``, and the overdue and due-soon counts are grouped by the
 org holding the case in SQL.
 
 Each figure carries the URL of the 全部信访件 list that reproduces it, when
-the list's filters can say exactly what it counts (see ``table.list_url``);
-below the viewer's root, the list has no filter for "handled inside this
-org's subtree", so only the figures grouped by the holding org link there.
+the list's filters can say exactly what it counts (see ``table.list_url``):
+below the viewer's root, with the list's 承办单位（含下级） (``unit``), the
+same "handled inside this org's subtree" the figures count. The deadline
+figures count the org holding a case now, which the list filters only for
+one org (``org``), so they link at the top and for an org with nothing under it.
 """
 
 from __future__ import annotations
@@ -94,16 +96,18 @@ def _months(period: Period) -> list[Period]:
     return out[::-1]
 
 
-def trend(scope, period: Period, slice: t.Slice, *, linked: bool, totals: list[int] | None = None) -> list[dict]:
+def trend(
+    scope, period: Period, slice: t.Slice, *, unit: Org | None = None, totals: list[int] | None = None
+) -> list[dict]:
     """Cases received per month over 12 months: ``totals`` from the rollups, else one query with a
-    filtered count per month."""
+    filtered count per month. ``unit``: the org whose subtree ``scope`` is (None at the top)."""
     months = _months(period)
     if totals is not None:
         return [
             {
                 "label": f"{p.start.year}年{p.start.month}月",
                 "total": n,
-                "url": t.list_url({}, p, slice) if linked else None,
+                "url": t.list_url({}, p, slice, unit=unit),
             }
             for p, n in zip(months, totals, strict=True)
         ]
@@ -118,27 +122,29 @@ def trend(scope, period: Period, slice: t.Slice, *, linked: bool, totals: list[i
         {
             "label": f"{p.start.year}年{p.start.month}月",
             "total": row[f"m{i}"] or 0,
-            "url": t.list_url({}, p, slice) if linked else None,
+            "url": t.list_url({}, p, slice, unit=unit),
         }
         for i, p in enumerate(months)
     ]
 
 
-def _share_rows(by: str, rows: list[dict], period: Period, slice: t.Slice, *, linked: bool) -> dict:
+def _share_rows(by: str, rows: list[dict], period: Period, slice: t.Slice, *, unit: Org | None = None) -> dict:
     listable: set = set()
     if by == "category":
         keys = [r["key"] for r in rows if r["key"]]
-        labels: dict = {**dict(Category.objects.filter(pk__in=keys).values_list("pk", "name")), None: "未分类"}
-        # The case list's form offers only categories without an active second level under them.
-        parents = set(Category.objects.filter(parent_id__in=keys, is_active=True).values_list("parent_id", flat=True))
-        listable = set(keys) - parents
+        found = Category.objects.filter(pk__in=keys).values_list("pk", "name", "is_active")
+        labels: dict = {pk: name for pk, name, _active in found}
+        labels[None] = "未分类"
+        # A first level is an option of the list's category filter while it is active (with a second
+        # level under it, as "某类（全部）"); "未分类" is none.
+        listable = {pk for pk, _name, active in found if active}
     else:
         labels = dict(Channel.choices)
     out = []
     for row in rows:
         url = None
-        if linked and (by == "channel" or row["key"] in listable):
-            url = t.list_url({by: str(row["key"])}, period, slice)
+        if by == "channel" or row["key"] in listable:
+            url = t.list_url({by: str(row["key"])}, period, slice, unit=unit)
         out.append({**row, "label": labels.get(row["key"], row["key"]), "url": url})
     return {"title": {"channel": "按来源渠道", "category": "按内容分类（一级）"}[by], "rows": out}
 
@@ -209,18 +215,26 @@ def build(scope, org: Org, period: Period, *, root: Org, today: date, viewer=Non
     sub = t.subtree_scope(scope, org, top=top)
     outside = rolled.outside_orgs(org) if top and rolled.usable(viewer, org, period, table.slice) else None
     totals = rolled.trend(scope, org, _months(period), top=top, viewer=viewer, slice=table.slice, outside=outside)
-    board.trend = trend(sub, period, table.slice, linked=top, totals=totals)
+    unit = None if top else org
+    board.trend = trend(sub, period, table.slice, unit=unit, totals=totals)
     board.shares = {}
     for by in ("channel", "category"):
         if rolled.usable(viewer, org, period, table.slice):
             rows = rolled.shares(scope, org, period, by, top=top, viewer=viewer, slice=table.slice, outside=outside)
         else:
             rows = m.shares(sub, period, by)
-        board.shares[by] = _share_rows(by, rows, period, table.slice, linked=top)
+        board.shares[by] = _share_rows(by, rows, period, table.slice, unit=unit)
     board.due, board.overdue_units = deadlines(scope, org, today, top=top)
     for row in table.rows:
         if row.kind == "unit" and row.org is not None:  # every unit drills down, a department to its own board
-            board.units.append({"name": row.label, "total": row.base["total"], "drill": dashboard_url(row.org, period)})
+            board.units.append(
+                {
+                    "name": row.label,
+                    "total": row.base["total"],
+                    "drill": dashboard_url(row.org, period),
+                    "url": t.case_list_url("total", period, table.slice, unit=row.org),
+                }
+            )
     return board
 
 

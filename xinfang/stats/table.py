@@ -11,6 +11,10 @@ rows are grouped in SQL (one query for the period), the total is the sum of
 the rows' base counts, and rates are computed from summed counts, never
 averaged.
 
+Each count the case list (全部信访件) can reproduce links to it (``case_list_url``): at the top
+with the viewer's whole scope, below it and on each unit row with the list's 承办单位（含下级）
+filter (``unit``), which puts a case under a unit exactly as the rows do.
+
 Who may read statistics, and from which org: ``may_view`` and ``root_for``.
 """
 
@@ -129,9 +133,15 @@ class Slice:
         return q
 
     @cached_property
-    def category_has_children(self) -> bool:
-        """The case list's category filter offers only categories without a second level under them."""
-        return self.category is not None and self.category.children.filter(is_active=True).exists()
+    def category_listable(self) -> bool:
+        """Whether the case list's category filter offers this category (any active one under an active
+        first level: a first level with a second level is its option "某类（全部）", of the same id)."""
+        cat = self.category
+        if cat is None:
+            return True
+        if not cat.is_active:
+            return False
+        return cat.parent_id is None or Category.objects.filter(pk=cat.parent_id, is_active=True).exists()
 
     def params(self) -> dict[str, str]:
         out = {"channel": self.channel, "kind": self.kind, "urgency": self.urgency}
@@ -288,7 +298,7 @@ def build(
     last_year = Row("last_year", f"去年同期（{period.last_year().label}）", _sum(year_ago.values()))
     columns = [m.METRICS[code] for code in COLUMNS]
     table = Table(org, root, period, slice, columns, rows, total, previous, last_year, today)
-    _fill(table, top=top)
+    _fill(table, top=top, leaf=not children)
     return table
 
 
@@ -299,7 +309,7 @@ def subtree_scope(qs, org: Org, *, top: bool):
     return qs.annotate(unit_path=_unit_path()).filter(unit_path__startswith=org.path)
 
 
-def _fill(table: Table, *, top: bool) -> None:
+def _fill(table: Table, *, top: bool, leaf: bool) -> None:
     for row in [*table.rows, table.total, table.previous, table.last_year]:
         values = m.figures(row.base, COLUMNS)
         row.cells = [{"metric": metric, "value": values[metric.code]} for metric in table.columns]
@@ -307,24 +317,44 @@ def _fill(table: Table, *, top: bool) -> None:
     for row in (table.previous, table.last_year):
         for cell, current in zip(row.cells, now, strict=True):
             cell["change"] = m.change(current["value"], cell["value"], is_rate=cell["metric"].is_rate)
-    if top:
-        for cell in table.total.cells:
-            cell["url"] = case_list_url(cell["metric"].code, table.period, table.slice)
+    # Below the root the table counts the org's subtree: the list's 承办单位（含下级） is the same set.
+    whole = None if top else table.org
+    linked: list[tuple[Row, Period, Org | None]] = [
+        (table.total, table.period, whole),
+        (table.previous, table.period.previous(), whole),
+        (table.last_year, table.period.last_year(), whole),
+    ]
+    for row in table.rows:
+        if row.kind == "unit" and row.org is not None:
+            linked.append((row, table.period, row.org))
+        elif row.kind == "self" and leaf:
+            # The org's own cases are its subtree only when nothing lies under it; otherwise the list
+            # has no filter for "handled by this org itself" and the row is not linked.
+            linked.append((row, table.period, table.org))
+        # The outside row (handled beyond the org's area) has no filter either.
+    for row, period, unit in linked:
+        for cell in row.cells:
+            cell["url"] = case_list_url(cell["metric"].code, period, table.slice, unit=unit)
 
 
-def case_list_url(code: str, period: Period, slice: Slice) -> str | None:
-    """The case list behind a count of the total row, when the list's filters can say exactly what it counts."""
+def case_list_url(code: str, period: Period, slice: Slice, *, unit: Org | None = None) -> str | None:
+    """The case list behind a count, when the list's filters can say exactly what it counts."""
     extra = LINKABLE.get(code)
     if extra is None:
         return None
-    return list_url(extra, period, slice)
+    return list_url(extra, period, slice, unit=unit)
 
 
-def list_url(extra: dict[str, str], period: Period, slice: Slice) -> str | None:
-    """/cases/?tab=search with the slice, the receipt dates and ``extra``; None when they contradict each other."""
-    if slice.category_has_children:
-        return None  # the list cannot filter a first level with its second level (its form offers neither)
+def list_url(extra: dict[str, str], period: Period, slice: Slice, *, unit: Org | None = None) -> str | None:
+    """/cases/?tab=search with the slice, the receipt dates, ``extra`` and, for a figure of ``unit``'s
+    subtree, its 承办单位（含下级）; None when the list could not show exactly those cases."""
+    if not slice.category_listable:
+        return None  # the list's form does not offer the category: it would ignore it
     params = {"tab": "search", **slice.params()}
+    if unit is not None:
+        if not unit.is_active:
+            return None  # the list's unit filter offers active orgs only
+        params["unit"] = str(unit.pk)
     for name, value in extra.items():
         if name in params and params[name] != value:
             return None  # e.g. the letters column of a table sliced to visits: the list would show others

@@ -18,6 +18,7 @@ from xinfang.core import clock
 from xinfang.orgs.audit import record
 from xinfang.orgs.models import AuditAction, Org
 from xinfang.stats import ledger as lg
+from xinfang.stats import metrics as m
 from xinfang.stats import ranking as r
 from xinfang.stats import rolled
 from xinfang.stats import table as t
@@ -72,17 +73,18 @@ def monthly(request):
     params = {**table.period.as_params(), **table.slice.params()}
     if table.org.pk != table.root.pk:
         params["org"] = str(table.org.pk)
-    shares = None
-    if table.org.pk == table.root.pk:  # the whole scope, as the case list counts it
-        scope = scoped_cases(request.user).filter(table.slice.q())
-        shares = {
-            by: _share_rows(
-                by,
-                rolled.shares(scope, table.org, table.period, by, top=True, viewer=request.user, slice=table.slice),
-                table,
-            )
-            for by in SHARES
-        }
+    # The shares of what the table counts: the whole scope at the top, else the org's subtree.
+    top = table.org.pk == table.root.pk
+    scope = scoped_cases(request.user).filter(table.slice.q())
+    unit = None if top else table.org
+    sub = t.subtree_scope(scope, table.org, top=top)
+    shares = {}
+    for by in SHARES:
+        if rolled.usable(request.user, table.org, table.period, table.slice):
+            found = rolled.shares(scope, table.org, table.period, by, top=top, viewer=request.user, slice=table.slice)
+        else:
+            found = m.shares(sub, table.period, by)
+        shares[by] = _share_rows(by, found, table, unit=unit)
     context = {
         "form": form,
         "table": table,
@@ -106,15 +108,16 @@ def _period_org(table) -> dict[str, str]:
 SHARES = {"channel": "按来源渠道", "kind": "按信访性质", "category": "按内容分类（一级）"}
 
 
-def _share_rows(by: str, rows: list[dict], table) -> dict:
+def _share_rows(by: str, rows: list[dict], table, *, unit: Org | None = None) -> dict:
     listable: set = set()
     if by == "category":
         keys = [r["key"] for r in rows if r["key"]]
-        names = dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
-        labels: dict = {**names, None: "未分类"}
-        # The case list filters only by a category without an active second level under it.
-        parents = set(Category.objects.filter(parent_id__in=keys, is_active=True).values_list("parent_id", flat=True))
-        listable = set(keys) - parents
+        found = Category.objects.filter(pk__in=keys).values_list("pk", "name", "is_active")
+        labels: dict = {pk: name for pk, name, _active in found}
+        labels[None] = "未分类"
+        # An active first level is an option of the case list's category filter (with a second level
+        # under it, as "某类（全部）", the same id); "未分类" is none.
+        listable = {pk for pk, _name, active in found if active}
     else:
         labels = dict(Channel.choices if by == "channel" else Kind.choices)
     out = []
@@ -122,9 +125,9 @@ def _share_rows(by: str, rows: list[dict], table) -> dict:
         if by == "category":
             url = None
             if row["key"] in listable:
-                url = t.list_url({"category": str(row["key"])}, table.period, table.slice)
+                url = t.list_url({"category": str(row["key"])}, table.period, table.slice, unit=unit)
         else:
-            url = t.case_list_url(f"{by}_{row['key']}", table.period, table.slice)
+            url = t.case_list_url(f"{by}_{row['key']}", table.period, table.slice, unit=unit)
         out.append({**row, "label": labels.get(row["key"], row["key"]), "url": url})
     return {"title": SHARES[by], "rows": out}
 

@@ -104,7 +104,10 @@ def test_drilling_down_to_a_department_shows_its_board(login, cast, county):
     assert len(found) == 3 and found[0][1] > 0  # a department has no units under it: its own counts link
     for url, n in found:
         assert listed(client, url) == n
-    assert links(dept, "total") == []  # the list has no filter for "handled inside this subtree"
+    # The list's 承办单位（含下级） is the department's subtree, as its board counts it.
+    total = links(dept, "total")
+    assert total == [(f"/cases/?tab=search&unit={cast.dept.pk}&received_from=2025-03-01&received_to=2025-03-31", 2)]
+    assert listed(client, total[0][0]) == 2
 
 
 def test_a_township_statistician_sees_only_the_township(login, cast, county):

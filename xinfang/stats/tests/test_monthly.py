@@ -207,22 +207,35 @@ def test_a_first_level_category_counts_its_second_level(cast, categorised):
         assert table.total.base["total"] == expected, chosen
 
 
-def test_the_category_shares_are_shown_and_a_first_level_is_not_linked(login, cast, categorised):
-    # The case list's category filter offers no first level that has a second level under it, so a
-    # link would show other cases than the figure counts: none is given (docs/metrics.md §7).
+def test_the_category_shares_are_shown_and_a_first_level_links_with_its_second_level(login, cast, categorised):
+    # The case list's category filter offers a first level with its second level ("某类（全部）", the
+    # first level's id), so a first level's share links there and the list counts the same cases.
     child, other = categorised
-    html = login(cast.leader).get("/stats/", {"period": "month", "year": 2025, "month": 3}).content.decode()
-    assert "按内容分类（一级）" in html and f'<th scope="row">{child.parent.name}</th><td class="num">1</td>' in html
-    assert f'<th scope="row">{other.parent.name}</th><td class="num">1</td>' in html
-    assert f"category={child.parent.pk}&amp;" not in html
+    client = login(cast.leader)
+    html = client.get("/stats/", {"period": "month", "year": 2025, "month": 3}).content.decode()
+    assert "按内容分类（一级）" in html
+    url = f"/cases/?tab=search&amp;category={child.parent.pk}&amp;received_from=2025-03-01&amp;received_to=2025-03-31"
+    assert f'<th scope="row">{child.parent.name}</th><td class="num"><a href="{url}">1</a></td>' in html
+    assert f'<th scope="row">{other.parent.name}</th><td class="num"><a href="' in html
+    assert "共 1 件" in client.get(url.replace("&amp;", "&")).content.decode()
 
 
-def test_a_table_sliced_to_a_first_level_links_nothing_the_list_cannot_filter(cast, categorised):
+def test_a_table_sliced_to_a_first_level_links_with_the_whole_category(cast, categorised):
     child, _other = categorised
     table = t.build(scoped_cases(cast.leader), cast.county, MARCH, slice=t.Slice(category=child.parent), today=TODAY)
-    assert [c.get("url") for c in table.total.cells if c.get("url")] == []
+    assert f"category={child.parent.pk}&" in table.total.cells[0]["url"]
     table = t.build(scoped_cases(cast.leader), cast.county, MARCH, slice=t.Slice(category=child), today=TODAY)
     assert f"category={child.pk}" in table.total.cells[0]["url"]
+
+
+def test_a_table_sliced_to_an_inactive_category_links_nothing(cast, categorised):
+    # The list's form offers active categories only: it would ignore the filter and show more cases.
+    child, _other = categorised
+    child.parent.is_active = False
+    child.parent.save()
+    for chosen in (child.parent, child):
+        table = t.build(scoped_cases(cast.leader), cast.county, MARCH, slice=t.Slice(category=chosen), today=TODAY)
+        assert [c.get("url") for c in table.total.cells if c.get("url")] == [], chosen
 
 
 def test_the_table_costs_the_same_queries_however_many_cases(cast, county, flow, clock):
