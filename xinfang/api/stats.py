@@ -169,7 +169,7 @@ def _values(cells) -> dict[str, Figure]:
 def monthly(request, q: Query[StatsQuery]):
     """机构下各单位（含其下级）一行、各项统计一列，以及合计、上期（环比）、去年同期（同比）。"""
     user, period, chosen, root, org = _chosen(request, q)
-    table = t.build(scoped_cases(user), org, period, root=root, slice=chosen)
+    table = t.build(scoped_cases(user), org, period, root=root, slice=chosen, viewer=user)
 
     def row(r):
         return {"kind": r.kind, "label": r.label, "org_id": r.org.pk if r.org else None, "values": _values(r.cells)}
@@ -202,9 +202,12 @@ def metric(request, code: Path[MetricCode], q: Query[StatsQuery]):  # type: igno
     """一项指标在一个期间、一个机构（含其下级）的值，及其分子、分母、环比和同比。"""
     user, period, chosen, root, org = _chosen(request, q)
     metric = m.METRICS[code.value]
-    qs = t.subtree_scope(scoped_cases(user).filter(chosen.q()), org, top=org.pk == root.pk)
-    base = m.counts(qs, period)
-    compared = m.compared(metric.code, qs, period)
+    # The monthly table's total and comparison rows: the same figures as the page, from the rollups
+    # when they can answer (``rolled.usable``).
+    table = t.build(scoped_cases(user), org, period, root=root, slice=chosen, viewer=user)
+    base = table.total.base
+    # Not every metric is a column of the table: each is computed from the rows' base counts.
+    now, before, year_ago = (metric.value(row.base) for row in (table.total, table.previous, table.last_year))
     return {
         "code": metric.code,
         "label": metric.label,
@@ -212,13 +215,13 @@ def metric(request, code: Path[MetricCode], q: Query[StatsQuery]):  # type: igno
         "is_rate": metric.is_rate,
         "period": _period(period),
         "org": {"id": org.pk, "name": org.name},
-        "value": _num(compared.value),
+        "value": _num(now),
         "numerator": base[metric.numerator],
         "denominator": base[metric.denominator] if metric.denominator else None,
-        "previous": _num(compared.previous),
-        "last_year": _num(compared.last_year),
-        "mom": _num(compared.mom),
-        "yoy": _num(compared.yoy),
+        "previous": _num(before),
+        "last_year": _num(year_ago),
+        "mom": _num(m.change(now, before, is_rate=metric.is_rate)),
+        "yoy": _num(m.change(now, year_ago, is_rate=metric.is_rate)),
     }
 
 
@@ -294,7 +297,7 @@ def ranking(request, q: Query[PeriodQuery]):
     user, period = _period_of(request, q)
     root = t.root_for(user)
     org = t.org_for(user, q.org)
-    result = r.build(scoped_cases(user), org, period, root=root)
+    result = r.build(scoped_cases(user), org, period, root=root, viewer=user)
     scheme = result.scheme
     return {
         "period": _period(period),
