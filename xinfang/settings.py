@@ -133,7 +133,8 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out account or address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "xinfang.orgs.backends.StaffBackend",  # ModelBackend, reading the user's org with the user
+    "django.contrib.auth.backends.ModelBackend",  # sessions signed in before StaffBackend existed
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -430,8 +430,9 @@ def test_workbench_filters_and_overdue_rows(cast, login):
 # ---------------------------------------------------------------- query counts
 
 
-WORKBENCH_QUERIES = 11  # the navigation's unread-message count is one indexed COUNT of the user's own
-DETAIL_QUERIES = 19  # the unread count too; includes the repeats merged into the case; the badge comes from the cache
+# The user's org comes with the user (orgs.backends.StaffBackend).
+WORKBENCH_QUERIES = 10  # the navigation's unread-message count is one indexed COUNT of the user's own
+DETAIL_QUERIES = 18  # the unread count too; includes the repeats merged into the case; the badge comes from the cache
 # (and supervision's section: its items, urging slips, instructions, and the deadlines it may propose urging for;
 # and the documents section's documents: it reuses the page's events)
 

@@ -86,7 +86,7 @@ def test_the_inbox_is_a_fixed_number_of_queries(cast, submit, staff, django_asse
     submit(phone=OTHER_PHONE, id_number=id_number("11010519491231002"))
     clerk = staff(cast.registrar)
     clerk.get("/online/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert clerk.get("/online/").status_code == 200
 
 

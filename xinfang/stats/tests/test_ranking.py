@@ -254,7 +254,7 @@ def test_the_ranking_page_costs_the_same_queries_however_many_units_and_cases(
     assert "清河县水利局" in html
 
 
-QUERIES = 19
+QUERIES = 18
 
 
 # ---------------------------------------------------------------- the XLSX export
