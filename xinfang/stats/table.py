@@ -227,7 +227,7 @@ def _grouped(
 
 
 def _zero() -> dict[str, int]:
-    return dict.fromkeys(m.aggregates(Period.month(2000, 1), date(2000, 1, 1)), 0)
+    return dict.fromkeys(m.base_names(), 0)
 
 
 def unit_counts(
