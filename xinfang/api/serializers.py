@@ -1,6 +1,7 @@
 """Turning cases, events, deadlines and petitioners into API dicts."""
 
 from xinfang.cases import deadlines as case_deadlines
+from xinfang.cases.actions.intake import as_registered
 from xinfang.cases.due import due_state
 from xinfang.cases.spec import available_actions, spec_for
 from xinfang.cases.states import Action, ParticipantRole, Status
@@ -86,7 +87,10 @@ def deadline_dict(d, today=None) -> dict:
 
 def deadlines_of(case, today=None) -> list[dict]:
     today = today or clock.today()
-    return [deadline_dict(d, today) for d in case_deadlines.case_deadlines(case).select_related("org")]
+    rows = as_registered(case, "deadlines")
+    if rows is None:
+        rows = case_deadlines.case_deadlines(case).select_related("org")
+    return [deadline_dict(d, today) for d in rows]
 
 
 def action_links(user, case) -> list[dict]:
@@ -104,8 +108,12 @@ def action_links(user, case) -> list[dict]:
 def case_detail(case, user) -> dict:
     today = clock.today()
     data = case_summary(case, today)
-    participants = list(case.participants.select_related("org"))
-    links = list(case.case_petitioners.select_related("petitioner").order_by("pk"))
+    participants = as_registered(case, "participants")
+    if participants is None:
+        participants = list(case.participants.select_related("org"))
+    links = as_registered(case, "case_petitioners")
+    if links is None:
+        links = list(case.case_petitioners.select_related("petitioner").order_by("pk"))
     data.update(
         content=case.content,
         person_count=case.person_count,

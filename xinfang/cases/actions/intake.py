@@ -313,7 +313,7 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
         for name, value in deadlines.governing([first]).items():
             setattr(case, name, value)
         case.save(force_insert=True)
-        CasePetitioner.objects.bulk_create(
+        people = CasePetitioner.objects.bulk_create(
             [CasePetitioner(case=case, petitioner=p, is_representative=rep) for p, rep in reg.petitioners]
         )
         roles = [ParticipantRole.REGISTERING, ParticipantRole.ROUTING if is_bureau else ParticipantRole.COMPETENT]
@@ -337,9 +337,22 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             recipient = lawful_recipient(case, org) if case.is_accusation else None
             if recipient is not None:
                 _forward_away(case, org, recipient)
+            else:
+                case.__dict__[AS_REGISTERED] = {"participants": links, "case_petitioners": people, "deadlines": [first]}
         finally:
             events.forget_chain(case)
     return case
+
+
+# The related rows a registration wrote, left on the case ``do_register`` returns (not on any case
+# read from the database), so that the API's answer shows them without reading them back.
+AS_REGISTERED = "_as_registered"
+
+
+def as_registered(case, name: str) -> list | None:
+    """The ``participants``, ``case_petitioners`` or ``deadlines`` this registration just wrote, else None."""
+    rows = case.__dict__.get(AS_REGISTERED)
+    return None if rows is None else list(rows[name])
 
 
 def visible_to_registrar(actor, case) -> bool:
