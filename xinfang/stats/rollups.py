@@ -307,30 +307,36 @@ def _sum_into(sums: dict[tuple, dict], facts: Iterable[CaseFact], sign: int = 1)
 
 
 def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert tuples of these attnames into ``model``'s table with one ``executemany`` per call.
+    """Insert tuples of these attnames into ``model``'s table: ``COPY`` on PostgreSQL, else one ``executemany``.
 
     What ``bulk_create`` writes, without a model instance and a compiled statement per row: on SQLite
     its 999-variable limit cut the 34 columns of a fact into batches of 29 rows, and preparing each
-    value through its field took most of the rebuild. Only the dates need the driver's form.
+    value through its field took most of the rebuild. psycopg's ``executemany`` sends a statement
+    per row (two thirds of the rebuild at 10^5 on PostgreSQL); ``COPY`` takes the tuples as they are.
+    On SQLite only the dates need the driver's form.
     """
     if not rows:
         return
     db = connections[model.objects.db]
     meta = model._meta
-    columns = [meta.get_field(name).column for name in fields]
-    dates = [i for i, name in enumerate(fields) if meta.get_field(name).get_internal_type() == "DateField"]
-    day = db.ops.adapt_datefield_value
-    if dates:
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for i in dates:
-                if row[i] is not None:
-                    row[i] = day(row[i])
     qn = db.ops.quote_name
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})"  # noqa: S608
+    columns = ", ".join(qn(meta.get_field(name).column) for name in fields)
     with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if db.vendor == "postgresql":
+            with cursor.copy(f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        dates = [i for i, name in enumerate(fields) if meta.get_field(name).get_internal_type() == "DateField"]
+        if dates:
+            day = db.ops.adapt_datefield_value
+            rows = [list(row) for row in rows]
+            for row in rows:
+                for i in dates:
+                    if row[i] is not None:
+                        row[i] = day(row[i])
+        marks = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def recompute_all() -> int:
