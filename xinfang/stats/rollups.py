@@ -328,15 +328,14 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
                     copy.write_row(row)
             return
         dates = [i for i, name in enumerate(fields) if meta.get_field(name).get_internal_type() == "DateField"]
-        if dates:
-            day = db.ops.adapt_datefield_value
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for i in dates:
-                    if row[i] is not None:
-                        row[i] = day(row[i])
+        params: list[list] = [list(row) for row in rows]
+        day = db.ops.adapt_datefield_value
+        for param in params:
+            for i in dates:
+                if param[i] is not None:
+                    param[i] = day(param[i])
         marks = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({marks})", params)  # noqa: S608
 
 
 def recompute_all() -> int:
