@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
@@ -112,7 +112,14 @@ def base_names() -> tuple[str, ...]:
 
 def aggregates(period: Period, today: date | None = None) -> dict:
     """Every base count of the period as a named aggregate over cases (see docs/metrics.md)."""
-    today = today or clock.today()
+    return dict(_aggregates(period, today or clock.today(), _case_type_id()))
+
+
+# Building the ~50 expressions costs several ms and a page asks for the same few periods over and over.
+# Expressions are resolved into copies when a query uses them, so one dict serves every query; the
+# content type's id is in the key because a test database may give it another id.
+@lru_cache(maxsize=64)
+def _aggregates(period: Period, today: date, _case_type: int) -> dict:
     start, end = period.start, period.end
     cut = period.cutoff(today)
     first, after = period.moments()

@@ -9,6 +9,8 @@ rebuild from scratch.
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +66,21 @@ def test_the_hand_counted_county_from_the_rollups_equals_the_direct_counts(cast,
     march = t.build(scoped_cases(cast.leader), cast.county, MARCH, today=TODAY, viewer=cast.leader).total.base
     assert (march["total"], march["persons"], march["visit_batches"], march["collective_persons"]) == (3, 8, 2, 6)
     assert (march["repeat"], march["first"], march["leader_instructed"]) == (1, 2, 1)
+
+
+def test_a_drained_past_month_counts_only_the_backlog_directly(cast, world):  # noqa: F811
+    """Nothing pending, a month before today: no case is an exception, so no direct count but 期初积案's."""
+    drain(rollups.CONSUMER)
+    direct, fast = pair(cast.leader, cast.county, MARCH, TODAY, top=True)
+    assert fast == direct
+    qs = scoped_cases(cast.leader)
+    outside = rolled.outside_orgs(cast.county)
+    with CaptureQueriesContext(connection) as captured:
+        rolled.grouped(qs, cast.county, MARCH, TODAY, top=True, viewer=cast.leader, slice=t.Slice(), outside=outside)
+    # The rollup sums, "anything pending?", "any accusation hidden from this reader?" (none is against the
+    # leader or a unit above), the backlog's candidates, "anything handled outside?".
+    assert len(captured.captured_queries) == 5
+    assert sum('"decided_on_time"' in q["sql"] for q in captured.captured_queries) == 0
 
 
 def test_without_a_drain_every_changed_case_is_counted_directly(cast, world):  # noqa: F811
