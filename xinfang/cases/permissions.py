@@ -332,6 +332,10 @@ def evaluate_todo(actor):
         return None
     org = actor.org_id
     owed = P.REPLY_DELIVERED.q() & Q(evaluation="")
+    if only_own_cases(actor):
+        # A handler's scope is their own cases: ask for those alone (case_handler_idx), not for the unit's
+        # whole 待评价 set, which grows for ever and which the scope would then throw away.
+        return Q(handler=actor.pk, competent_org=org) & owed
     # Each branch leads with an indexed equality (case_eval_*_idx).
     return (
         Q(competent_org=org, evaluation="") & owed

@@ -230,3 +230,18 @@ def test_a_first_level_category_can_be_chosen_as_a_whole(cast, login):
         other = register(cast.registrar, summary="他类件", category=second)
         body = html(login(cast.leader).get(f"/cases/?tab=search&category={parent.pk}"))
         assert other.number not in body
+
+
+def test_a_handler_s_to_evaluate_tab_holds_their_own_delivered_replies(cast, login):
+    flow = Flow(cast)
+    own = flow.delivered(summary="本人承办的已送达事项")
+    colleague = make_user("handler_b", cast.dept, "handler")
+    theirs = flow.delivered(summary="同事承办的已送达事项")
+    Case.objects.filter(pk=theirs.pk).update(handler=colleague)
+    body = html(login(cast.handler).get("/cases/?tab=to_evaluate"))
+    assert own.number in body and theirs.number not in body
+    body = html(login(colleague).get("/cases/?tab=to_evaluate"))
+    assert theirs.number in body and own.number not in body
+    # The unit's officer owes both.
+    body = html(login(cast.dept_officer).get("/cases/?tab=to_evaluate"))
+    assert own.number in body and theirs.number in body
