@@ -228,17 +228,23 @@ def case_filter(f: CaseFilters) -> CaseFilter:
     )
 
 
+COUNT_AHEAD = 1000
+
+
 @router.get("/cases", response={200: s.CaseListOut, **ERRORS}, summary="信访件列表", operation_id="list_cases")
 def list_cases(request, filters: Query[CaseFilters]):
     """当前用户有权查看的信访件（分页），可按状态、渠道、性质、分类、紧急程度、当前单位、收件日期、文字和期限筛选。"""
     today = clock.today()
     qs = apply_filter(scoped_cases(request.auth), case_filter(filters), actor=request.auth, today=today)
-    count = qs.count()
-    page = qs.select_related("category__parent", "current_org", "handler")[
-        filters.offset : filters.offset + filters.limit
-    ]
+    # Counted up to COUNT_AHEAD rows past this page, as the workbench caps its list: a full count of a
+    # city's scope grows with every case ever registered, and a client paging on needs only "more".
+    end = filters.offset + filters.limit
+    count = qs[: end + COUNT_AHEAD + 1].count()
+    exact = count <= end + COUNT_AHEAD
+    page = qs.select_related("category__parent", "current_org", "handler")[filters.offset : end]
     return {
         "count": count,
+        "count_exact": exact,
         "limit": filters.limit,
         "offset": filters.offset,
         "items": [case_summary(c, today) for c in page],

@@ -181,7 +181,8 @@ class CaseOut(CaseSummaryOut):
 
 
 class CaseListOut(Schema):
-    count: int
+    count: int = Field(description="符合条件的件数；本页之后超过 1000 件时只数到第 1001 件，此时 count_exact 为 false")
+    count_exact: bool = Field(True, description="count 是否为全部件数（false：至少有 count 件，翻页可继续取）")
     limit: int
     offset: int
     items: list[CaseSummaryOut]

@@ -47,6 +47,18 @@ def test_the_list_paginates_with_limit_and_offset(cast, flow, api_as):
     assert too_big.json()["field"] == "limit"
 
 
+def test_the_list_counts_only_so_far_past_the_page(cast, flow, api_as, monkeypatch):
+    """A full count of a city's scope grows with every case ever registered: it stops COUNT_AHEAD past the page."""
+    monkeypatch.setattr("xinfang.api.cases.COUNT_AHEAD", 2)
+    for _ in range(5):
+        flow.register()
+    api = api_as(cast.registrar)
+    first = api.get("/api/v1/cases", {"limit": 1}).json()
+    assert (first["count"], first["count_exact"], len(first["items"])) == (4, False, 1)
+    later = api.get("/api/v1/cases", {"limit": 2, "offset": 1}).json()
+    assert (later["count"], later["count_exact"]) == (5, True)
+
+
 def test_the_list_filters(cast, flow, api_as):
     visit = flow.register(summary="反映拆迁安置问题", urgency="critical")
     letter = flow.register(channel="letter", summary="反映工资拖欠")
