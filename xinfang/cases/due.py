@@ -37,6 +37,12 @@ def due_soon_q(today: date | None = None) -> Q:
     return running_q() & Q(due_date__gte=today, due_date__lte=today + timedelta(days=soon_days()))
 
 
+def overdue_or_due_soon_q(today: date | None = None) -> Q:
+    """Both of the above in one range (status, then due date: case_status_due_idx), for counting them together."""
+    today = today or clock.today()
+    return running_q() & Q(due_date__lte=today + timedelta(days=soon_days()))
+
+
 def paused_q() -> Q:
     return Q(status__in=OPEN_STATES, hearing_open=True)
 

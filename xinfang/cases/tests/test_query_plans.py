@@ -220,3 +220,23 @@ def test_the_guard_sees_a_dropped_index(county):
     # Without it SQLite walks every case's participant rows (a skip-scan of the unique index) or
     # every participant row of the bureau: either way the guard names the co-unit branch.
     assert any("co_report" in p and "caseorg" in p for p in problems), problems[:5]
+
+
+def test_the_statistics_pages_scan_no_big_table(county):
+    """The dashboard and the monthly table read the rollups; the cases they count directly are found by index."""
+    from xinfang.stats import rollups
+
+    rollups.recompute_all()  # the generator writes raw rows, as an import does
+    problems: list[str] = []
+    for user in User.objects.filter(username__in=["leader", "statistician"]):
+        client = Client()
+        client.force_login(user)
+        for url in ("/stats/dashboard/", "/stats/"):
+            with recording() as rec:
+                assert client.get(url).status_code == 200, (user.username, url)
+            for sql, params in rec.queries:
+                with planner_prefers_indexes():
+                    scans = full_scans(plan(sql, params))
+                if scans:
+                    problems.append(f"{user.username} {url}: {scans} in {sql[:300]}")
+    assert problems == [], "\n".join(problems[:20])

@@ -77,10 +77,25 @@ def test_a_drained_past_month_counts_only_the_backlog_directly(cast, world):  # 
     outside = rolled.outside_orgs(cast.county)
     with CaptureQueriesContext(connection) as captured:
         rolled.grouped(qs, cast.county, MARCH, TODAY, top=True, viewer=cast.leader, slice=t.Slice(), outside=outside)
-    # The rollup sums, "anything pending?", "any accusation hidden from this reader?" (none is against the
-    # leader or a unit above), the backlog's candidates, "anything handled outside?".
-    assert len(captured.captured_queries) == 5
+    # The rollup sums, "anything pending?", "any accusation hidden from this reader?" (against the leader,
+    # against their unit or one above: none), the backlog's candidates, "anything handled outside?".
+    assert len(captured.captured_queries) == 6
     assert sum('"decided_on_time"' in q["sql"] for q in captured.captured_queries) == 0
+
+
+def test_a_case_sent_to_another_county_is_the_outside_row_at_the_top(cast, flow, clock):
+    """Forwarded to the other county's bureau, a case stays in the county's scope (it registered it) but is
+    handled outside: the monthly table's 本辖区以外单位办理 row, counted directly, from the rollups too."""
+    clock.set(date(2025, 3, 10))
+    case = flow.register(summary="属于远山县的事项")
+    flow.forward(case, to=cast.other_bureau)
+    flow.register(summary="本县的事项")
+    clock.set(TODAY)
+    drain(rollups.CONSUMER)
+    direct, fast = pair(cast.leader, cast.county, MARCH, TODAY, top=True)
+    assert fast == direct
+    assert fast[rolled.OUTSIDE]["total"] == 1
+    assert sum(row["total"] for row in fast.values()) == 2
 
 
 def test_without_a_drain_every_changed_case_is_counted_directly(cast, world):  # noqa: F811
