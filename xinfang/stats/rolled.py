@@ -203,7 +203,9 @@ def received(
         in_facts |= Q(case_id__in=ids)
     months = r.months_of(period)
     out: dict = {}
-    for model, q, sign in ((Rollup, where, 1), (CaseFact, where & in_facts, -1)):
+    pending = _any(sets)  # nothing pending and no hidden accusation: the sums alone answer inside the area
+    parts = ((Rollup, where, 1), (CaseFact, where & in_facts, -1)) if pending else ((Rollup, where, 1),)
+    for model, q, sign in parts:
         rows = (
             model.objects.filter(q, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
             .filter(total__gt=0)
@@ -216,7 +218,7 @@ def received(
     first, after = period.moments()
     unit_path = Coalesce("competent_org__path", "current_org__path")
     period_cases = qs.filter(received_at__gte=first, received_at__lt=after).annotate(unit_path=unit_path)
-    direct = [period_cases.filter(in_cases, unit_path__startswith=org.path)]
+    direct = [period_cases.filter(in_cases, unit_path__startswith=org.path)] if pending else []
     if top:
         outside = outside_orgs(org) if outside is None else outside
         if outside:

@@ -291,7 +291,7 @@ def build(
     total = Row("total", "合计", _sum(r.base for r in rows))
     # A comparison period's total is the sum of its unit rows, as the period's own total is.
     before, year_ago = (
-        _grouped(qs, org, p, today, top=top, viewer=viewer, slice=slice)
+        _grouped(qs, org, p, today, top=top, viewer=viewer, slice=slice, outside=away)
         for p in (period.previous(), period.last_year())
     )
     previous = Row("previous", f"上期（{period.previous().label}）", _sum(before.values()))

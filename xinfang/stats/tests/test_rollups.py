@@ -19,6 +19,7 @@ from xinfang.cases.actions import do_close, do_evaluate
 from xinfang.cases.models import Case
 from xinfang.cases.outbox import drain
 from xinfang.cases.states import Channel, Kind
+from xinfang.stats import metrics as m
 from xinfang.stats import rolled, rollups
 from xinfang.stats import table as t
 from xinfang.stats.models import ROLLUP_COUNTS, CaseFact, Rollup
@@ -96,6 +97,28 @@ def test_a_case_sent_to_another_county_is_the_outside_row_at_the_top(cast, flow,
     assert fast == direct
     assert fast[rolled.OUTSIDE]["total"] == 1
     assert sum(row["total"] for row in fast.values()) == 2
+    shares, direct_shares = shares_and_trend(cast.leader, cast.county)
+    assert shares == direct_shares and shares[-1] == [0, 0, 2]
+
+
+def shares_and_trend(viewer, org, *, top=True):
+    """(from the rollups, direct) shares by channel, kind and category for March, and the trend Jan–Mar."""
+    qs = scoped_cases(viewer)
+    months = [Period.month(2025, n) for n in (1, 2, 3)]
+    kw = {"top": top, "viewer": viewer, "slice": t.Slice()}
+    fast = [rolled.shares(qs, org, MARCH, by, **kw) for by in ("channel", "kind", "category")]
+    fast.append(rolled.trend(qs, org, months, **kw))
+    direct = [m.shares(qs, MARCH, by) for by in ("channel", "kind", "category")]
+    direct.append([m.total(qs, p) for p in months])
+    return fast, direct
+
+
+def test_the_shares_and_the_trend_from_the_rollups_equal_the_direct_ones(cast, world):  # noqa: F811
+    fast, direct = shares_and_trend(cast.leader, cast.county)  # nothing drained: every case pending
+    assert fast == direct
+    assert sum(row["count"] for row in fast[0]) == 3
+    drain(rollups.CONSUMER)
+    assert shares_and_trend(cast.leader, cast.county) == (fast, direct)
 
 
 def test_without_a_drain_every_changed_case_is_counted_directly(cast, world):  # noqa: F811
