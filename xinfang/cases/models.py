@@ -300,6 +300,9 @@ class CaseOrg(models.Model):
                 condition=models.Q(role=ParticipantRole.CO, reported_at__isnull=True),
                 name="caseorg_co_pending_idx",
             ),
+            # A handler's view of their unit's co-unit parts (access.visibility): the unit's
+            # co-unit rows alone, not every case it registered or routed.
+            models.Index(fields=["org", "case"], condition=models.Q(role=ParticipantRole.CO), name="caseorg_co_idx"),
         ]
 
 

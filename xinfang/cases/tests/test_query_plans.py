@@ -27,12 +27,13 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 
+from xinfang.api.models import ApiToken
 from xinfang.cases import workbench as wb
 from xinfang.cases.access import scoped_cases
 from xinfang.devdata.cases import _ensure_discipline_staff
 from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
 from xinfang.devdata.scale import generate
-from xinfang.orgs.models import User
+from xinfang.orgs.models import DataScope, User
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +72,24 @@ def _as_if_bigger(cursor, factor: int) -> None:
     for tbl, idx, stat in cursor.fetchall():
         numbers = stat.split()
         scaled = [str(int(numbers[0]) * factor)]
-        scaled += [n if n == "1" or not n.isdigit() else str(int(n) * factor) for n in numbers[1:]]
+        if idx and _leading_column(cursor, idx) in PER_CASE:
+            # Rows per case (a case's participants, events, deadlines) stay as they are: the
+            # cases are what grows. Scaled, a case would seem to have thousands of rows and
+            # SQLite would plan a skip-scan over the few "distinct" cases.
+            scaled += numbers[1:]
+        else:
+            scaled += [n if n == "1" or not n.isdigit() else str(int(n) * factor) for n in numbers[1:]]
         cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s", [" ".join(scaled), tbl, idx])
     cursor.execute("ANALYZE sqlite_schema")
+
+
+PER_CASE = frozenset({"case_id"})
+
+
+def _leading_column(cursor, index: str) -> str | None:
+    cursor.execute(f'PRAGMA index_info("{index}")')
+    rows = cursor.fetchall()
+    return rows[0][2] if rows else None
 
 
 def _demo_users():
@@ -174,6 +190,9 @@ def _pages(user) -> list[tuple[str, object]]:
     if case_id is not None:
         pages.append((f"/cases/{case_id}/", lambda: client.get(f"/cases/{case_id}/")))
     pages.append(("badge", lambda: wb.cached_todo_count(user)))
+    _token, raw = ApiToken.issue(user, name="plans")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    pages.append(("/api/v1/cases", lambda: api.get("/api/v1/cases")))
     return pages
 
 
@@ -216,6 +235,9 @@ def test_no_page_scans_a_big_table(county, request):
 def test_the_guard_sees_a_dropped_index(county):
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX caseorg_co_pending_idx")
+        # Without both co-unit indexes: the one of the unit's co-unit parts alone would
+        # serve the branch from the unit's whole co-unit history.
+        cursor.execute("DROP INDEX caseorg_co_idx")
     problems = scans_of_every_page(list(User.objects.filter(username="officer")))
     # Without it SQLite walks every case's participant rows (a skip-scan of the unique index) or
     # every participant row of the bureau: either way the guard names the co-unit branch.
@@ -240,3 +262,65 @@ def test_the_statistics_pages_scan_no_big_table(county):
                 if scans:
                     problems.append(f"{user.username} {url}: {scans} in {sql[:300]}")
     assert problems == [], "\n".join(problems[:20])
+
+
+def _handlers():
+    """The demo cast's handlers (assigned scope only), who hold a few cases of the county each.
+
+    Not the generator's staff (scale*_handler): in this small county each holds a fifth of
+    the cases, and for them walking newest-first finds twenty rows at once (PostgreSQL,
+    whose statistics are not scaled, rightly does so).
+    """
+    users = [
+        u
+        for u in _demo_users()
+        if {g.scope for g in u.role_grants.all()} == {DataScope.ASSIGNED} and not u.username.startswith("scale")
+    ]
+    assert {u.username for u in users} >= {"handler", "zrzy_handler"}
+    return users
+
+
+def walks_of_handler_lists(handlers) -> list[str]:
+    """Steps of a handler's list queries that walk the case table instead of starting from their cases."""
+    walks: list[str] = []
+    for user in handlers:
+        pages = [p for p in _pages(user) if p[0] in ("/cases/?tab=search", "/api/v1/cases")]
+        assert len(pages) == 2, user.username
+        for name, open_page in pages:
+            with recording() as rec:
+                assert open_page().status_code == 200
+            for sql, params in rec.queries:
+                if not sql.lstrip().upper().startswith('SELECT "CASES_CASE"'):
+                    continue
+                with planner_prefers_indexes():
+                    lines = plan(sql, params)
+                if connection.vendor == "sqlite":
+                    walked = [x for x in lines if re.search(r"\bSCAN cases_case\b", x)]
+                else:
+                    walked = [
+                        x
+                        for x in lines
+                        if re.search(r"(Index|Seq) Scan( Backward)? (using \w+ )?on cases_case\b", x)
+                        and "case_handler_idx" not in x
+                        and "cases_case_pkey" not in x
+                    ]
+                if walked:
+                    walks.append(f"{user.username} {name}: {walked} in {sql[:200]}")
+    return walks
+
+
+def test_a_handlers_lists_start_from_their_own_cases(county):
+    """A handler's scope is their own cases and their unit's open co-unit parts: a few among millions.
+
+    Their lists (全部信访件, the API) must start from those, not walk the newest-first index of
+    every case checking each one (which reads the whole table when the handler has none).
+    """
+    walks = walks_of_handler_lists(_handlers())
+    assert walks == [], "\n".join(walks[:10])
+
+
+def test_the_guard_sees_a_dropped_handler_index(county):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX case_handler_idx")
+    walks = walks_of_handler_lists([User.objects.get(username="handler")])
+    assert any("/api/v1/cases" in w for w in walks), walks[:5]
