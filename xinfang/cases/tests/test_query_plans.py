@@ -324,3 +324,15 @@ def test_the_guard_sees_a_dropped_handler_index(county):
         cursor.execute("DROP INDEX case_handler_idx")
     walks = walks_of_handler_lists([User.objects.get(username="handler")])
     assert any("/api/v1/cases" in w for w in walks), walks[:5]
+
+
+def test_every_tab_count_is_the_length_of_its_list(county):
+    """The one counting query (counts) and each tab's own list agree, for every role, on generated data."""
+    checked = 0
+    for user in _demo_users():
+        counted = wb.counts(user)
+        for key in [*wb.tab_filters(user), wb.ALL_TAB.key]:
+            expected = counted["todo"] if key == wb.ALL_TAB.key else counted[key]
+            assert wb.tab_queryset(user, key).count() == expected, (user.username, key)
+            checked += expected > 0
+    assert checked >= 20  # the generated county fills most tabs of most roles
