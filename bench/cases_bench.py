@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--api-seconds", type=float, default=10.0)
     parser.add_argument("--api-list-requests", type=int, help="GET /api/v1/cases per user (default --requests)")
     parser.add_argument("--no-load", action="store_true", help="measure the database as it is")
+    parser.add_argument("--users", help="only these demo accounts, comma-separated (default: one per demo role)")
     args = parser.parse_args()
     _env(args.cases)
     url = os.environ["DATABASE_URL"]
@@ -139,7 +140,14 @@ def main() -> None:
     print(f"{vendor}: {total:,} cases" + (f" (loaded in {load_seconds:.0f} s)" if load_seconds else ""))
 
     rows = []
-    for user in demo_users(User):
+    users = demo_users(User)
+    if args.users:
+        wanted = args.users.split(",")
+        users = [u for u in users if u.username in wanted]
+        missing = set(wanted) - {u.username for u in users}
+        if missing:
+            parser.error(f"not among the demo roles' accounts: {', '.join(sorted(missing))}")
+    for user in users:
         client = Client()
         client.force_login(user)
         client.get("/cases/")  # warm caches (templates, calendar, sessions)
