@@ -228,12 +228,18 @@ class DemoContext:
 # --- orgs -------------------------------------------------------------------
 
 
-def build_orgs(ctx: DemoContext) -> None:
-    rows = list(ORGS)
-    for key, name, code, villages in TOWNSHIPS:
-        township_code = COUNTY_CODE + code
+def county_org_rows(stem: str, code: str) -> list[tuple[str, str, str, str, str, str | None]]:
+    """The county government, its units, townships and villages for a county named ``stem`` (清河 for the
+    demo county; the scale generator builds more counties of the city from the same plan)."""
+    rows = [
+        (key, name.replace("清河", stem), kind, level, code, parent)
+        for key, name, kind, level, _code, parent in ORGS
+        if key == "county" or parent == "county"
+    ]
+    for key, name, suffix, villages in TOWNSHIPS:
+        township_code = code + suffix
         office = "办事处" if name.endswith("街道") else "人民政府"
-        rows.append((key, f"清河县{name}{office}", K.GOVERNMENT, L.TOWNSHIP, township_code, "county"))
+        rows.append((key, f"{stem}县{name}{office}", K.GOVERNMENT, L.TOWNSHIP, township_code, "county"))
         for index, village in enumerate(villages):
             is_community = village.endswith("社区")
             village_code = township_code + (f"{index + 1:03d}" if is_community else f"{200 + index + 1:03d}")
@@ -241,6 +247,12 @@ def build_orgs(ctx: DemoContext) -> None:
             rows.append(
                 (f"{key}_{index + 1}", f"{name}{village}{committee}", K.VILLAGE_COMMITTEE, L.VILLAGE, village_code, key)
             )
+    return rows
+
+
+def build_orgs(ctx: DemoContext) -> None:
+    county_keys = {key for key, *_rest, parent in ORGS if key == "county" or parent == "county"}
+    rows = [row for row in ORGS if row[0] not in county_keys] + county_org_rows("清河", COUNTY_CODE)
     created = 0
     for key, name, kind, level, code, parent_key in rows:
         parent = ctx.orgs[parent_key] if parent_key else None

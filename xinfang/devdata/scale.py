@@ -21,7 +21,13 @@ case's ``version`` counts its events, as ``actions.base.finish`` bumps it.
 ``Generator.case`` is the plan: what happens to a case and when, with
 realistic shares and delays:
 
-* receipt spread over the last three years (fewer at weekends); routing by
+* the city grows as a real one does (``scale_world.plan_city``): every
+  county receives cases at one county's rate (100,000 in three years), so
+  10^4 cases are the demo county's last 110 days and 10^6 are ten counties'
+  three years, the other nine built like the demo county
+  (``scale_world.grow_city``); a county's to-do lists are then a real
+  county's whatever N is;
+* receipt spread over the county's days (fewer at weekends); routing by
   the petition bureau within days (a few 转送 to the wrong unit and 退回,
   repeats merged into the open original), sign-for, acceptance within 15
   days (some claims declined or redirected to litigation etc.), the
@@ -53,7 +59,8 @@ so registering a case later continues the sequence). Not written: outbox
 entries (no consumer is registered yet) and attachments.
 
 N is the total wanted: running ``--cases 1000000`` after ``--cases 100000``
-adds 900,000. Batches of 5,000 cases are written, each in one transaction, by
+adds 900,000 (in nine new counties; ``--cases 100000`` after 10,000 fills
+the demo county's earlier days). Batches of 5,000 cases are written, each in one transaction, by
 a second process while the next batch is generated (``scale_world.Pipeline``).
 SQLite gets ``synchronous=OFF``, a 1 GB page cache and no foreign-key
 look-ups for the load; PostgreSQL gets ``COPY``. No index is dropped.
@@ -101,6 +108,7 @@ from xinfang.clock.models import Deadline
 from xinfang.core.chain import GENESIS
 from xinfang.devdata.cases import BASIS, DECLINE_REASONS, REQUESTS
 from xinfang.devdata.scale_world import (
+    PER_COUNTY,
     YEARS,
     Clocks,
     County,
@@ -110,7 +118,9 @@ from xinfang.devdata.scale_world import (
     _bulk_pragmas,
     _restore_pragmas,
     discover_world,
+    grow_city,
     petitioner_pool,
+    plan_city,
 )
 from xinfang.orgs.models import Org, OrgKind
 
@@ -1053,7 +1063,8 @@ class Generator:
         self.counters: dict[tuple[int, int], int] = {
             (o, y): v for o, y, v in CaseCounter.objects.values_list("org_id", "year", "value")
         }
-        self.recent: list[tuple[int, str, list, date]] = []  # for repeats: (case id, number, petitioners, day)
+        # For repeats, per county: (case id, number, petitioners, day).
+        self.recent: dict[int, list[tuple[int, str, list, date]]] = defaultdict(list)
         self.defaults: dict[str, Any] = {}
         for f in Case._meta.concrete_fields:
             if f.has_default() and f.get_internal_type() == "JSONField":
@@ -1152,9 +1163,8 @@ class Generator:
         self.counters[key] = value
         return f"{number_prefix(org)}〔{year}〕{value:05d}号"
 
-    def case(self, cid: int, day: date, out) -> None:  # noqa: C901 — one registration, read top to bottom
+    def case(self, cid: int, day: date, out, county: County) -> None:  # noqa: C901 — one registration, read top to bottom
         rng = self.rng
-        county = self.w.counties[0] if len(self.w.counties) == 1 else rng.choices(self.w.counties, self.w.weights)[0]
         c = dict(self.defaults)
         recv = self.at(day)
         t_reg = recv + timedelta(minutes=self.ri(2, 60))
@@ -1196,8 +1206,9 @@ class Generator:
         n_pet = 1 if rng.random() < 0.88 else self.ri(2, 3)
         collective = channel == Channel.VISIT and rng.random() < 0.03
         repeat_of = None
-        if self.recent and direct is None and rng.random() < 0.04:
-            orig_id, orig_number, orig_pets, orig_day = self.recent[rng.randrange(len(self.recent))]
+        recent = self.recent[county.bureau.id]  # a repeat comes back to its own county
+        if recent and direct is None and rng.random() < 0.04:
+            orig_id, orig_number, orig_pets, orig_day = recent[rng.randrange(len(recent))]
             if (day - orig_day).days < 40:
                 repeat_of, pets = (orig_id, orig_number), orig_pets[:1]
         if repeat_of is None:
@@ -1255,9 +1266,9 @@ class Generator:
             self.live(life, county, unit, kind, day, direct is not None, repeat_of)
         self.write(life, pets, collective, out)
         if life.status in (S.HANDLING, S.TO_DECIDE) and direct is None:
-            self.recent.append((cid, c["number"], pets, day))
-            if len(self.recent) > 2000:
-                self.recent = self.recent[-1000:]
+            recent.append((cid, c["number"], pets, day))
+            if len(recent) > 2000:
+                del recent[:-1000]
         self.stats[life.status] += 1
 
     def live(self, L: Life, county: County, unit: Unit, kind: str, day: date, direct: bool, repeat_of) -> None:
@@ -1634,11 +1645,24 @@ def _day_counts(n: int, first: date, last: date, rng: random.Random) -> list[tup
     return list(zip(days, counts, strict=True))
 
 
-def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH, days: int = 365 * YEARS) -> dict:
+def generate(
+    total: int,
+    *,
+    write=print,
+    seed: int = SEED,
+    batch: int = BATCH,
+    days: int | None = None,
+    per_county: int | None = None,
+) -> dict:
     """Bring the number of cases to ``total`` with bulk inserts; return timing and counts.
 
-    Receipt is spread over the ``days`` before today (three years; tests ask
-    for fewer, to see every state among a few thousand cases).
+    The city grows as a real one does (scale_world.plan_city): each county
+    receives ``per_county`` cases in ``days`` (100,000 in three years), so a
+    small run is the demo county's last months and a large one adds counties
+    to the demo city (built like the demo county, staffed with demo
+    accounts), and no county's to-do lists grow with N. Tests that give
+    ``days`` alone get every case in the demo county over those days, to see
+    every state among a few thousand cases.
     """
     started = time.monotonic()
     existing = Case.objects.count()
@@ -1646,8 +1670,17 @@ def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH, d
     if n <= 0:
         write(f"已有信访件 {existing} 件，不少于 {total} 件，未生成。")
         return {"created": 0, "seconds": 0.0}
+    if per_county is None:
+        per_county = PER_COUNTY if days is None else total
+    days = days or 365 * YEARS
     rng = random.Random(seed + existing)
     world = discover_world(write)
+    held = [Case.objects.filter(registered_org__path__startswith=c.gov.path).count() for c in world.counties]
+    shares = plan_city(n, held, per_county=per_county, days=days)
+    if len(shares) > len(world.counties):
+        city = Org.objects.get(children=world.counties[0].gov)  # the demo city, above its first county
+        grow_city(city, len(shares) - len(world.counties), write)
+        world = discover_world(write)
     clocks = Clocks(world.orgs)
     now = timezone.now()
     today = timezone.localdate(now)
@@ -1657,8 +1690,13 @@ def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH, d
     next_event = (CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     gen = Generator(world, clocks, pool, rng, today, now, connection.vendor, case_type.id, next_event)
     next_id = (Case.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-    first = today - timedelta(days=days)
-    last = today - timedelta(days=1)
+    arrivals: dict[date, list[tuple[County, int]]] = defaultdict(list)
+    for county, share in zip(world.counties, shares, strict=False):
+        if share.count:
+            first, last = today - timedelta(days=share.first), today - timedelta(days=share.last)
+            for day, k in _day_counts(share.count, first, last, rng):
+                if k:
+                    arrivals[day].append((county, k))
     out = Batch()
     made = 0
     counts = dict.fromkeys(Batch.TABLES, 0)
@@ -1673,16 +1711,17 @@ def generate(total: int, *, write=print, seed: int = SEED, batch: int = BATCH, d
 
     report_every = max(batch * 20, n // 10)
     try:
-        for day, k in _day_counts(n, first, last, rng):
-            for _ in range(k):
-                gen.case(next_id, day, out)
-                next_id += 1
-                made += 1
-                if len(out.cases) >= batch:
-                    flush()
-                    if made % report_every < batch:
-                        rate = made / (time.monotonic() - started)
-                        write(f"  {made:,} / {n:,} 件（{rate:,.0f} 件/秒）")
+        for day in sorted(arrivals):  # case ids in order of receipt across the city, as registered
+            for county, k in arrivals[day]:
+                for _ in range(k):
+                    gen.case(next_id, day, out, county)
+                    next_id += 1
+                    made += 1
+                    if len(out.cases) >= batch:
+                        flush()
+                        if made % report_every < batch:
+                            rate = made / (time.monotonic() - started)
+                            write(f"  {made:,} / {n:,} 件（{rate:,.0f} 件/秒）")
         flush()
     finally:
         pipeline.close()

@@ -25,6 +25,7 @@ from xinfang.devdata.county import TOWNSHIPS
 from xinfang.orgs.models import Org, OrgKind, OrgLevel, Role, RoleGrant
 
 YEARS = 3
+GENERATED = "scale"  # username prefix of the accounts a scale run makes
 
 # Which departments are competent for which subject-category group (by name).
 KEYWORDS = {
@@ -89,7 +90,6 @@ class Government:
 @dataclass
 class World:
     counties: list[County]
-    weights: list[float]
     city_bureau: Org | None
     orgs: dict[int, Org]
     governments: dict[int, Government]  # government id → who acts for it
@@ -143,7 +143,7 @@ def complete_staff(orgs: dict[int, Org], children: dict[int, list[Org]], staff, 
             for role, title in UNIT_ROLES.items():
                 if staff.get(org.pk, {}).get(role):
                     continue
-                username = f"scale{org.pk}_{role.split('_')[-1]}"
+                username = f"{GENERATED}{org.pk}_{role.split('_')[-1]}"
                 user = User.objects.filter(username=username).first()
                 if user is None:
                     password = password or make_password(DEMO_PASSWORD)
@@ -156,6 +156,109 @@ def complete_staff(orgs: dict[int, Org], children: dict[int, list[Org]], staff, 
                 staff[org.pk][role].append(user.pk)
     if made:
         write(f"  为无人员的办理单位新建演示账号 {made} 个（密码同演示账号）")
+    return made
+
+
+# --- the city: how many counties, and when each county's cases arrive ----------------------
+
+PER_COUNTY = 100_000  # cases one county receives in YEARS years: ~33,000 a year ("tens of thousands")
+MIN_DAYS = 90  # a small run still spans the stages of three months
+# Division codes 3307xx under the demo city: 81 is 清河 (the demo county), 82 the test cast's 远山.
+COUNTY_CODES = [f"{n:02d}" for n in (*range(83, 100), *range(1, 81))]
+MAX_COUNTIES = 1 + len(COUNTY_CODES)
+# Invented county names for the generated counties, in the order they are added.
+COUNTY_STEMS = [
+    a + b for b in "山溪川源阳平湖宁丰安" for a in "东西南北青白石金玉龙凤云桃柳梅兰松竹" if a + b != "远山"
+]
+BUREAU_STAFF = (
+    ("registrar", Role.REGISTRAR, "来访接待科科员"),
+    ("registrar2", Role.REGISTRAR, "登记科科员"),
+    ("officer", Role.PETITION_OFFICER, "办信科科长"),
+    ("head", Role.UNIT_HEAD, "局长"),
+)
+
+
+@dataclass(frozen=True)
+class Share:
+    """One county's part of a scale run: ``count`` new cases received between ``first`` and ``last``
+    days before today (``last`` >= 1: yesterday at the latest)."""
+
+    count: int
+    first: int
+    last: int
+
+
+def plan_city(new: int, existing: list[int], *, per_county: int, days: int) -> list[Share]:
+    """Spread ``new`` cases over the city's counties, each county receiving them at one county's rate.
+
+    A city's history grows by time and by counties, never by one county's inflow growing a hundredfold:
+    each county receives ``per_county`` cases in ``days`` (the rate), so a county's open work, and with
+    it its staff's to-do lists, is a real county's whatever the total is. A county takes cases up to
+    ``per_county`` before the next county is added; its cases are its last ``count / rate`` days (at
+    least MIN_DAYS). A county that already holds a scale run's cases is filled further back in time,
+    before them; the demo's few hundred cases through the real actions do not count as such a run.
+    ``existing``: the cases each existing county holds, in order. One share per county, existing
+    ones first; beyond MAX_COUNTIES the counties share the total equally (each a busier county).
+    """
+    total = sum(existing) + new
+    wanted = max(len(existing), -(-total // per_county))
+    cap = per_county if wanted <= MAX_COUNTIES else -(-total // MAX_COUNTIES)
+    rate = cap / days
+    shares, left = [], new
+    for i in range(max(len(existing), min(wanted, MAX_COUNTIES))):
+        have = existing[i] if i < len(existing) else 0
+        count = min(left, max(0, cap - have)) if i < MAX_COUNTIES - 1 else left
+        left -= count
+        span = min(days, max(MIN_DAYS, -(-(have + count) // rate)))
+        covered = int(have / rate) if have >= rate * MIN_DAYS else 0
+        shares.append(Share(count, int(span), covered + 1 if covered < span else 1))
+        if left <= 0 and i + 1 >= len(existing):
+            break
+    if left > 0:  # every existing county full and no more may be added: the last one takes the rest
+        last = shares[-1]
+        shares[-1] = Share(last.count + left, days, 1)
+    return shares
+
+
+def grow_city(city: Org, count: int, write=print) -> int:
+    """Add ``count`` counties under ``city``, each built like the demo county (county.county_org_rows)
+    with a petition bureau of two registrars, an officer and a head (their units are staffed by
+    complete_staff); returns the orgs created."""
+    from django.contrib.auth.hashers import make_password
+    from faker import Faker
+
+    from xinfang.devdata.county import DEMO_PASSWORD, county_org_rows
+    from xinfang.orgs.models import User
+
+    present = list(Org.objects.filter(parent=city, kind=OrgKind.GOVERNMENT, level=OrgLevel.COUNTY))
+    names = {o.name for o in present}
+    codes = {o.division_code for o in present}
+    stems = [s for s in COUNTY_STEMS if f"{s}县人民政府" not in names]
+    free = [city.division_code[:4] + c for c in COUNTY_CODES if city.division_code[:4] + c not in codes]
+    if count > min(len(stems), len(free)):
+        raise RuntimeError(f"示例市最多再增加 {min(len(stems), len(free))} 个县")
+    fake = Faker("zh_CN")
+    fake.seed_instance(20240621)
+    password = make_password(DEMO_PASSWORD)
+    made = 0
+    for stem, code in zip(stems[:count], free[:count], strict=True):
+        orgs = {"city": city}
+        for key, name, kind, level, division, parent in county_org_rows(stem, code):
+            orgs[key] = Org.objects.create(
+                name=name, kind=kind, level=level, division_code=division, parent=orgs[parent or "city"]
+            )
+            made += 1
+        bureau = orgs["bureau"]
+        for suffix, role, title in BUREAU_STAFF:
+            user = User.objects.create(
+                username=f"{GENERATED}{bureau.pk}_{suffix}",
+                full_name=fake.name(),
+                title=title,
+                org=bureau,
+                password=password,
+            )
+            RoleGrant.objects.create(user=user, role=role)
+    write(f"  示例市新增县 {count} 个（机构 {made} 个），各县信访局新建演示账号")
     return made
 
 
@@ -175,11 +278,14 @@ def discover_world(write=print) -> World:
         if o.parent_id:
             children[o.parent_id].append(o)
     staff = _staff()
-    # Units that register petitions themselves are the ones with registering staff of their own.
+    # Units that register petitions themselves are the ones with registering staff of their own; not
+    # the accounts a scale run made (complete_staff, grow_city), or every unit would register after
+    # the first run.
+    made = set(User.objects.filter(username__startswith=GENERATED).values_list("pk", flat=True))
     receiving = {
-        org_id: sorted(set(roles.get(Role.REGISTRAR, []) + roles.get(Role.PETITION_OFFICER, [])))
+        org_id: sorted({u for u in roles.get(Role.REGISTRAR, []) + roles.get(Role.PETITION_OFFICER, [])} - made)
         for org_id, roles in staff.items()
-        if roles.get(Role.PETITION_OFFICER)
+        if set(roles.get(Role.PETITION_OFFICER, [])) - made
     }
     complete_staff(orgs, children, staff, write)
 
@@ -231,7 +337,6 @@ def discover_world(write=print) -> World:
         counties.append(county)
     if not counties:
         raise RuntimeError("没有找到县级信访部门（含登记员）及其下属单位：请先运行 load_demo 载入演示县")
-    weights = [0.85] + [0.15 / (len(counties) - 1)] * (len(counties) - 1) if len(counties) > 1 else [1.0]
     city_bureau = None
     governments: dict[int, Government] = {}
     for gov in {u.review_org.pk: u.review_org for c in counties for u in c.units if u.review_org}.values():
@@ -253,7 +358,7 @@ def discover_world(write=print) -> World:
             "pk", "org_id", "full_name", "username"
         )
     }
-    return World(counties, weights, city_bureau, orgs, governments, users)
+    return World(counties, city_bureau, orgs, governments, users)
 
 
 # --- rules and deadlines in memory ---------------------------------------------------------
