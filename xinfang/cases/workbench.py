@@ -221,20 +221,26 @@ def tab_filters(user, today=None) -> dict[str, Q]:
     return dict(memo[key])
 
 
+# The due tabs' conditions: each tab is 全部待办 (for those who oversee, every case in scope) within
+# its condition. Declared once: the tab filters and counts() both build them from here.
+DUE_CONDITIONS = {"due_soon": due.due_soon_q, "overdue": due.overdue_q}
+assert list(DUE_CONDITIONS) == [t.key for t in DUE_TABS]
+
+
 def _tab_filters(user, today) -> dict[str, Q]:
     actor = as_actor(user)
     filters = {t.key: q for t in TABS if (q := _tab_q(t, actor)) is not None}
     if not filters and not oversees(actor):
         return filters
     base = Q() if oversees(actor) else todo_q(filters)
-    filters["due_soon"] = flat_or(base & due.due_soon_q(today))
-    filters["overdue"] = flat_or(base & due.overdue_q(today))
+    for key, condition in DUE_CONDITIONS.items():
+        filters[key] = flat_or(base & condition(today))
     if oversees(actor):
         filters[ATTENTION_TAB.key] = flat_or(due.due_soon_q(today), due.overdue_q(today))
     return filters
 
 
-SUBSET_TABS = frozenset({"due_soon", "overdue", ATTENTION_TAB.key})
+SUBSET_TABS = frozenset({*DUE_CONDITIONS, ATTENTION_TAB.key})
 
 
 def _not_todo() -> frozenset[str]:
@@ -266,9 +272,9 @@ def counts(user, today=None) -> dict[str, int]:
     # Resolving those filters, not running them, was most of a workbench's time (issue 10).
     todo = todo_q(filters)
     rows = flat_or(*(q for key, q in filters.items() if key not in SUBSET_TABS))
-    due_tabs = {"due_soon": due.due_soon_q(today), "overdue": due.overdue_q(today)}
-    plain = {key: q for key, q in filters.items() if key not in due_tabs}
-    return _count(user, plain, rows, todo, due_tabs={k: q for k, q in due_tabs.items() if k in filters})
+    due_tabs = {key: condition(today) for key, condition in DUE_CONDITIONS.items() if key in filters}
+    plain = {key: q for key, q in filters.items() if key not in DUE_CONDITIONS}
+    return _count(user, plain, rows, todo, due_tabs=due_tabs)
 
 
 def _count(user, filters: dict[str, Q], rows: Q, todo: Q, due_tabs: dict[str, Q] | None = None) -> dict[str, int]:
