@@ -24,7 +24,7 @@ from xinfang.api.serializers import (
     event_dict,
 )
 from xinfang.cases import actions
-from xinfang.cases.access import access_case, scoped_cases
+from xinfang.cases.access import access_case, count_up_to, scoped_cases
 from xinfang.cases.actions.intake import visible_to_registrar
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, REVERSED_RANGE, Applied, CaseFilter
@@ -239,7 +239,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     # Counted up to COUNT_AHEAD rows past this page, as the workbench caps its list: a full count of a
     # city's scope grows with every case ever registered, and a client paging on needs only "more".
     end = filters.offset + filters.limit
-    count = qs[: end + COUNT_AHEAD + 1].count()
+    count = count_up_to(qs, request.auth, end + COUNT_AHEAD + 1)
     exact = count <= end + COUNT_AHEAD
     page = qs.select_related("category__parent", "current_org", "handler")[filters.offset : end]
     return {

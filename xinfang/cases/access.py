@@ -122,6 +122,57 @@ def scoped_cases(who):
     return qs.exclude(exclude)
 
 
+# Participant rows a scope's orgs may hold for its count to start from them (count_up_to).
+PARTICIPATION_BUDGET = 20_000
+
+
+def count_up_to(qs, who, limit: int) -> int:
+    """``qs[:limit].count()`` for ``qs`` within ``scoped_cases(who)``, by the shorter of two walks.
+
+    The scope's correlated EXISTS makes the database walk cases (newest first, as the list is sorted)
+    and probe each one's participants until ``limit`` match: ``limit`` divided by the scope's share
+    of all cases, a share that falls as the city grows (清河县自然资源和规划局, 0.44% of 10^6 cases:
+    233,000 probes for 1,021 rows, 308 ms). When the scope's orgs take part in fewer than
+    PARTICIPATION_BUDGET cases, the count starts from those rows instead (``caseorg_org_case_idx``,
+    a few milliseconds whatever the total). A scope with more (a county's leader, its bureau) has a
+    share large enough for the walk to stop soon, and keeps it. Same result either way.
+    """
+    user = user_of(who)
+    narrowing = _own_participations(user) if user is not None else None
+    if narrowing is not None:
+        qs = qs.filter(narrowing).order_by()
+    return qs[:limit].count()
+
+
+def _own_participations(user) -> Q | None:
+    """The scope's include as ``pk IN`` the participant rows of its orgs (by org id, so that
+    ``caseorg_org_case_idx`` leads) when there are few of them; else None.
+
+    With the "assigned" scope too, the user's own cases are added; their unit's co-unit parts are
+    among the rows when the unit is in scope, and added otherwise. Adding this to the scoped
+    queryset changes no count: every case it lets through, the scope's include lets through."""
+    scope = org_scope(user)
+    if scope.everything or scope.is_empty or not (scope.org_ids or scope.paths):
+        return None
+    within = Q(pk__in=sorted(scope.org_ids))
+    for path in scope.paths:
+        within |= Q(path__startswith=path)
+    # The org ids themselves, not a path prefix inside the subquery: `path LIKE` leads no index on
+    # the participant rows, and SQLite then reads all of them.
+    org_ids = list(Org.objects.filter(within).values_list("pk", flat=True))
+    rows = CaseOrg.objects.filter(org_id__in=org_ids)
+    if rows[:PARTICIPATION_BUDGET].count() >= PARTICIPATION_BUDGET:
+        return None
+    # Sliced as the probe was, so that the statement itself shows its bound (the EXPLAIN guard
+    # lets a read of an org's participant rows through only under this LIMIT).
+    narrowing = Q(pk__in=rows.values("case_id")[:PARTICIPATION_BUDGET])
+    if scope.assigned:
+        narrowing |= Q(handler=user.pk)
+        if user.org_id is not None and user.org_id not in org_ids:
+            narrowing |= Q(pk__in=CaseOrg.objects.filter(org=user.org_id, role=ParticipantRole.CO).values("case_id"))
+    return narrowing
+
+
 def access_case(who, case_id, *, for_write: bool = False) -> Case:
     """The case if this user may see it; Http404 otherwise (also for a bad id).
 

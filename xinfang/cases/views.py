@@ -91,7 +91,7 @@ def workbench(request):
     if looking_up:
         page = Paginator(qs[:NUMBER_LOOKUP_LIMIT], NUMBER_LOOKUP_LIMIT).get_page(1)
     else:
-        paginator = wb.CappedPaginator(qs, PAGE_SIZE) if searching else Paginator(qs, PAGE_SIZE)
+        paginator = wb.CappedPaginator(qs, PAGE_SIZE, user) if searching else Paginator(qs, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
     context = {
         "tabs": tabs,

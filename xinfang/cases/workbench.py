@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 
 from xinfang.cases import due
 from xinfang.cases import predicates as P
-from xinfang.cases.access import scoped_cases
+from xinfang.cases.access import count_up_to, scoped_cases
 from xinfang.cases.spec import spec_for
 from xinfang.cases.states import Action, Status
 from xinfang.core import clock
@@ -355,16 +355,17 @@ SEARCH_COUNT_CAP = 1000
 
 
 class CappedPaginator(Paginator):
-    """A Paginator whose count stops at ``cap`` + 1 rows (one bounded index walk, not a full count)."""
+    """A Paginator whose count stops at ``cap`` + 1 rows of ``user``'s scope (access.count_up_to: a
+    bounded walk, not a full count)."""
 
-    def __init__(self, object_list, per_page, cap: int | None = None):
+    def __init__(self, object_list, per_page, user, cap: int | None = None):
         super().__init__(object_list, per_page)
+        self.user = user
         self.cap = SEARCH_COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:
-        queryset: Any = self.object_list  # a QuerySet here (django-stubs types it as any sequence)
-        return queryset[: self.cap + 1].count()
+        return count_up_to(self.object_list, self.user, self.cap + 1)
 
     @property
     def capped(self) -> bool:

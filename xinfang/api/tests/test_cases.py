@@ -251,7 +251,7 @@ def test_the_list_query_count_does_not_grow_with_the_page(cast, flow, api_as):
         flow.assign(flow.register())
     with CaptureQueriesContext(connection) as seven:
         assert len(api.get("/api/v1/cases").json()["items"]) == 7
-    assert len(seven) == len(one) <= 6
+    assert len(seven) == len(one) <= 8  # 2 of them: the capped count's scope look-ups (access.count_up_to)
 
 
 def test_an_accusation_against_the_registering_bureau_returns_where_it_went_not_the_case(cast, api_as):
