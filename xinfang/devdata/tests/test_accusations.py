@@ -9,8 +9,7 @@ from xinfang.cases.routing_policy import in_reach
 from xinfang.cases.spec import available_actions
 from xinfang.cases.states import Channel, Kind
 from xinfang.core import clock
-from xinfang.devdata.cases import _ensure_discipline_staff
-from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
+from xinfang.devdata.tests.helpers import demo_county
 from xinfang.orgs.models import User
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def county(db):
-    ctx = DemoContext(write=lambda _msg: None)
-    build_orgs(ctx)
-    build_staff(ctx)
-    build_petitioners(ctx, 5)
-    _ensure_discipline_staff(ctx)
-    return ctx
+    return demo_county(5)
 
 
 def test_every_accused_unit_of_the_county_leaves_someone_who_may_act(county):

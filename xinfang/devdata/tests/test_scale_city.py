@@ -7,10 +7,9 @@ import pytest
 from xinfang.cases.access import scoped_cases
 from xinfang.cases.models import Case, CaseOrg
 from xinfang.cases.numbering import next_case_number
-from xinfang.devdata.cases import _ensure_discipline_staff
-from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
 from xinfang.devdata.scale import generate
 from xinfang.devdata.scale_world import MAX_COUNTIES, Share, plan_city
+from xinfang.devdata.tests.helpers import demo_county
 from xinfang.orgs.models import Org, OrgKind, OrgLevel, Role, User
 
 
@@ -47,12 +46,7 @@ def test_beyond_the_citys_division_codes_each_county_is_busier():
 
 @pytest.fixture
 def county(db):
-    ctx = DemoContext(write=lambda _msg: None)
-    build_orgs(ctx)
-    build_staff(ctx)
-    build_petitioners(ctx, 40)
-    _ensure_discipline_staff(ctx)
-    return ctx
+    return demo_county(40)
 
 
 def _county_of(org_id: int, governments: list[Org], orgs: dict[int, Org]) -> Org | None:
