@@ -214,9 +214,8 @@ def plan_city(new: int, existing: list[int], *, per_county: int, days: int) -> l
         shares.append(Share(count, int(span), covered + 1 if covered < span else 1))
         if left <= 0 and i + 1 >= len(existing):
             break
-    if left > 0:  # every existing county full and no more may be added: the last one takes the rest
-        last = shares[-1]
-        shares[-1] = Share(last.count + left, days, 1)
+    # Nothing is left over: ``wanted`` counties hold the total at ``cap`` each (an existing county over
+    # its cap only adds to the total), and the last county allowed takes whatever remains.
     return shares
 
 
