@@ -264,6 +264,35 @@ class Case(models.Model):
     def __str__(self):
         return f"{self.number} {self.summary}"
 
+    # CaseOrg.case_open copies whether the case is open onto its participant rows (the scope's
+    # open cases are then found from those rows, not from the whole history). Kept here, where
+    # every change of status is saved, so that no action, import or admin edit can forget it.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" not in update_fields:
+            return
+        was_open = getattr(self, "_stored_open", None)
+        self._remember_open()
+        if was_open is not None and self._stored_open is not None and was_open != self._stored_open:
+            CaseOrg.objects.filter(case=self).update(case_open=self._stored_open)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        case = super().from_db(db, field_names, values)
+        case._remember_open()
+        return case
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._remember_open()
+
+    def _remember_open(self) -> None:
+        from xinfang.cases.states import OPEN_STATES
+
+        status = self.__dict__.get("status")  # not loaded (deferred): nothing to remember
+        self._stored_open = None if status is None else status in OPEN_STATES
+
     @property
     def is_accusation(self) -> bool:
         return self.kind == Kind.ACCUSATION
@@ -286,6 +315,10 @@ class CaseOrg(models.Model):
     # Co-units report their part of the result back to the lead unit.
     reported_at = models.DateTimeField(null=True, blank=True)
     report = models.TextField(blank=True)
+    # Whether the case is open (its status in OPEN_STATES), kept by Case.save and set here when
+    # the row is added: the open cases of a unit's scope come from caseorg_open_idx (a few
+    # thousand rows per county, whatever its history), not from every case in the city.
+    case_open = models.BooleanField("信访件未办结", default=True)
 
     class Meta:
         verbose_name = "参与单位"
@@ -303,7 +336,13 @@ class CaseOrg(models.Model):
             # A handler's view of their unit's co-unit parts (access.visibility): the unit's
             # co-unit rows alone, not every case it registered or routed.
             models.Index(fields=["org", "case"], condition=models.Q(role=ParticipantRole.CO), name="caseorg_co_idx"),
+            models.Index(fields=["org", "case"], condition=models.Q(case_open=True), name="caseorg_open_idx"),
         ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            self.case_open = self.case.is_open
+        super().save(*args, **kwargs)
 
 
 class CasePetitioner(models.Model):

@@ -144,6 +144,7 @@ Importance = _plain(_states.Importance)
 Kind = _plain(_states.Kind)
 Notice = _plain(_states.Notice)
 ParticipantRole = _plain(_states.ParticipantRole)
+_OPEN = frozenset(str(s) for s in _states.OPEN_STATES)
 RedirectChannel = _plain(_states.RedirectChannel)
 ReplyDecision = _plain(_states.ReplyDecision)
 ReviewDecision = _plain(_states.ReviewDecision)
@@ -1480,8 +1481,9 @@ class Generator:
         c["version"] = len(L.events)  # registration writes version 1, every later action adds one
         c["updated_at"] = L.at
         out.cases.append(self.case_row(c))
+        case_open = L.status in _OPEN
         for (org_id, role), (added, reported, report) in L.orgs.items():
-            out.orgs.append((cid, org_id, role, added, reported, report))
+            out.orgs.append((cid, org_id, role, added, reported, report, case_open))
         out.pets.extend((cid, p, i == 0 or (collective and i < 5)) for i, (p, _name) in enumerate(pets))
         out.events.extend(L.events)
         for d in L.deadlines:
@@ -1530,7 +1532,7 @@ class Batch:
     TABLES = ("cases", "orgs", "pets", "events", "deadlines", "deliveries", "steps")
 
 
-CASEORG_KEYS = ["case_id", "org_id", "role", "added_at", "reported_at", "report"]
+CASEORG_KEYS = ["case_id", "org_id", "role", "added_at", "reported_at", "report", "case_open"]
 PET_KEYS = ["case_id", "petitioner_id", "is_representative"]
 EVENT_KEYS = [
     "id",

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
+from xinfang.cases.access import open_in_scope
 from xinfang.cases.deadlines import open_deadlines
 from xinfang.cases.models import Case
 from xinfang.cases.permissions import acting_org_ids
@@ -103,4 +104,10 @@ def todo(actor) -> Q | None:
     deadlines = Deadline.objects.filter(_due_q(today), owner_type=ContentType.objects.get_for_model(Case))
     own = acting_org_ids(actor)
     held_here = Q(competent_org__in=own) | Q(competent_org__isnull=True, current_org__in=own)
-    return Q(pk__in=deadlines.values("owner_id"), status__in=sorted(OPEN_STATES)) & ~held_here
+    scope_open = open_in_scope(actor)
+    if scope_open is None:
+        return Q(pk__in=deadlines.values("owner_id"), status__in=sorted(OPEN_STATES)) & ~held_here
+    # From the scope's open cases, each asked for a due deadline: the open deadlines due by the
+    # horizon are the whole city's, and reading them all would grow with the city.
+    due_here = Exists(deadlines.filter(owner_id=OuterRef("pk")))
+    return scope_open & Q(due_here, status__in=sorted(OPEN_STATES)) & ~held_here

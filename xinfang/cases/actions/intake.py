@@ -317,9 +317,12 @@ def do_register(reg: Registration, *, actor, repeat_of=None) -> Case:
             [CasePetitioner(case=case, petitioner=p, is_representative=rep) for p, rep in reg.petitioners]
         )
         roles = [ParticipantRole.REGISTERING, ParticipantRole.ROUTING if is_bureau else ParticipantRole.COMPETENT]
-        links = [CaseOrg(case=case, org=org, role=r) for r in roles]
+        # bulk_create skips CaseOrg.save, which sets case_open: set here (a new case is open).
+        links = [CaseOrg(case=case, org=org, role=r, case_open=case.is_open) for r in roles]
         if reg.referring_org is not None:
-            links.insert(0, CaseOrg(case=case, org=reg.referring_org, role=ParticipantRole.REFERRING))
+            links.insert(
+                0, CaseOrg(case=case, org=reg.referring_org, role=ParticipantRole.REFERRING, case_open=case.is_open)
+            )
         CaseOrg.objects.bulk_create(links)
         deadlines.save_planned(case, [first])
         notes = []

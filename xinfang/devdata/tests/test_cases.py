@@ -36,6 +36,15 @@ def county(db):
     return ctx
 
 
+def open_flag_mismatches() -> list[tuple[int, str, bool]]:
+    """Participant rows whose case_open disagrees with their case's status."""
+    return [
+        (case_id, status, flag)
+        for case_id, status, flag in CaseOrg.objects.values_list("case_id", "case__status", "case_open")
+        if flag != (status in OPEN_STATES)
+    ]
+
+
 def _open_deadlines():
     ct = ContentType.objects.get_for_model(Case)
     out = {}
@@ -62,6 +71,9 @@ def test_demo_cases_cover_every_state_and_load_once(county):
     years = {c.received_at.year for c in Case.objects.all()}
     assert len(years) >= 2
     assert not Case.objects.filter(received_at__gt=timezone.now()).exists()
+
+    # Every participant row knows whether its case is open (the scope's open cases are read from them).
+    assert open_flag_mismatches() == []
 
     count, events = Case.objects.count(), CaseEvent.objects.count()
     assert build_demo_cases(county, count=40) == 0
@@ -92,6 +104,7 @@ def test_scale_generator_writes_consistent_cases(county):
 
     assert not Case.objects.filter(case_petitioners__isnull=True).exists()
     assert CasePetitioner.objects.count() >= 500
+    assert open_flag_mismatches() == [] and CaseOrg.objects.filter(case_open=False).exists()
     per_case = Counter(CaseEvent.objects.values_list("case_id", flat=True))
     # The whole history (test_scale_history replays it): the version counts the events.
     assert per_case == dict(Case.objects.values_list("pk", "version")) and max(per_case.values()) > 2
