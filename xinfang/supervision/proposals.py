@@ -1,9 +1,10 @@
 """建议催办: where the system proposes an urging slip.
 
-A case's stored deadline (``clock.Deadline``, open, not paused) falls due
-within the urging rule's ``days_before`` days (or has passed), and no open
-urging slip names it. The rule is data with effective dates (``UrgingRule``;
-none in force: 3 days). Only offered to who may urge the case.
+A case's stored deadline (``clock.Deadline``, open, not paused, one the agency
+owes: not the petitioner's windows) falls due within the urging rule's
+``days_before`` days (or has passed), and no open urging slip names it. The
+rule is data with effective dates (``UrgingRule``; none in force: 3 days).
+Only offered to who may urge the case.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from xinfang.cases.deadlines import open_deadlines
 from xinfang.cases.models import Case
 from xinfang.cases.permissions import acting_org_ids
 from xinfang.cases.states import OPEN_STATES
-from xinfang.clock.models import Deadline, DeadlineStatus
+from xinfang.clock.models import PETITIONER_WINDOWS, Clock, Deadline, DeadlineStatus
 from xinfang.core import clock
 from xinfang.orgs.models import Role
 from xinfang.supervision import rules
@@ -79,11 +80,15 @@ class Proposal:
         return f"{label}将于{self.deadline.due_date:%Y-%m-%d}届满（还有{self.days_left}日），请抓紧办理"
 
 
+# Not the agency's duty, so never urged: the petitioner's own windows to ask for review or
+# re-examination, and the receiving unit's window to object to a misrouting (a right it may let lapse).
+NOT_URGED = sorted({*PETITIONER_WINDOWS, Clock.MISROUTING_OBJECTION})
+
+
 def _due_q(today: date) -> Q:
     slips = UrgingSlip.objects.filter(deadline=OuterRef("pk"), status=OPEN)
-    return Q(status=DeadlineStatus.OPEN, paused=False, due_date__lte=today + timedelta(days=days_before(today))) & ~Q(
-        Exists(slips)
-    )
+    due = Q(status=DeadlineStatus.OPEN, paused=False, due_date__lte=today + timedelta(days=days_before(today)))
+    return due & ~Q(clock__in=NOT_URGED) & ~Q(Exists(slips))
 
 
 def for_case(actor, case) -> list[Proposal]:

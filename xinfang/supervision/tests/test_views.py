@@ -140,6 +140,16 @@ def test_urging_is_proposed_when_a_deadline_is_near(cast, flow, login, clock):
     assert "还有2日" not in login(cast.officer).get(f"/cases/{case.pk}/").content.decode()
 
 
+def test_the_petitioner_s_own_window_is_never_proposed_for_urging(cast, flow, login, clock):
+    case = flow.delivered()
+    window = case.window_until
+    assert window is not None and case.due_date is None  # only the petitioner's 复查申请期 runs
+    clock.set(window - timedelta(days=1))
+    assert wb.counts(cast.officer).get("propose_urging") == 0
+    page = login(cast.officer).get(f"/cases/{case.pk}/").content.decode()
+    assert "复查申请期将于" not in page and 'name="deadline" value="' not in page
+
+
 def test_the_list_of_items(cast, flow, login, clock):
     case = flow.handling()
     item = open_item(case, cast.supervisor)
