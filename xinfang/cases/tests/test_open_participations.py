@@ -13,6 +13,7 @@ from xinfang.cases.models import Case, CaseOrg
 from xinfang.cases.states import OPEN_STATES, ParticipantRole, Status
 from xinfang.devdata.cast import make_user
 from xinfang.devdata.flow import register
+from xinfang.orgs.models import DataScope
 
 
 def flags(case) -> set[bool]:
@@ -55,6 +56,9 @@ def test_the_scope_s_open_cases_from_the_participant_rows_are_its_open_cases(cas
         assert set(seen.filter(open_in_scope(user))) == set(seen), user.username
     # A handler's scope is their own cases: nothing to narrow (their index finds them already).
     assert open_in_scope(cast.handler) is None
+    # Nor a city's subtree: most of the city's open cases, more rows than its due deadlines.
+    city_supervisor = make_user("city_supervisor", cast.city_bureau, "supervisor", scope=DataScope.SUBTREE)
+    assert open_in_scope(city_supervisor) is None
     assert scoped_cases(cast.leader).filter(open_in_scope(cast.leader)).exclude(status__in=OPEN_STATES).count() == 0
 
 
