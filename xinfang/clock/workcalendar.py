@@ -38,6 +38,12 @@ def get_work_calendar() -> WorkCalendar:
     return cal
 
 
+def cached_revision() -> str | None:
+    """The revision token of this process's cached calendar (read by the last get_work_calendar)."""
+    cached = _cached
+    return cached[0] if cached is not None else None
+
+
 def bump_calendar_revision() -> None:
     """Record that the calendar changed, so every process rebuilds its cached copy."""
     CalendarRevision.objects.update_or_create(pk=_REVISION_PK, defaults={"token": uuid.uuid4().hex})
