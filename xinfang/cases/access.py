@@ -98,11 +98,14 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
     return include, exclude
 
 
+def _open_co_rows(user):
+    """The user's unit's co-unit rows on open cases (caseorg_open_idx: bounded by the unit's open
+    cases, not its co-unit history): what the "assigned" scope adds for a co-unit's handlers."""
+    return CaseOrg.objects.filter(org=user.org_id, role=ParticipantRole.CO, case_open=True).values("case_id")
+
+
 def _open_co_parts(user) -> list[int]:
-    """The open cases in which the user's unit is a co-unit (caseorg_open_idx: bounded by the unit's
-    open cases, not its co-unit history)."""
-    rows = CaseOrg.objects.filter(org=user.org_id, role=ParticipantRole.CO, case_open=True)
-    return list(rows.values_list("case_id", flat=True))
+    return [row["case_id"] for row in _open_co_rows(user)]
 
 
 def scoped_cases(who):
@@ -159,18 +162,6 @@ def _scope_orgs_q(scope) -> Q:
     return within
 
 
-def _scope_org_ids(user, scope) -> list[int]:
-    """The ids of the orgs in ``scope``, kept on the user object for the request (as the scope is)."""
-    memo = user.__dict__.get("_scope_org_ids")
-    if memo is not None and memo[0] == scope:
-        return memo[1]
-    # The org ids themselves, not a path prefix inside the subquery: `path LIKE` leads no index on
-    # the participant rows, and SQLite then reads all of them.
-    ids = list(Org.objects.filter(_scope_orgs_q(scope)).values_list("pk", flat=True))
-    user.__dict__["_scope_org_ids"] = (scope, ids)
-    return ids
-
-
 def _own_participations(user) -> Q | None:
     """The scope's include as ``pk IN`` the participant rows of its orgs (by org id, so that
     ``caseorg_org_case_idx`` leads) when there are few of them; else None.
@@ -181,7 +172,9 @@ def _own_participations(user) -> Q | None:
     scope = org_scope(user)
     if scope.everything or scope.is_empty or not (scope.org_ids or scope.paths):
         return None
-    org_ids = _scope_org_ids(user, scope)
+    # The org ids themselves, not a path prefix inside the subquery: `path LIKE` leads no index on
+    # the participant rows, and SQLite then reads all of them.
+    org_ids = list(Org.objects.filter(_scope_orgs_q(scope)).values_list("pk", flat=True))
     rows = CaseOrg.objects.filter(org_id__in=org_ids)
     if rows[:PARTICIPATION_BUDGET].count() >= PARTICIPATION_BUDGET:
         return None
@@ -192,13 +185,13 @@ def _own_participations(user) -> Q | None:
 
 def _with_assigned(narrowing: Q, user, scope) -> Q:
     """``narrowing`` and what the "assigned" scope adds beyond the scope's orgs' rows: the user's own
-    cases, and their unit's co-unit parts when the unit is not among those orgs."""
+    cases, and their unit's open co-unit parts when the unit is not among those orgs."""
     if not scope.assigned:
         return narrowing
     q = narrowing | Q(handler=user.pk)
     org = user.org
     if org is not None and not (org.pk in scope.org_ids or any(org.path.startswith(p) for p in scope.paths)):
-        q |= Q(pk__in=CaseOrg.objects.filter(org=user.org_id, role=ParticipantRole.CO).values("case_id"))
+        q |= Q(pk__in=_open_co_rows(user))
     return q
 
 
