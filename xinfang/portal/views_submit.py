@@ -81,9 +81,11 @@ def _send_code(request, form) -> dict:
         return {"level": "error", "text": phone_errors[0]}
     phone = form.cleaned_data["phone"]
     ip = limits.client_ip(request)
-    allowed = limits.hit("sms-gap", phone, limit=1, seconds=settings.PORTAL_SMS_GAP_SECONDS)
-    allowed = limits.hit("sms-phone", phone, limit=settings.PORTAL_SMS_PER_PHONE_HOUR, seconds=3600) and allowed
-    allowed = limits.hit("sms-ip", ip, limit=settings.PORTAL_SMS_PER_IP_HOUR, seconds=3600) and allowed
+    allowed = limits.allow(
+        limits.Limit("sms-gap", phone, 1, settings.PORTAL_SMS_GAP_SECONDS),
+        limits.Limit("sms-phone", phone, settings.PORTAL_SMS_PER_PHONE_HOUR, 3600),
+        limits.Limit("sms-ip", ip, settings.PORTAL_SMS_PER_IP_HOUR, 3600),
+    )
     if not allowed:
         return {"level": "error", "text": limits.BUSY}
     code = credentials.new_sms_code()
@@ -205,8 +207,10 @@ def _confirm_page(request, draft, mailbox, *, files_error: str = "", captcha_err
 def _submit(request, draft, mailbox, sniffed):
     id_number, phone = crypto.decrypt(draft["id_number"]), crypto.decrypt(draft["phone"])
     ip = limits.client_ip(request)
-    allowed = limits.hit("submit-ip", ip, limit=settings.PORTAL_SUBMITS_PER_IP_DAY, seconds=86400)
-    allowed = limits.hit("submit-id", id_number, limit=settings.PORTAL_SUBMITS_PER_ID_DAY, seconds=86400) and allowed
+    allowed = limits.allow(
+        limits.Limit("submit-ip", ip, settings.PORTAL_SUBMITS_PER_IP_DAY, 86400),
+        limits.Limit("submit-id", id_number, settings.PORTAL_SUBMITS_PER_ID_DAY, 86400),
+    )
     if not allowed:
         captcha.failed(request)
         return page(request, "portal/busy.html", {"message": limits.BUSY}, status=429)

@@ -57,8 +57,10 @@ def sign_in(request):
 
 def _authenticate(request, code: str, password: str) -> Submission | None:
     digest = credentials.query_code_hash(code)
-    allowed = limits.hit("track-ip", limits.client_ip(request), limit=settings.PORTAL_TRACK_PER_IP_HOUR, seconds=3600)
-    allowed = limits.hit("track-code", digest, limit=settings.PORTAL_TRACK_PER_IP_HOUR, seconds=3600) and allowed
+    allowed = limits.allow(
+        limits.Limit("track-ip", limits.client_ip(request), settings.PORTAL_TRACK_PER_IP_HOUR, 3600),
+        limits.Limit("track-code", digest, settings.PORTAL_TRACK_PER_IP_HOUR, 3600),
+    )
     submission = Submission.objects.filter(query_code_hash=digest).first() if digest else None
     # The hasher runs whatever happens, so a missing code takes as long as a wrong password.
     ok = check_password(password, submission.password if submission else _dummy_hash())

@@ -61,10 +61,12 @@ def by_identity(request):
 
 def _send(request, id_hash: str, phone: str, phone_hash: str) -> dict:
     ip = limits.client_ip(request)
-    allowed = limits.hit("sms-gap", phone, limit=1, seconds=settings.PORTAL_SMS_GAP_SECONDS)
-    allowed = limits.hit("sms-phone", phone, limit=settings.PORTAL_SMS_PER_PHONE_HOUR, seconds=3600) and allowed
-    allowed = limits.hit("sms-ip", ip, limit=settings.PORTAL_SMS_PER_IP_HOUR, seconds=3600) and allowed
-    allowed = limits.hit("track-id", id_hash, limit=settings.PORTAL_SMS_PER_PHONE_HOUR, seconds=3600) and allowed
+    allowed = limits.allow(
+        limits.Limit("sms-gap", phone, 1, settings.PORTAL_SMS_GAP_SECONDS),
+        limits.Limit("sms-phone", phone, settings.PORTAL_SMS_PER_PHONE_HOUR, 3600),
+        limits.Limit("sms-ip", ip, settings.PORTAL_SMS_PER_IP_HOUR, 3600),
+        limits.Limit("track-id", id_hash, settings.PORTAL_SMS_PER_PHONE_HOUR, 3600),
+    )
     if not allowed:
         return {"level": "error", "text": limits.BUSY}
     code = credentials.new_sms_code()

@@ -2,8 +2,9 @@
 and the captcha asked on 我要写信 (sending a code, the final submit) after repeated failures."""
 
 import pytest
+from django.core.cache import cache
 
-from xinfang.portal import captcha
+from xinfang.portal import captcha, limits
 from xinfang.portal.models import Submission
 from xinfang.portal.tests.conftest import OTHER_PHONE, PHONE, id_number, letter
 from xinfang.portal.tests.test_track import PASSWORD, REFUSED, sign_in
@@ -38,6 +39,21 @@ def test_codes_are_one_a_minute_per_number(client, mailbox, category, sms_log, s
     again = client.post("/portal/write/", {**data, "send_code": "1"}, REMOTE_ADDR="10.0.0.9")
     assert BUSY in again.content.decode()
     assert len(sms_log.sent()) == 1
+
+
+def test_pressing_for_a_code_again_within_the_minute_does_not_use_up_the_hour(
+    client, mailbox, category, sms_log, settings
+):
+    settings.PORTAL_SMS_PER_PHONE_HOUR = 2
+    data = letter(mailbox, category)
+    client.post("/portal/write/", {**data, "send_code": "1"})
+    for _ in range(3):  # impatient: the code has not arrived yet
+        assert BUSY in client.post("/portal/write/", {**data, "send_code": "1"}).content.decode()
+    cache.delete(limits._key("sms-gap", PHONE))  # the minute is over
+    again = client.post("/portal/write/", {**data, "send_code": "1"}).content.decode()
+    assert "验证码已发送至138****8000，10分钟内有效" in again
+    assert len(sms_log.sent()) == 2
+    assert limits.count("sms-phone", PHONE) == 2
 
 
 def test_codes_are_limited_per_number_an_hour_from_any_address(client, mailbox, category, sms_log, settings, no_gap):
@@ -91,6 +107,18 @@ def test_submitting_is_limited_per_address_whoever_writes(client, submit, write,
     assert response.status_code == 429
     assert '<p class="lead">操作过于频繁，请稍后再试</p>' in response.content.decode()
     assert Submission.objects.count() == 1
+
+
+def test_a_refusal_at_a_busy_shared_address_does_not_count_against_the_person(client, submit, write, settings):
+    settings.PORTAL_SUBMITS_PER_IP_DAY = 1
+    settings.PORTAL_SUBMITS_PER_ID_DAY = 1
+    submit()
+    write(id_number=STRANGER, phone=OTHER_PHONE)  # someone else at the same service point
+    assert client.post("/portal/write/confirm/", {"submit": "1"}).status_code == 429
+    assert limits.count("submit-id", STRANGER) == 0
+    elsewhere = client.post("/portal/write/confirm/", {"submit": "1"}, REMOTE_ADDR="10.0.0.8")
+    assert elsewhere["Location"] == "/portal/write/done/"
+    assert Submission.objects.count() == 2
 
 
 def test_the_final_submit_asks_the_captcha_after_failures_from_the_address(client, write, monkeypatch):
