@@ -53,6 +53,8 @@ KIND_BY_ACTION = {
     Action.RETURN: DocumentKind.RETURN,
     TrackedAction.URGING_ISSUE: DocumentKind.URGING,
     TrackedAction.SUPERVISION_OPEN: DocumentKind.SUPERVISION,
+    # 继续督办 sets a new due date: the unit is told it by a letter of its own, numbered anew.
+    TrackedAction.SUPERVISION_CONTINUE: DocumentKind.SUPERVISION,
 }
 # Kinds whose text the history does not hold: documents.texts composes it from the event and its rows.
 COMPOSED_KINDS = frozenset({DocumentKind.RETURN, DocumentKind.URGING, DocumentKind.SUPERVISION})

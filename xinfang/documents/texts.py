@@ -147,8 +147,26 @@ def urging_slip(event, case) -> tuple[str, str, str]:
     return "信访事项催办单", slip.owed_by_org.name, body
 
 
+def _continued(event, item, way: str) -> str:
+    """继续督办's sentences: when the item was opened, why, by when it was due, then the new decision.
+
+    The previous due date and the opinion are in the event's data (an event written before they
+    were recorded gives the rest alone).
+    """
+    data = event.data or {}
+    before = f"我单位已于{_day(clock.local_date(item.opened_at))}对该事项{way}，督办事由：{_sentences(item.reason)}"
+    if data.get("previous_due_on"):
+        before += f"，要求于{_day(date.fromisoformat(data['previous_due_on']))}前办结"
+    opinion = f"继续督办意见：{_sentences(data['note'])}。" if data.get("note") else ""
+    return f"{before}。该事项至今未办结，经研究，决定继续督办。{opinion}"
+
+
 def supervision_letter(event, case) -> tuple[str, str, str]:
-    """督办函: the way, the reason, the due date and the report cadence of the item the event opened."""
+    """督办函: the way, the reason, the due date and the report cadence of the item the event opened.
+
+    继续督办 gives a letter of its own: the new due date, after when the item was opened and by
+    when it was first due.
+    """
     item = _supervision_item(event)
     if item is None:
         raise ValueError(f"event {event.pk} names no supervision item")
@@ -156,14 +174,16 @@ def supervision_letter(event, case) -> tuple[str, str, str]:
     # did not record it, and falls back to the item's.
     due_on = date.fromisoformat(event.data.get("due_on") or item.due_on.isoformat())
     way = item.get_kind_display()
-    if event.action == TrackedAction.SUPERVISION_ESCALATE and item.escalated_from is not None:
+    reason = f"督办事由：{_sentences(item.reason)}。"
+    if event.action == TrackedAction.SUPERVISION_CONTINUE:
+        decided = _continued(event, item, way)
+    elif event.action == TrackedAction.SUPERVISION_ESCALATE and item.escalated_from is not None:
         lower = item.escalated_from
-        decided = f"该事项原由{lower.issued_org.name}{lower.get_kind_display()}，现提级由我单位{way}。"
+        decided = f"该事项原由{lower.issued_org.name}{lower.get_kind_display()}，现提级由我单位{way}。{reason}"
     else:
-        decided = f"经研究，决定对该事项{way}。"
+        decided = f"经研究，决定对该事项{way}。{reason}"
     lines = [
-        f"{_names(case)}反映的“{case.summary}”信访事项（{case.number}），现由你单位办理。"
-        f"{decided}督办事由：{_sentences(item.reason)}。",
+        f"{_names(case)}反映的“{case.summary}”信访事项（{case.number}），现由你单位办理。{decided}",
         f"请你单位于{_day(due_on)}前办结，并将办理结果书面报告我单位。",
     ]
     if item.report_every_days:

@@ -243,6 +243,7 @@ def do_continue_supervision(case, item_id, *, actor, due_on: date, note: str = "
         if due_on == item.due_on:
             raise Invalid("新的办结期限与原期限相同", field="due_on")
         note = _text(note, "note", "继续督办意见", required=False)
+        previous = item.due_on
         item.due_on = due_on
         if item.report_every_days:
             item.next_report_on = min(clock.today() + timedelta(days=item.report_every_days), due_on)
@@ -253,7 +254,14 @@ def do_continue_supervision(case, item_id, *, actor, due_on: date, note: str = "
             T.SUPERVISION_CONTINUE,
             actor=who,
             note=f"继续督办，办结期限改为{due_on:%Y-%m-%d}" + (f"：{note}" if note else ""),
-            data={"item": item.pk, "due_on": due_on.isoformat(), "version": item.version},
+            # What its 督办函 (documents.texts) is frozen from: the old and new dates and the opinion.
+            data={
+                "item": item.pk,
+                "due_on": due_on.isoformat(),
+                "previous_due_on": previous.isoformat(),
+                "note": note,
+                "version": item.version,
+            },
         )
         notices.supervision_continued(item, note, actor=who)
     return item

@@ -10,7 +10,7 @@ from xinfang.documents import rendering
 from xinfang.documents.actions import do_issue_document
 from xinfang.documents.models import DocumentNumberPrefix
 from xinfang.documents.tests.helpers import docx_text, pdf_text, squash
-from xinfang.supervision.actions import do_issue_urging, do_open_supervision
+from xinfang.supervision.actions import do_continue_supervision, do_issue_urging, do_open_supervision
 
 
 def _event(case, action):
@@ -90,3 +90,36 @@ def test_the_other_county_cannot_issue_a_slip(cast, flow):
     do_issue_urging(case, actor=cast.officer, subject="请抓紧办理", reply_by=date(2099, 1, 1))
     with pytest.raises(Http404):
         do_issue_document(case, actor=cast.other_officer, event=_event(case, "urging_issue"))
+
+
+def test_continuing_supervision_gives_a_letter_of_its_own_with_the_new_due_date(cast, flow, clock, login):
+    clock.set(datetime(2026, 3, 2, 10, 0))
+    case = flow.handling()
+    item = do_open_supervision(
+        case, actor=cast.supervisor, kind="letter", reason="群众反映强烈", due_on=date(2026, 3, 20), report_every_days=7
+    )
+    first = do_issue_document(case, actor=cast.supervisor, event=_event(case, "supervision_open"))
+    clock.set(datetime(2026, 3, 19, 15, 0))
+    do_continue_supervision(case, item.pk, actor=cast.supervisor, due_on=date(2026, 4, 10), note="需会同住建部门核实")
+    continued = _event(case, "supervision_continue")
+    page = login(cast.supervisor).get(f"/cases/{case.pk}/").content.decode()
+    assert f'action="/documents/cases/{case.pk}/events/{continued.pk}/issue/"' in page
+    doc = do_issue_document(case, actor=cast.supervisor, event=continued)
+    assert (first.number, doc.number, doc.title) == ("清河督〔2026〕1号", "清河督〔2026〕2号", "信访事项督办函")
+    assert (doc.addressee, doc.signer, doc.dated) == (cast.dept.name, cast.bureau.name, date(2026, 3, 19))
+    assert doc.body == "\n".join(
+        [
+            f"张三反映的“{case.summary}”信访事项（{case.number}），现由你单位办理。"
+            "我单位已于2026年3月2日对该事项发函督办，督办事由：群众反映强烈，要求于2026年3月20日前办结。"
+            "该事项至今未办结，经研究，决定继续督办。继续督办意见：需会同住建部门核实。",
+            "请你单位于2026年4月10日前办结，并将办理结果书面报告我单位。",
+            "办理期间，请每七日报告一次进展情况。",
+        ]
+    )
+    # The first letter keeps the date it was issued with.
+    first.refresh_from_db()
+    assert "请你单位于2026年3月20日前办结" in first.body
+    pdf = squash(pdf_text(rendering.pdf_bytes(doc)))
+    assert "清河督〔2026〕2号" in pdf and "决定继续督办" in pdf and "2026年4月10日前办结" in pdf
+    with pytest.raises(NotAllowed, match="^只有督查员、受理交办员、负责人或领导可以印发催办单、督办函$"):
+        do_issue_document(case, actor=cast.registrar, event=continued)
