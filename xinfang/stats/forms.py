@@ -13,6 +13,23 @@ from xinfang.stats.table import Slice
 BLANK = [("", "全部")]
 PERIOD_KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("range", "任意期间")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The field each kind of period is read from: a bad value there means the period asked for is not
+# known, and the page says so and shows this month (a bad value in another kind's field is ignored).
+PERIOD_FIELDS = {
+    "month": ("year", "month"),
+    "quarter": ("year", "quarter"),
+    "year": ("year",),
+    "range": ("start", "end"),
+}
+
+
+def _bounded(label: str, low: int, high: int) -> dict[str, str]:
+    """The one message for a number out of range or not a number, as ``periods.parse`` words it."""
+    text = f"{label}须为{low}至{high}" if label != "年份" else f"{label}须在{low}至{high}之间"
+    return {"invalid": text, "min_value": text, "max_value": text}
+
+
+_DAY = {"invalid": "请按“年-月-日”填写日期，如2026-03-01"}
 
 
 def category_choices():
@@ -33,12 +50,27 @@ def category_choices():
 class PeriodForm(forms.Form):
     """The period and the org: what the statistics page and the ranking page both ask for."""
 
-    period = forms.ChoiceField(label="统计期间", choices=PERIOD_KINDS, required=False)
-    year = forms.IntegerField(label="年份", min_value=FIRST_DAY.year, max_value=LAST_DAY.year, required=False)
-    month = forms.IntegerField(label="月份", min_value=1, max_value=12, required=False)
-    quarter = forms.IntegerField(label="季度", min_value=1, max_value=4, required=False)
-    start = forms.DateField(label="自", required=False, widget=DATE)
-    end = forms.DateField(label="至", required=False, widget=DATE)
+    period = forms.ChoiceField(
+        label="统计期间",
+        choices=PERIOD_KINDS,
+        required=False,
+        error_messages={"invalid_choice": "统计期间须为月度、季度、年度或任意期间"},
+    )
+    year = forms.IntegerField(
+        label="年份",
+        min_value=FIRST_DAY.year,
+        max_value=LAST_DAY.year,
+        required=False,
+        error_messages=_bounded("年份", FIRST_DAY.year, LAST_DAY.year),
+    )
+    month = forms.IntegerField(
+        label="月份", min_value=1, max_value=12, required=False, error_messages=_bounded("月份", 1, 12)
+    )
+    quarter = forms.IntegerField(
+        label="季度", min_value=1, max_value=4, required=False, error_messages=_bounded("季度", 1, 4)
+    )
+    start = forms.DateField(label="自", required=False, widget=DATE, error_messages=_DAY)
+    end = forms.DateField(label="至", required=False, widget=DATE, error_messages=_DAY)
     org = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
 
     def __init__(self, data=None, *args, **kwargs):
@@ -59,9 +91,18 @@ class PeriodForm(forms.Form):
         """The valid period and org; a bad period is reported and this month is used instead."""
         today = clock.today()
         d = self._data()
+        kind = d.get("period") or "month"
+        if self.is_bound and "period" in self.errors:
+            kind = ""
+        bad = [name for name in PERIOD_FIELDS.get(kind, ("period",)) if name in self.errors]
+        if bad:
+            # Falling back to a part of "today" (what parse does with a missing part) would show
+            # another period than the one asked for under the asker's own heading.
+            self.period_error = self.errors[bad[0]][0]
+            return Period.containing("month", today), d.get("org")
         try:
             period = parse(
-                d.get("period") or "month",
+                kind,
                 year=d.get("year"),
                 month=d.get("month"),
                 quarter=d.get("quarter"),

@@ -123,6 +123,32 @@ def test_a_bad_period_is_said_and_this_month_shown(login, cast, clock):
     assert "信访工作统计（2025年6月）" in html
 
 
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ({"period": "month", "year": 2025, "month": 13}, "月份须为1至12"),
+        ({"period": "month", "year": 2025, "month": "三"}, "月份须为1至12"),
+        ({"period": "quarter", "year": 2025, "quarter": 5}, "季度须为1至4"),
+        ({"period": "year", "year": 1800}, "年份须在1900至2099之间"),
+        ({"period": "range", "start": "2025-13-01", "end": "2025-12-31"}, "请按“年-月-日”填写日期，如2026-03-01"),
+        ({"period": "week"}, "统计期间须为月度、季度、年度或任意期间"),
+    ],
+)
+def test_a_value_out_of_range_is_said_not_replaced_by_today_s(login, cast, clock, asked, said):
+    """Month 13 used to show today's month of the year asked, with only Django's own words at the field."""
+    clock.set(date(2025, 6, 15))
+    html = login(cast.statistician).get("/stats/", asked).content.decode()
+    assert f'<p class="error">{said}</p>' in html
+    assert f'<p class="warning" role="status">{said}；已改为显示本月。</p>' in html
+    assert "信访工作统计（2025年6月）" in html
+
+
+def test_a_bad_value_in_another_kind_s_field_is_not_in_the_way(login, cast, clock):
+    clock.set(date(2025, 6, 15))
+    html = login(cast.statistician).get("/stats/", {"period": "year", "year": 2024, "month": 13}).content.decode()
+    assert "信访工作统计（2024年）" in html and "已改为显示本月" not in html
+
+
 @pytest.mark.parametrize("who", ["registrar", "handler", "admin", "nobody"])
 def test_others_may_not_see_statistics(login, cast, who):
     response = login(getattr(cast, who)).get("/stats/")
