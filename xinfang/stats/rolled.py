@@ -105,6 +105,7 @@ def outside_orgs(org: Org) -> list[int]:
 
 
 BACKLOG = ("backlog_start", "backlog_resolved")
+JUDGED = ("handling_due", "handled_on_time", "handled_late")
 
 
 def _any(sets) -> bool:
@@ -138,7 +139,7 @@ def grouped(
     ``outside_orgs(org)`` when the caller has it already.
     """
     where = _where(viewer, slice)
-    sets = r.exceptions(period, today)
+    sets = r.exceptions(period, today)  # sets[0]: the pending cases
     if viewer.has_role(*ACCUSATION_READERS):
         sets.extend(_hidden_accusations(viewer))
     in_cases = Q()
@@ -146,9 +147,12 @@ def grouped(
     for ids in sets:
         in_cases |= Q(pk__in=ids)
         in_facts |= Q(case_id__in=ids)
-    in_backlog = in_cases
+    # 期初积案's cases are found by their deadlines (open, or met late across the start: a fact), so the
+    # candidates and the cases whose facts may lag (pending) are all of them; the other exceptions are not.
+    in_backlog = Q(pk__in=sets[0])
     for ids in r.backlog_candidates(period):
         in_backlog |= Q(pk__in=ids)
+    running = r.not_yet_due(period, today)
     out: dict[str, dict[str, int]] = {}
     zero = _zero()
 
@@ -168,6 +172,13 @@ def grouped(
         for key, sums in r.summed(CaseFact, where & in_facts, org, period, today).items():
             r.to_base(sums, row(key), -1)
         _counted(inside.filter(in_cases), org, flows, out, row)
+    if running is not None and running.exists():
+        # Only their 按期办结 counts: the facts' taken out, the direct ones added (the cases above excluded,
+        # whose every count is direct already).
+        only = Q(pk__in=running) & ~in_cases
+        for key, sums in r.judged_summed(where & Q(case_id__in=running) & ~in_facts, org, period).items():
+            r.untake_judged(sums, row(key))
+        _counted(inside.filter(only), org, {name: aggregates[name] for name in JUDGED}, out, row)
     _counted(inside.filter(in_backlog), org, backlog, out, row)
     if top:
         if outside is None:

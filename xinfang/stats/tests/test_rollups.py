@@ -279,3 +279,48 @@ def test_random_workflows_keep_the_rollup_figures_equal_to_the_direct_ones(cast,
     rollups.recompute_all()
     assert sums_by_key() == incremental
     assert facts() == incremental_facts
+
+
+def _handling_due(case):
+    from xinfang.clock.models import Clock, Deadline
+
+    return Deadline.objects.get(owner_id=case.pk, clock=Clock.HANDLING).due_date
+
+
+def test_in_the_running_month_a_deadline_not_yet_due_is_not_judged(cast, flow, clock):
+    """Its fact counts a running deadline late (as it will be once its day passes, with no event to say so);
+    before that day the rollups take out only its 按期办结 counts and count those directly."""
+    clock.set(date(2025, 1, 2))
+    overdue = flow.handling(summary="已超期未办结")
+    clock.set(date(2025, 1, 3))
+    on_time = flow.handling(summary="按期答复")
+    clock.set(date(2025, 1, 20))
+    waiting = flow.handling(summary="期限未到")
+    flow.reply(on_time)
+    month = Period.containing("month", _handling_due(overdue))
+    today = _handling_due(overdue) + timedelta(days=2)
+    assert month.start <= _handling_due(on_time) < today <= _handling_due(waiting) <= month.end
+    clock.set(today)
+    drain(rollups.CONSUMER)
+    direct, fast = pair(cast.leader, cast.county, month, today, top=True)
+    assert fast == direct
+    base = t.build(scoped_cases(cast.leader), cast.county, month, today=today, viewer=cast.leader).total.base
+    assert (base["handling_due"], base["handled_on_time"], base["handled_late"]) == (2, 1, 1)
+    # Counted, and late, once its day has passed.
+    later = _handling_due(waiting) + timedelta(days=1)
+    direct, fast = pair(cast.leader, cast.county, month, later, top=True)
+    assert fast == direct and sum(row["handled_late"] for row in fast.values()) == 2
+
+
+def test_a_reply_late_across_the_start_is_in_the_backlog_before_the_drain(cast, flow, clock):
+    """期初积案 from the facts' late spans: a case whose late reply is not yet applied is found as pending."""
+    clock.set(date(2025, 1, 2))
+    case = flow.handling(summary="逾期后答复")
+    drain(rollups.CONSUMER)
+    month = Period.containing("month", _handling_due(case) + timedelta(days=40))
+    clock.set(month.start + timedelta(days=3))
+    flow.reply(case)
+    today = month.start + timedelta(days=10)
+    direct, fast = pair(cast.leader, cast.county, month, today, top=True)
+    assert fast == direct
+    assert sum(row["backlog_start"] for row in fast.values()) == 1
