@@ -176,8 +176,8 @@ def grouped(
         # Only their 按期办结 counts: the facts' taken out, the direct ones added (the cases above excluded,
         # whose every count is direct already).
         only = Q(pk__in=running) & ~in_cases
-        for key, sums in r.judged_summed(where & Q(case_id__in=running) & ~in_facts, org, period).items():
-            r.untake_judged(sums, row(key))
+        for key, judged in r.judged_summed(where & Q(case_id__in=running) & ~in_facts, org, period).items():
+            r.untake_judged(judged, row(key))
         _counted(inside.filter(only), org, {name: aggregates[name] for name in JUDGED}, out, row)
     _counted(inside.filter(in_backlog), org, backlog, out, row)
     if top:
