@@ -23,9 +23,8 @@ PERIOD_FIELDS = {
 }
 
 
-def _bounded(label: str, low: int, high: int) -> dict[str, str]:
-    """The one message for a number out of range or not a number, as ``periods.parse`` words it."""
-    text = f"{label}须为{low}至{high}" if label != "年份" else f"{label}须在{low}至{high}之间"
+def _bounded(text: str) -> dict[str, str]:
+    """The one message for a number out of range or not a number (worded as ``periods.parse`` words it)."""
     return {"invalid": text, "min_value": text, "max_value": text}
 
 
@@ -61,13 +60,13 @@ class PeriodForm(forms.Form):
         min_value=FIRST_DAY.year,
         max_value=LAST_DAY.year,
         required=False,
-        error_messages=_bounded("年份", FIRST_DAY.year, LAST_DAY.year),
+        error_messages=_bounded(f"年份须在{FIRST_DAY.year}至{LAST_DAY.year}之间"),
     )
     month = forms.IntegerField(
-        label="月份", min_value=1, max_value=12, required=False, error_messages=_bounded("月份", 1, 12)
+        label="月份", min_value=1, max_value=12, required=False, error_messages=_bounded("月份须为1至12")
     )
     quarter = forms.IntegerField(
-        label="季度", min_value=1, max_value=4, required=False, error_messages=_bounded("季度", 1, 4)
+        label="季度", min_value=1, max_value=4, required=False, error_messages=_bounded("季度须为1至4")
     )
     start = forms.DateField(label="自", required=False, widget=DATE, error_messages=_DAY)
     end = forms.DateField(label="至", required=False, widget=DATE, error_messages=_DAY)
@@ -92,9 +91,8 @@ class PeriodForm(forms.Form):
         today = clock.today()
         d = self._data()
         kind = d.get("period") or "month"
-        if self.is_bound and "period" in self.errors:
-            kind = ""
-        bad = [name for name in PERIOD_FIELDS.get(kind, ("period",)) if name in self.errors]
+        fields = ("period",) if "period" in self.errors else PERIOD_FIELDS[kind]
+        bad = [name for name in fields if name in self.errors]
         if bad:
             # Falling back to a part of "today" (what parse does with a missing part) would show
             # another period than the one asked for under the asker's own heading.

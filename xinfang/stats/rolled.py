@@ -139,7 +139,7 @@ def grouped(
     ``outside_orgs(org)`` when the caller has it already.
     """
     where = _where(viewer, slice)
-    sets = r.exceptions(period, today)  # sets[0]: the pending cases
+    sets = r.exceptions(period, today)
     if viewer.has_role(*ACCUSATION_READERS):
         sets.extend(_hidden_accusations(viewer))
     in_cases = Q()
@@ -149,7 +149,7 @@ def grouped(
         in_facts |= Q(case_id__in=ids)
     # 期初积案's cases are found by their deadlines (open, or met late across the start: a fact), so the
     # candidates and the cases whose facts may lag (pending) are all of them; the other exceptions are not.
-    in_backlog = Q(pk__in=sets[0])
+    in_backlog = Q(pk__in=r.pending_cases())
     for ids in r.backlog_candidates(period):
         in_backlog |= Q(pk__in=ids)
     running = r.not_yet_due(period, today)

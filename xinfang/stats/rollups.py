@@ -474,15 +474,8 @@ def _sums(cut: date) -> dict:
 
 def judged_summed(where: Q, org: Org, period: Period) -> dict[str, dict[str, int]]:
     """The 按期办结 fact columns (judged, late) of ``where``'s facts in the period's months, per unit row."""
-    months = months_of(period)
-    rows = (
-        CaseFact.objects.filter(where, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
-        .annotate(row=Substr("org__path", 1, len(org.path) + PATH_STEP))
-        .order_by()
-        .values("row")
-        .annotate(judged=Coalesce(Sum("judged"), Value(0)), late=Coalesce(Sum("late"), Value(0)))
-    )
-    return {row.pop("row"): row for row in rows}
+    sums = {name: SUMS[name] for name in ("judged", "late")}
+    return {row.pop("row"): row for row in _per_row(CaseFact, where, org, period, (), sums)}
 
 
 def untake_judged(sums: dict[str, int], base: dict[str, int]) -> None:
@@ -532,21 +525,28 @@ def to_base(rows: Iterable[dict], base: dict[str, int], sign: int = 1) -> None:
         base["handled_on_time"] += sign * (s["judged"] - s["late"])
 
 
+def _per_row(model, where: Q, org: Org, period: Period, fields: tuple[str, ...], sums: dict):
+    """``model``'s rows (Rollup or CaseFact) in the period's months under ``org``, ``sums`` per unit row and ``fields``.
+
+    The unit row is the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
+    """
+    months = months_of(period)
+    return (
+        model.objects.filter(where, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
+        .annotate(row=Substr("org__path", 1, len(org.path) + PATH_STEP))
+        .order_by()
+        .values("row", *fields)
+        .annotate(**sums)
+    )
+
+
 def summed(model, where: Q, org: Org, period: Period, today: date) -> dict[str, list[dict]]:
     """The rows of ``model`` (Rollup or CaseFact) in the period's months under ``org``, summed per unit row.
 
     Keyed like the monthly table: the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
     """
-    months = months_of(period)
-    rows = (
-        model.objects.filter(where, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)
-        .annotate(row=Substr("org__path", 1, len(org.path) + PATH_STEP))
-        .order_by()
-        .values("row", "channel", "kind")
-        .annotate(**_sums(period.cutoff(today)))
-    )
     out: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
+    for row in _per_row(model, where, org, period, ("channel", "kind"), _sums(period.cutoff(today))):
         out[row.pop("row")].append(row)
     return out
 
