@@ -361,6 +361,14 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["owner_type", "owner_id"], name="clock_deadline_owner"),
             models.Index(fields=["status", "due_date"], name="clock_deadline_status_due"),
+            # The handling periods open and due by a day (期初积案's candidates in the statistics): among the
+            # open deadlines of every clock, the review windows outnumber them several times. Partial on the
+            # clock alone: with the state in its condition too, SQLite estimated it above the index beside.
+            models.Index(
+                fields=["status", "due_date", "owner_type", "owner_id"],
+                name="clock_deadline_handling",
+                condition=models.Q(clock=Clock.HANDLING),
+            ),
         ]
 
     def __str__(self):

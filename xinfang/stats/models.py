@@ -274,6 +274,13 @@ class CaseFact(RollupKey):
     done_on = models.DateField(null=True)
     # A handling deadline due in ``month`` and met late in ``month2``: the 期初积案 candidates of a period.
     late_span = models.IntegerField(default=0)
+    # The earliest running handling deadline due in ``month`` (open, not paused), on the row counting it:
+    # its fact counts it judged and late, which is true only once that day has passed. Until then a
+    # period takes ``undue_judged`` and ``undue_late`` (what the running deadlines add to the row's
+    # judged and late, 0 or 1) out of its sums (xinfang/stats/rollups.py, ``undue_summed``).
+    running_due = models.DateField(null=True)
+    undue_judged = models.IntegerField(default=0)
+    undue_late = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = "统计事实"
@@ -283,6 +290,7 @@ class CaseFact(RollupKey):
             models.Index(fields=["month"], name="stats_fact_multi_idx", condition=Q(multi=True)),
             models.Index(fields=["done_on"], name="stats_fact_done_idx", condition=Q(done_on__isnull=False)),
             models.Index(fields=["month2", "month"], name="stats_fact_span_idx", condition=Q(late_span__gt=0)),
+            models.Index(fields=["running_due"], name="stats_fact_running_idx", condition=Q(running_due__isnull=False)),
         ]
 
 
@@ -298,5 +306,12 @@ class Rollup(RollupKey):
         indexes = [
             models.Index(
                 fields=["month", "org", "kind", "channel", "category", "total"], name="stats_rollup_month_org_idx"
-            )
+            ),
+            # The same for the rows that count cases received (a third of them: the others hold the counts
+            # dated later, 受理 or 办结 ...): the trend's twelve months, 24 → 13 ms at 10^6 on SQLite.
+            models.Index(
+                fields=["month", "org", "kind", "channel", "category", "total"],
+                name="stats_rollup_received_idx",
+                condition=Q(total__gt=0),
+            ),
         ]

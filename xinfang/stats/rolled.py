@@ -105,7 +105,6 @@ def outside_orgs(org: Org) -> list[int]:
 
 
 BACKLOG = ("backlog_start", "backlog_resolved")
-JUDGED = ("handling_due", "handled_on_time", "handled_late")
 
 
 def _any(sets) -> bool:
@@ -152,7 +151,6 @@ def grouped(
     in_backlog = Q(pk__in=r.pending_cases())
     for ids in r.backlog_candidates(period):
         in_backlog |= Q(pk__in=ids)
-    running = r.not_yet_due(period, today)
     out: dict[str, dict[str, int]] = {}
     zero = _zero()
 
@@ -168,17 +166,14 @@ def grouped(
         r.to_base(sums, row(key))
     unit_path = Coalesce("competent_org__path", "current_org__path")
     inside = qs.annotate(unit_path=unit_path).filter(unit_path__startswith=org.path)
-    if _any(sets):
+    direct = _any(sets)
+    if direct:
         for key, sums in r.summed(CaseFact, where & in_facts, org, period, today).items():
             r.to_base(sums, row(key), -1)
         _counted(inside.filter(in_cases), org, flows, out, row)
-    if running is not None and running.exists():
-        # Only their 按期办结 counts: the facts' taken out, the direct ones added (the cases above excluded,
-        # whose every count is direct already).
-        only = Q(pk__in=running) & ~in_cases
-        for key, judged in r.judged_summed(where & Q(case_id__in=running) & ~in_facts, org, period).items():
-            r.untake_judged(judged, row(key))
-        _counted(inside.filter(only), org, {name: aggregates[name] for name in JUDGED}, out, row)
+    # The running deadlines not yet due, of the cases not counted directly above (their facts are out).
+    for key, undue in r.undue_summed(where & ~in_facts if direct else where, org, period, today).items():
+        r.untake_undue(undue, row(key))
     _counted(inside.filter(in_backlog), org, backlog, out, row)
     if top:
         if outside is None:

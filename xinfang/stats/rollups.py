@@ -18,9 +18,12 @@ Design (docs/metrics.md §8):
   direct queries instead (``exceptions``): a case with pending events (so the
   figures never lag the outbox), one of an accusation the viewer may not see,
   one with 受理决定 or 办理期限 facts in two months of a longer period (it counts
-  once), one with a running handling deadline falling due after today (not yet
-  judged), one closed after the period's cutoff in the cutoff's month. Each of
-  these sets is found by an index. 期初积案 and its 化解 (a stock, not a flow)
+  once), one closed after the period's cutoff in the cutoff's month. Each of
+  these sets is found by an index. A running handling deadline falling due from
+  today on is not judged yet, but its fact counts it judged and late (as it will
+  be once the day has passed, with no event to say so): the fact row also holds
+  that deadline's due date and what it adds, which a period not yet ended takes
+  out (``undue_summed``), so such cases are not counted directly. 期初积案 and its 化解 (a stock, not a flow)
   are counted directly over the few cases that can be in it: a handling
   deadline still open and due before the period, or met late across its start.
 * Anything else (a range of days, an urgency or second-level category slice, a
@@ -95,8 +98,10 @@ def _done(closed: date | None, final: date | None) -> date | None:
     return min(days) if days else None
 
 
-# The columns of a fact row as ``_fact_rows`` gives them (CaseFact's attnames).
-FACT_FIELDS = ("case_id", *KEY, "multi", "done_on", "late_span", *ROLLUP_COUNTS)
+# The columns of a fact row as ``_fact_rows`` gives them (CaseFact's attnames): the case, the key, the
+# extras, the counts.
+EXTRAS = ("multi", "done_on", "late_span", "running_due", "undue_judged", "undue_late")
+FACT_FIELDS = ("case_id", *KEY, *EXTRAS, *ROLLUP_COUNTS)
 
 
 def _local_dates():
@@ -243,6 +248,9 @@ def _fact_rows(cases) -> list[tuple]:
         .values_list("owner_id", "clock", "status", "paused", "due_date", "met_at")
     )
     months_with: dict[int, set] = defaultdict(set)
+    # Per (case, month) of handling deadlines: whether a met one is judged, and late; the earliest running one.
+    met_in: dict[tuple, int] = {}
+    running_in: dict[tuple, date] = {}
     for owner, clk, status, paused, due_date, met_at in deadlines.iterator(chunk_size=BATCH):
         if owner not in wanted:
             continue
@@ -262,12 +270,24 @@ def _fact_rows(cases) -> list[tuple]:
             acc[k]  # noqa: B018  (the row exists even when it counts nothing else)
             extra[k]["late_span"] = 1
         running = status == DeadlineStatus.OPEN and not paused
-        if met or running:  # judged once its due date has passed (a running one: see ``exceptions``)
+        if met or running:  # judged once its due date has passed (a running one: see ``undue_summed``)
             m = month_of(due_date)
             r = acc[(owner, m, None)]
             r["judged"] = 1
             r["late"] = max(r["late"], int(running or met_at > due_date))
             months_with[owner].add(("h", m))
+            if met:
+                met_in[(owner, m)] = max(met_in.get((owner, m), 0), int(met_at > due_date))
+            elif (owner, m) not in running_in or due_date < running_in[(owner, m)]:
+                running_in[(owner, m)] = due_date
+    # Before its earliest running deadline's day, the row's judged and late are what its met deadlines
+    # give: 1 - (a met one), 1 - (a met one late). From that day on the running ones count it late.
+    for (owner, m), due_date in running_in.items():
+        more = extra[(owner, m, None)]
+        more["running_due"] = due_date
+        met_late = met_in.get((owner, m))
+        more["undue_judged"] = int(met_late is None)
+        more["undue_late"] = int(not met_late)
     multi = {
         pk
         for pk, seen in months_with.items()
@@ -289,6 +309,9 @@ def _fact_rows(cases) -> list[tuple]:
                 pk in multi,
                 more.get("done_on"),
                 more.get("late_span", 0),
+                more.get("running_due"),
+                more.get("undue_judged", 0),
+                more.get("undue_late", 0),
                 *counts.values(),  # dict.fromkeys(ROLLUP_COUNTS): in ROLLUP_COUNTS order
             )
         )
@@ -341,6 +364,7 @@ def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
 def recompute_all() -> int:
     """Rebuild the facts and the rollups from every case (in chunks of ids); returns the rollup rows written."""
     width = len(KEY)
+    counts_at = 1 + width + len(EXTRAS)
     with transaction.atomic():
         Rollup.objects.all().delete()
         CaseFact.objects.all().delete()
@@ -352,13 +376,13 @@ def recompute_all() -> int:
                 break
             rows = _fact_rows(Case.objects.filter(pk__gte=ids[0], pk__lte=ids[-1]))
             _insert(CaseFact, FACT_FIELDS, rows)
-            for row in rows:  # the sums per key: FACT_FIELDS is the case, the key, three extras, the counts
+            for row in rows:  # the sums per key
                 key = row[1 : 1 + width]
                 into = sums.get(key)
                 if into is None:
-                    sums[key] = list(row[4 + width :])
+                    sums[key] = list(row[counts_at:])
                 else:
-                    for i, n in enumerate(row[4 + width :]):
+                    for i, n in enumerate(row[counts_at:]):
                         into[i] += n
             last = ids[-1]
         _insert(Rollup, (*KEY, *ROLLUP_COUNTS), [(*key, *counts) for key, counts in sums.items()])
@@ -415,7 +439,8 @@ def pending_cases():
 def exceptions(period: Period, today: date) -> list:
     """Id subqueries of the cases whose facts do not give their exact counts for this period (see the module's head).
 
-    The running handling deadlines not yet due are apart (``not_yet_due``): only their 按期办结 facts are wrong.
+    The running handling deadlines not yet due are apart (``undue_summed``): only their 按期办结 facts
+    are wrong, and by an amount their facts hold.
     """
     months = months_of(period)
     cut = period.cutoff(today)
@@ -428,61 +453,47 @@ def exceptions(period: Period, today: date) -> list:
     return out
 
 
-def not_yet_due(period: Period, today: date):
-    """The cases with a running handling deadline falling due in the period from today on, or None.
-
-    Their facts count that deadline as judged and late (as it will be once its day has passed, with no
-    event to say so), which is not yet true; every other count of their facts is exact. So only their
-    按期办结 counts are taken out and counted directly: in the current month these are a few thousand
-    cases of a city, and counting every figure of them directly was most of the dashboard's time.
-    """
-    if today > period.end:
-        return None
-    return Deadline.objects.filter(
-        status=DeadlineStatus.OPEN,
-        due_date__gte=max(today, period.start),
-        due_date__lte=period.end,
-        owner_type_id=_case_type_id(),
-        clock=Clock.HANDLING,
-        paused=False,
-    ).values("owner_id")
-
-
 def backlog_candidates(period: Period) -> list:
     """Id subqueries of the cases that can be in 期初积案: a handling deadline open and due before the start,
-    or met late across it (the month-wide superset; the direct count decides)."""
+    or met late across it (the direct count decides the rest: accepted before, not 办结 before).
+
+    The period starts on a month's first day (as every period the rollups answer), so "due before the
+    start, met on or after it" is "due in an earlier month, met in this one or later" on the facts'
+    months, exactly. The open ones through ``clock_deadline_handling``: the open deadlines of
+    every clock due before the start are several times as many (the review windows above all).
+    """
     start = period.start
     open_before = Deadline.objects.filter(
-        status=DeadlineStatus.OPEN, due_date__lt=start, owner_type_id=_case_type_id(), clock=Clock.HANDLING
+        status=DeadlineStatus.OPEN, clock=Clock.HANDLING, due_date__lt=start, owner_type_id=_case_type_id()
     ).values("owner_id")
-    across = CaseFact.objects.filter(late_span__gt=0, month2__gte=month_of(start), month__lte=month_of(start))
+    across = CaseFact.objects.filter(late_span__gt=0, month2__gte=month_of(start), month__lt=month_of(start))
     return [open_before, across.values("case_id")]
 
 
 SUMS = {name: Coalesce(Sum(name), Value(0)) for name in ROLLUP_COUNTS}
 
 
-def _sums(cut: date) -> dict:
-    # The 办结-dated counts: only the rows whose second month is not after the cutoff's month.
-    done = Q(month2__lte=month_of(cut))
-    return {
-        **SUMS,
-        "leader_done": Coalesce(Sum("leader_done", filter=done), Value(0)),
-        "accepted_done": Coalesce(Sum("accepted_done", filter=done), Value(0)),
-    }
+def undue_summed(where: Q, org: Org, period: Period, today: date) -> dict[str, dict[str, int]]:
+    """What the running handling deadlines not yet due add to ``where``'s 按期办结 facts, per unit row.
+
+    A running deadline's fact counts it judged and late, as it will be once its day has passed, with no
+    event to say so; before that day (the direct count judges an open deadline from the day after its
+    due date) the row's ``undue_judged`` and ``undue_late`` are to be taken out. Only a period that
+    has not ended has such rows: a few thousand of a city's facts in the current month, found through
+    the partial index on ``running_due``. (Counting these cases directly was most of the dashboard.)
+    """
+    if today > period.end:
+        return {}
+    sums = {name: Coalesce(Sum(name), Value(0)) for name in ("undue_judged", "undue_late")}
+    due = Q(running_due__gte=max(today, period.start), running_due__lte=period.end)
+    return {row.pop("row"): row for row in _per_row(CaseFact, where & due, org, period, (), sums)}
 
 
-def judged_summed(where: Q, org: Org, period: Period) -> dict[str, dict[str, int]]:
-    """The 按期办结 fact columns (judged, late) of ``where``'s facts in the period's months, per unit row."""
-    sums = {name: SUMS[name] for name in ("judged", "late")}
-    return {row.pop("row"): row for row in _per_row(CaseFact, where, org, period, (), sums)}
-
-
-def untake_judged(sums: dict[str, int], base: dict[str, int]) -> None:
-    """Take ``judged_summed``'s counts out of the base counts (``to_base`` with the sign -1, for these two)."""
-    base["handling_due"] -= sums["judged"]
-    base["handled_late"] -= sums["late"]
-    base["handled_on_time"] -= sums["judged"] - sums["late"]
+def untake_undue(sums: dict[str, int], base: dict[str, int]) -> None:
+    """Take ``undue_summed``'s counts out of the base counts (``to_base``'s 按期办结 terms with the sign -1)."""
+    base["handling_due"] -= sums["undue_judged"]
+    base["handled_late"] -= sums["undue_late"]
+    base["handled_on_time"] -= sums["undue_judged"] - sums["undue_late"]
 
 
 def to_base(rows: Iterable[dict], base: dict[str, int], sign: int = 1) -> None:
@@ -546,7 +557,10 @@ def summed(model, where: Q, org: Org, period: Period, today: date) -> dict[str, 
     Keyed like the monthly table: the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
     """
     out: dict[str, list[dict]] = defaultdict(list)
-    for row in _per_row(model, where, org, period, ("channel", "kind"), _sums(period.cutoff(today))):
+    # The rows with a second month hold only the 办结-dated counts: those done after the cutoff's month
+    # count nothing here (a past month's are most of its rows), and the index leaves them out unread.
+    done = Q(month2__isnull=True) | Q(month2__lte=month_of(period.cutoff(today)))
+    for row in _per_row(model, where & done, org, period, ("channel", "kind"), SUMS):
         out[row.pop("row")].append(row)
     return out
 
@@ -556,13 +570,12 @@ __all__ = [
     "backlog_candidates",
     "exceptions",
     "facts_for",
-    "judged_summed",
-    "not_yet_due",
     "on_case_event",
     "recompute_all",
     "refresh_case",
     "summed",
     "to_base",
-    "untake_judged",
+    "undue_summed",
+    "untake_undue",
     "whole_months",
 ]
