@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.cases.models import Case, CaseOrg, CasePetitioner
+from xinfang.cases.predicates import Probe
 from xinfang.cases.routing_policy import INDEPENDENT_KINDS, in_reach
 from xinfang.cases.states import OPEN_STATES, Kind, ParticipantRole
 from xinfang.orgs.access import org_scope, subtree_root
@@ -71,7 +72,7 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
         include = Q(pk__in=[])
         if scope.org_ids or scope.paths:
             # Q | an expression is a Q at run time; django-stubs types Q's operators for Q operands only.
-            include |= Exists(CaseOrg.objects.filter(scope.q("org"), case=OuterRef(outer_case)))  # type: ignore[assignment]
+            include |= Probe(CaseOrg.objects.filter(scope.q("org"), case=OuterRef(outer_case)))  # type: ignore[assignment]
         if scope.assigned and not (scope.org_ids or scope.paths) and not prefix:
             # A handler and nothing more sees a few cases among millions. As IN over indexed
             # look-ups (their own cases; their unit's co-unit parts) the database starts from
@@ -88,7 +89,7 @@ def visibility(user, *, prefix: str = "", outer_case: str = "pk") -> tuple[Q | N
                 # A co-unit's part is unit work with no personal assignment: its handlers see
                 # the case while it is open (to report, and to follow it after reporting), not
                 # once it has ended (the unit's officer and head, with the unit's scope, still do).
-                include |= Exists(
+                include |= Probe(
                     CaseOrg.objects.filter(case=OuterRef(outer_case), org=user.org_id, role=ParticipantRole.CO)
                 ) & Q(**{f"{prefix}status__in": sorted(OPEN_STATES)})
     exclude = _accused_exclusion(user, prefix)
@@ -180,7 +181,9 @@ def _own_participations(user) -> Q | None:
         return None
     # Sliced as the probe was, so that the statement itself shows its bound (the EXPLAIN guard
     # lets a read of an org's participant rows through only under this LIMIT).
-    return _with_assigned(Q(pk__in=rows.values("case_id")[:PARTICIPATION_BUDGET]), user, scope)
+    # ``in_select``: beside the "assigned" scope's own cases (an OR), PostgreSQL reads it as an array of
+    # ids and an index scan of each branch; a plain IN there is a filter over every case.
+    return _with_assigned(Q(pk__in_select=rows.values("case_id")[:PARTICIPATION_BUDGET]), user, scope)
 
 
 def _with_assigned(narrowing: Q, user, scope) -> Q:
@@ -191,7 +194,7 @@ def _with_assigned(narrowing: Q, user, scope) -> Q:
     q = narrowing | Q(handler=user.pk)
     org = user.org
     if org is not None and not (org.pk in scope.org_ids or any(org.path.startswith(p) for p in scope.paths)):
-        q |= Q(pk__in=_open_co_rows(user))
+        q |= Q(pk__in_select=_open_co_rows(user))
     return q
 
 

@@ -37,6 +37,20 @@ class InSelect(Lookup):
         return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
 
 
+class Probe(Exists):
+    """A correlated EXISTS that PostgreSQL, too, answers per row of the outer query, by its index.
+
+    PostgreSQL turns an EXISTS into a semi-join, and for the scope's "a participant row of one of
+    these orgs" it then reads every participant row of the orgs (a bureau's whole history) to hash
+    them, whatever the few rows the rest of the query keeps. An OFFSET keeps the sublink a subplan
+    (the planner does not pull up a subquery with one): one probe of (case, org) per candidate row,
+    the plan SQLite makes of it.
+    """
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="EXISTS(%(subquery)s OFFSET 0)", **extra_context)
+
+
 @dataclass(frozen=True)
 class Predicate:
     key: str

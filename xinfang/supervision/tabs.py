@@ -3,6 +3,8 @@
 Each is "the cases where this actor has something of ours to do", as a
 filter over cases (``pk IN (items ...)``, an uncorrelated subquery the
 items' (org, status) indexes answer), always on top of the access layer.
+As ``in_select`` (``cases.predicates.InSelect``): inside the to-do's OR,
+PostgreSQL reads a plain IN as a filter over every case in scope.
 A tab whose filter is None for a user (no such role) is not shown.
 """
 
@@ -28,9 +30,11 @@ def supervision_todo(actor) -> Q | None:
         return None
     parts = []
     if actor.has_role(*SUPERVISING_ROLES):
-        parts.append(Q(pk__in=SupervisionItem.objects.filter(status=OPEN, issued_org__in=orgs).values("case_id")))
+        issued = SupervisionItem.objects.filter(status=OPEN, issued_org__in=orgs)
+        parts.append(Q(pk__in_select=issued.values("case_id")))
     if actor.has_role(*UNIT_ROLES):
-        parts.append(Q(pk__in=SupervisionItem.objects.filter(status=OPEN, owed_by_org__in=orgs).values("case_id")))
+        owed = SupervisionItem.objects.filter(status=OPEN, owed_by_org__in=orgs)
+        parts.append(Q(pk__in_select=owed.values("case_id")))
     if not parts:
         return None
     return parts[0] | parts[1] if len(parts) == 2 else parts[0]
@@ -41,7 +45,7 @@ def urging_todo(actor) -> Q | None:
     orgs = _orgs(actor)
     if not orgs or not actor.has_role(*UNIT_ROLES):
         return None
-    return Q(pk__in=UrgingSlip.objects.filter(status=OPEN, owed_by_org__in=orgs).values("case_id"))
+    return Q(pk__in_select=UrgingSlip.objects.filter(status=OPEN, owed_by_org__in=orgs).values("case_id"))
 
 
 def instruction_todo(actor) -> Q | None:
@@ -49,9 +53,9 @@ def instruction_todo(actor) -> Q | None:
     orgs = _orgs(actor)
     if not orgs:
         return None
-    q = Q(pk__in=Instruction.objects.filter(status=OPEN, to_user=actor.pk).values("case_id"))
+    q = Q(pk__in_select=Instruction.objects.filter(status=OPEN, to_user=actor.pk).values("case_id"))
     if actor.has_role(*UNIT_ROLES):
-        q |= Q(pk__in=Instruction.objects.filter(status=OPEN, owed_by_org__in=orgs).values("case_id"))
+        q |= Q(pk__in_select=Instruction.objects.filter(status=OPEN, owed_by_org__in=orgs).values("case_id"))
     return q
 
 
