@@ -199,7 +199,7 @@ def build(scope, org: Org, period: Period, *, root: Org, today: date, viewer=Non
     With the ``viewer`` whose scope it is, the table, the trend and the shares read the rollups
     when they can answer (``rolled.usable``), else the direct queries.
     """
-    table = t.build(scope, org, period, root=root, today=today, viewer=viewer)
+    table = t.build(scope, org, period, root=root, today=today, viewer=viewer, unit_links=False)
     board = Dashboard(org, root, period, today, table)
     top = board.top
     cells = {c["metric"].code: c for c in table.total.cells}

@@ -138,19 +138,23 @@ def grouped(
     ``outside_orgs(org)`` when the caller has it already.
     """
     where = _where(viewer, slice)
-    sets = r.exceptions(period, today)
+    pending = r.pending_cases()
+    lagging = pending.exists()
+    others = r.exceptions(period, today)
     if viewer.has_role(*ACCUSATION_READERS):
-        sets.extend(_hidden_accusations(viewer))
+        others.extend(_hidden_accusations(viewer))
+    sets = [pending, *others]
     in_cases = Q()
     in_facts = Q()
     for ids in sets:
         in_cases |= Q(pk__in=ids)
         in_facts |= Q(case_id__in=ids)
-    # 期初积案's cases are found by their deadlines (open, or met late across the start: a fact), so the
-    # candidates and the cases whose facts may lag (pending) are all of them; the other exceptions are not.
-    in_backlog = Q(pk__in=r.pending_cases())
+    # 期初积案's cases are found by their deadlines (open, or met late across the start: a fact): every
+    # candidate is overdue at the start, so only the case's own dates are asked of it. A case whose facts
+    # may lag (pending) is counted by the whole definition instead.
+    overdue = Q()
     for ids in r.backlog_candidates(period):
-        in_backlog |= Q(pk__in=ids)
+        overdue |= Q(pk__in=ids)
     out: dict[str, dict[str, int]] = {}
     zero = _zero()
 
@@ -161,12 +165,11 @@ def grouped(
 
     aggregates = m.aggregates(period, today)
     flows = {name: value for name, value in aggregates.items() if name not in BACKLOG}
-    backlog = {name: aggregates[name] for name in BACKLOG}
     for key, sums in r.summed(Rollup, where, org, period, today).items():
         r.to_base(sums, row(key))
     unit_path = Coalesce("competent_org__path", "current_org__path")
     inside = qs.annotate(unit_path=unit_path).filter(unit_path__startswith=org.path)
-    direct = _any(sets)
+    direct = lagging or _any(others)
     if direct:
         for key, sums in r.summed(CaseFact, where & in_facts, org, period, today).items():
             r.to_base(sums, row(key), -1)
@@ -174,7 +177,12 @@ def grouped(
     # The running deadlines not yet due, of the cases not counted directly above (their facts are out).
     for key, undue in r.undue_summed(where & ~in_facts if direct else where, org, period, today).items():
         r.untake_undue(undue, row(key))
-    _counted(inside.filter(in_backlog), org, backlog, out, row)
+    if lagging:  # the pending cases too, by the whole definition
+        lag = Q(pk__in=pending)
+        counts = m.backlog_of_overdue(period, today, unknown=lag)  # their facts may be stale
+        _counted(inside.filter(overdue | lag), org, counts, out, row)
+    else:
+        _counted(inside.filter(overdue), org, m.backlog_of_overdue(period, today), out, row)
     if top:
         if outside is None:
             outside = outside_orgs(org)

@@ -437,14 +437,15 @@ def pending_cases():
 
 
 def exceptions(period: Period, today: date) -> list:
-    """Id subqueries of the cases whose facts do not give their exact counts for this period (see the module's head).
+    """Id subqueries of the cases whose facts do not give their exact counts for this period (see the module's head),
+    besides the pending ones (``pending_cases``: the caller asks for those first).
 
     The running handling deadlines not yet due are apart (``undue_summed``): only their 按期办结 facts
     are wrong, and by an amount their facts hold.
     """
     months = months_of(period)
     cut = period.cutoff(today)
-    out = [pending_cases()]
+    out = []
     if len(months) > 1:  # 受理决定 or 办理期限 facts in two of its months: the case counts once
         out.append(CaseFact.objects.filter(multi=True, month__gte=months[0], month__lte=months[-1]).values("case_id"))
     if cut < _month_end(month_of(cut)):  # 办结 after the cutoff but within its month
@@ -454,8 +455,9 @@ def exceptions(period: Period, today: date) -> list:
 
 
 def backlog_candidates(period: Period) -> list:
-    """Id subqueries of the cases that can be in 期初积案: a handling deadline open and due before the start,
-    or met late across it (the direct count decides the rest: accepted before, not 办结 before).
+    """Id subqueries of the cases with a handling deadline overdue at the start: open and due before it,
+    or met late across it. Each such case is in 期初积案 when accepted before the start and not 办结
+    before it (``metrics.backlog_of_overdue``), unless its facts lag (a pending case).
 
     The period starts on a month's first day (as every period the rollups answer), so "due before the
     start, met on or after it" is "due in an earlier month, met in this one or later" on the facts'
@@ -464,7 +466,11 @@ def backlog_candidates(period: Period) -> list:
     """
     start = period.start
     open_before = Deadline.objects.filter(
-        status=DeadlineStatus.OPEN, clock=Clock.HANDLING, due_date__lt=start, owner_type_id=_case_type_id()
+        Q(met_at__isnull=True) | Q(met_at__gte=start),
+        status=DeadlineStatus.OPEN,
+        clock=Clock.HANDLING,
+        due_date__lt=start,
+        owner_type_id=_case_type_id(),
     ).values("owner_id")
     across = CaseFact.objects.filter(late_span__gt=0, month2__gte=month_of(start), month__lt=month_of(start))
     return [open_before, across.values("case_id")]
