@@ -145,7 +145,7 @@ def _aggregates(period: Period, today: date, _case_type: int) -> dict:
 
     # 期初积案: accepted before the start, not 办结 before it, with a handling period already run out by then.
     backlog = _open_at(start) & Q(_overdue_at(start))
-    resolved = Q(closed_on__gte=start, closed_on__lte=cut) | Q(final_on__gte=start, final_on__lte=cut)
+    resolved = _resolved(start, cut)
 
     # 复查率: of the replies in the period, those the petitioner asked to have reviewed (after that reply).
     review_asked = Exists(_events(Action.REQUEST_REVIEW).filter(at__date__gte=OuterRef("replied_on")))
@@ -204,6 +204,11 @@ def _open_at(start: date) -> Q:
     return Q(accepted_on__lt=start) & ~Q(closed_on__lt=start) & ~Q(final_on__lt=start)
 
 
+def _resolved(start: date, cut: date) -> Q:
+    """积案化解's dates: 办结 from the start to the cutoff."""
+    return Q(closed_on__gte=start, closed_on__lte=cut) | Q(final_on__gte=start, final_on__lte=cut)
+
+
 def backlog_of_overdue(period: Period, today: date | None = None, *, unknown: Q | None = None) -> dict:
     """期初积案 and its 化解 over cases known to have a handling deadline overdue at the start.
 
@@ -216,8 +221,7 @@ def backlog_of_overdue(period: Period, today: date | None = None, *, unknown: Q 
     backlog = _open_at(start)
     if unknown is not None:
         backlog &= ~unknown | Q(_overdue_at(start))
-    resolved = Q(closed_on__gte=start, closed_on__lte=cut) | Q(final_on__gte=start, final_on__lte=cut)
-    return {"backlog_start": _count(backlog), "backlog_resolved": _count(backlog & resolved)}
+    return {"backlog_start": _count(backlog), "backlog_resolved": _count(backlog & _resolved(start, cut))}
 
 
 def clean(row: Mapping) -> dict[str, int]:
@@ -246,7 +250,7 @@ def relevant(period: Period, today: date | None = None) -> Q:
         | Q(closed_on__gte=start, closed_on__lte=cut)
         | Q(final_on__gte=start, final_on__lte=cut)
         # the backlog's candidates: accepted before the start and not 办结 before it
-        | (Q(accepted_on__lt=start) & ~Q(closed_on__lt=start) & ~Q(final_on__lt=start))
+        | _open_at(start)
         | Q(pk__in=dated.values("owner_id"))
         | Q(pk__in=events.values("case_id"))
     )

@@ -564,7 +564,7 @@ def summed(model, where: Q, org: Org, period: Period, today: date) -> dict[str, 
     """
     out: dict[str, list[dict]] = defaultdict(list)
     # The rows with a second month hold only the 办结-dated counts: those done after the cutoff's month
-    # count nothing here (a past month's are most of its rows), and the index leaves them out unread.
+    # count nothing here (a past month's are most of its rows), so they are left out of the sums.
     done = Q(month2__isnull=True) | Q(month2__lte=month_of(period.cutoff(today)))
     for row in _per_row(model, where & done, org, period, ("channel", "kind"), SUMS):
         out[row.pop("row")].append(row)
