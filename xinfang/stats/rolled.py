@@ -32,7 +32,7 @@ from xinfang.orgs.access import org_scope
 from xinfang.orgs.models import PATH_STEP, Org
 from xinfang.stats import metrics as m
 from xinfang.stats import rollups as r
-from xinfang.stats.models import CaseFact, Rollup
+from xinfang.stats.models import CaseFact, Rollup, UnitRollup
 from xinfang.stats.periods import Period
 
 OUTSIDE = "outside"
@@ -60,6 +60,11 @@ def _where(viewer, slice) -> Q:
     if not viewer.has_role(*ACCUSATION_READERS):
         q &= ~Q(kind=Kind.ACCUSATION)  # the access layer hides every accusation from these roles
     return q
+
+
+def _sums(slice, by: str = "") -> type[Rollup] | type[UnitRollup]:
+    """The rollup table to sum: the one without categories unless a category is sliced or grouped by."""
+    return Rollup if slice.category is not None or by == "category" else UnitRollup
 
 
 def _hidden_accusations(viewer) -> list:
@@ -165,7 +170,7 @@ def grouped(
 
     aggregates = m.aggregates(period, today)
     flows = {name: value for name, value in aggregates.items() if name not in BACKLOG}
-    for key, sums in r.summed(Rollup, where, org, period, today).items():
+    for key, sums in r.summed(_sums(slice), where, org, period, today).items():
         r.to_base(sums, row(key))
     unit_path = Coalesce("competent_org__path", "current_org__path")
     inside = qs.annotate(unit_path=unit_path).filter(unit_path__startswith=org.path)
@@ -218,7 +223,8 @@ def received(
     months = r.months_of(period)
     out: dict = {}
     pending = _any(sets)  # nothing pending and no hidden accusation: the sums alone answer inside the area
-    parts = ((Rollup, where, 1), (CaseFact, where & in_facts, -1)) if pending else ((Rollup, where, 1),)
+    rolled_up = (_sums(slice, by), where, 1)
+    parts = (rolled_up, (CaseFact, where & in_facts, -1)) if pending else (rolled_up,)
     for model, q, sign in parts:
         rows = (
             model.objects.filter(q, month__gte=months[0], month__lte=months[-1], org__path__startswith=org.path)

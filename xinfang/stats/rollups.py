@@ -12,7 +12,9 @@ Design (docs/metrics.md §8):
   is the case's handling unit (competent org, else the org holding it, as the
   monthly table groups), its channel, first-level category and kind.
 * ``Rollup`` rows are the sums of the facts per key: a city's month is a few
-  thousand rows whatever the number of cases. Rates are never stored.
+  thousand rows whatever the number of cases. ``UnitRollup`` rows are the same
+  sums over the categories (half the rows), which every read without a
+  category reads. Rates are never stored.
 * A period of whole months reads the rollups; a case the rollups cannot count
   exactly for that period is taken out (its facts subtracted) and counted by the
   direct queries instead (``exceptions``): a case with pending events (so the
@@ -33,11 +35,11 @@ Design (docs/metrics.md §8):
 Maintenance: the ``stats-rollups`` consumer of the case-event outbox
 (xinfang/cases/outbox.py) recomputes the event's case: it locks the case,
 computes its facts, and applies new minus old to the rollup rows by atomic
-increments, in the same transaction that marks the entry done. A replay finds
+increments (to both rollup tables), in the same transaction that marks the entry done. A replay finds
 no difference; a worker killed mid-way leaves all or nothing. Raw rows written
 outside the actions (the scale generator, imports) and deadline dates moved
 without an event (a calendar edit's ``clock recompute``) are covered by
-``manage.py recompute_rollups``, which rebuilds both tables from the cases.
+``manage.py recompute_rollups``, which rebuilds the three tables from the cases.
 """
 
 from __future__ import annotations
@@ -56,11 +58,14 @@ from xinfang.cases.models import Case, CaseEvent, OutboxEntry
 from xinfang.cases.states import Action, Channel, Evaluation, ReviewDecision
 from xinfang.clock.models import Clock, Deadline, DeadlineStatus
 from xinfang.orgs.models import PATH_STEP, Org
-from xinfang.stats.models import ROLLUP_COUNTS, CaseFact, Rollup
+from xinfang.stats.models import ROLLUP_COUNTS, CaseFact, Rollup, UnitRollup
 from xinfang.stats.periods import Period
 
 CONSUMER = "stats-rollups"
 KEY = ("org_id", "month", "month2", "channel", "category_id", "kind")
+# ``UnitRollup``'s key: ``KEY`` without the category (the positions of KEY it keeps, for the projection).
+UNIT_KEY = ("org_id", "month", "month2", "channel", "kind")
+_UNIT_AT = tuple(KEY.index(name) for name in UNIT_KEY)
 CHUNK = 5000
 BATCH = 2000
 
@@ -367,6 +372,7 @@ def recompute_all() -> int:
     counts_at = 1 + width + len(EXTRAS)
     with transaction.atomic():
         Rollup.objects.all().delete()
+        UnitRollup.objects.all().delete()
         CaseFact.objects.all().delete()
         sums: dict[tuple, list[int]] = {}
         last = 0
@@ -386,14 +392,44 @@ def recompute_all() -> int:
                         into[i] += n
             last = ids[-1]
         _insert(Rollup, (*KEY, *ROLLUP_COUNTS), [(*key, *counts) for key, counts in sums.items()])
+        _insert(UnitRollup, (*UNIT_KEY, *ROLLUP_COUNTS), [(*key, *counts) for key, counts in _by_unit(sums).items()])
         return len(sums)
 
 
-def _where(key: tuple) -> dict:
+def _unit_key(key: tuple) -> tuple:
+    return tuple(key[i] for i in _UNIT_AT)
+
+
+def _by_unit(sums: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """``recompute_all``'s sums per ``KEY`` summed over the categories, per ``UNIT_KEY``."""
+    out: dict[tuple, list[int]] = {}
+    for key, counts in sums.items():
+        into = out.setdefault(_unit_key(key), [0] * len(counts))
+        for i, n in enumerate(counts):
+            into[i] += n
+    return out
+
+
+def _where(names: tuple[str, ...], key: tuple) -> dict:
     return {
         (name if value is not None else f"{name}__isnull"): (value if value is not None else True)
-        for name, value in zip(KEY, key, strict=True)
+        for name, value in zip(names, key, strict=True)
     }
+
+
+def _apply(model, names: tuple[str, ...], diff: dict[tuple, dict]) -> None:
+    """Add each key's non-zero differences to ``model``'s row of that key (created when missing)."""
+    for key, delta in diff.items():
+        delta = {name: n for name, n in delta.items() if n}
+        if not delta:
+            continue
+        # One row per key is updated by an atomic increment; two workers creating the same key at once
+        # make two rows, which sum the same.
+        pk = model.objects.filter(**_where(names, key)).values_list("pk", flat=True).first()
+        if pk is None:
+            model.objects.create(**dict(zip(names, key, strict=True)), **delta)
+        else:
+            model.objects.filter(pk=pk).update(**{name: F(name) + n for name, n in delta.items()})
 
 
 def refresh_case(case_id: int) -> None:
@@ -408,17 +444,13 @@ def refresh_case(case_id: int) -> None:
     _sum_into(diff, new)
     CaseFact.objects.filter(case_id=case_id).delete()
     CaseFact.objects.bulk_create(new)
+    _apply(Rollup, KEY, diff)
+    by_unit: dict[tuple, dict] = {}
     for key, delta in diff.items():
-        delta = {name: n for name, n in delta.items() if n}
-        if not delta:
-            continue
-        # One row per key is updated by an atomic increment; two workers creating the same key at once
-        # make two rows, which sum the same.
-        pk = Rollup.objects.filter(**_where(key)).values_list("pk", flat=True).first()
-        if pk is None:
-            Rollup.objects.create(**dict(zip(KEY, key, strict=True)), **delta)
-        else:
-            Rollup.objects.filter(pk=pk).update(**{name: F(name) + n for name, n in delta.items()})
+        into = by_unit.setdefault(_unit_key(key), dict.fromkeys(ROLLUP_COUNTS, 0))
+        for name, n in delta.items():
+            into[name] += n
+    _apply(UnitRollup, UNIT_KEY, by_unit)
 
 
 def on_case_event(event) -> None:
@@ -543,7 +575,8 @@ def to_base(rows: Iterable[dict], base: dict[str, int], sign: int = 1) -> None:
 
 
 def _per_row(model, where: Q, org: Org, period: Period, fields: tuple[str, ...], sums: dict):
-    """``model``'s rows (Rollup or CaseFact) in the period's months under ``org``, ``sums`` per unit row and ``fields``.
+    """``model``'s rows (a rollup table or CaseFact) in the period's months under ``org``, ``sums`` per unit
+    row and ``fields``.
 
     The unit row is the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
     """
@@ -558,7 +591,7 @@ def _per_row(model, where: Q, org: Org, period: Period, fields: tuple[str, ...],
 
 
 def summed(model, where: Q, org: Org, period: Period, today: date) -> dict[str, list[dict]]:
-    """The rows of ``model`` (Rollup or CaseFact) in the period's months under ``org``, summed per unit row.
+    """The rows of ``model`` (a rollup table or CaseFact) in the period's months under ``org``, summed per unit row.
 
     Keyed like the monthly table: the path of the child of ``org`` the unit lies under, ``org.path`` for its own.
     """
