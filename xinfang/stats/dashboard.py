@@ -161,34 +161,38 @@ def held(scope, org: Org, *, top: bool):
 
 
 def deadlines(scope, org: Org, today: date, *, top: bool) -> tuple[dict[str, dict], list[dict]]:
-    """Overdue and due-soon counts, and the units holding the most overdue cases: two grouped queries."""
-    held_qs = held(scope, org, top=top).order_by()
-    # Narrowed to the cases either figure counts first: a filtered count alone reads every case in scope.
-    totals = held_qs.filter(due.overdue_or_due_soon_q(today)).aggregate(
-        overdue=Count("pk", filter=due.overdue_q(today)), due_soon=Count("pk", filter=due.due_soon_q(today))
+    """Overdue and due-soon counts, and the units holding the most overdue cases: one query grouped by
+    the org holding each case (a few hundred rows at most), summed and ranked here.
+
+    Narrowed to the cases either figure counts first: a filtered count alone reads every case in scope.
+    The totals and the ranking were two queries over the same cases (8 ms each for a city at 10^6)."""
+    per_org = (
+        held(scope, org, top=top)
+        .filter(due.overdue_or_due_soon_q(today))
+        .values("current_org", "current_org__name", "current_org__path")
+        .annotate(overdue=Count("pk", filter=due.overdue_q(today)), due_soon=Count("pk", filter=due.due_soon_q(today)))
+        .order_by()
     )
+    rows = list(per_org)
     figures = {
-        "overdue": {"label": due.label("overdue"), "count": totals["overdue"], "url": None},
-        "due_soon": {"label": due.label("due_soon"), "count": totals["due_soon"], "url": None},
+        key: {"label": due.label(key), "count": sum(row[key] for row in rows), "url": None}
+        for key in ("overdue", "due_soon")
     }
     # The list shows the whole scope, or one holding org: so the top, or an org with no units under it.
     where = {} if top else {"org": str(org.pk)}
     if top or not Org.objects.filter(parent=org).exists():
         for key, fig in figures.items():
             fig["url"] = _list({"due": key, **where})
-    by_org = (
-        held_qs.filter(due.overdue_q(today))
-        .values("current_org", "current_org__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "current_org__path")[:TOP_OVERDUE]
+    ranked = sorted(
+        (row for row in rows if row["overdue"]), key=lambda row: (-row["overdue"], row["current_org__path"])
     )
     units = [
         {
             "name": row["current_org__name"],
-            "count": row["n"],
+            "count": row["overdue"],
             "url": _list({"due": "overdue", "org": str(row["current_org"])}),
         }
-        for row in by_org
+        for row in ranked[:TOP_OVERDUE]
     ]
     return figures, units
 

@@ -150,6 +150,26 @@ def test_the_page_costs_the_same_queries_however_many_cases(login, cast, county,
     # whether a case is an exception (one query per set until one has a row), the exceptions' facts, those
     # cases, the backlog's candidates, whether a case is handled outside the county and those cases; the
     # orgs outside it once), the trend's and the 2 shares' (each: the rollup sums, whether a case is pending,
-    # then its facts and those cases, and the cases handled outside), the outside orgs once more, 2 deadline
-    # queries. None of them per case.
-    assert queries() == before <= 44
+    # then its facts and those cases, and the cases handled outside), the outside orgs once more, the deadline
+    # figures' query. None of them per case.
+    assert queries() == before <= 43
+
+
+def test_the_units_with_the_most_overdue_cases_come_first(cast, flow, clock):
+    """Ranked by their overdue cases, a tie by the org tree's order; a unit with none is not listed."""
+    clock.set(date(2025, 3, 3))
+    flow.register()  # left at the bureau to decide
+    for to in (cast.dept2, cast.dept2, cast.dept):
+        flow.forward(flow.register(), to=to)
+    today = date(2025, 4, 1)
+    clock.set(date(2025, 3, 20))
+    flow.register()  # not yet due
+    clock.set(today)
+    board = d.build(scoped_cases(cast.leader), cast.county, Period.month(2025, 3), root=cast.county, today=today)
+    assert [(u["name"], u["count"]) for u in board.overdue_units] == [
+        ("清河县住房和城乡建设局", 2),
+        ("清河县信访局", 1),
+        ("清河县自然资源局", 1),
+    ]
+    assert (board.due["overdue"]["count"], board.due["due_soon"]["count"]) == (4, 1)
+    assert board.overdue_units[0]["url"] == f"/cases/?tab=search&due=overdue&org={cast.dept2.pk}"
