@@ -237,6 +237,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["current_org", "status", "due_date"], name="case_workbench_idx"),
             models.Index(fields=["handler", "status", "due_date"], name="case_handler_idx"),
+            # A handler's lists newest first (全部信访件, the API) in this order from the index: from
+            # case_handler_idx SQLite sorted every case they ever handled (~12,000 in three years) for a page.
+            models.Index(fields=["handler", "received_at"], name="case_handler_received_idx"),
             models.Index(fields=["status", "due_date"], name="case_status_due_idx"),
             models.Index(fields=["received_at"], name="case_received_idx"),
             # The workbench's 待评价 tab: unevaluated cases of an org, per status.
