@@ -24,7 +24,7 @@ from xinfang.api.serializers import (
     event_dict,
 )
 from xinfang.cases import actions
-from xinfang.cases.access import access_case, count_up_to, scoped_cases
+from xinfang.cases.access import access_case, count_up_to, first_rows, scoped_cases
 from xinfang.cases.actions.intake import visible_to_registrar
 from xinfang.cases.errors import Invalid, NotAllowed
 from xinfang.cases.filters import NUMBER_NOT_ALLOWED, RATE_LIMITED_PREFIX, REVERSED_RANGE, Applied, CaseFilter
@@ -241,7 +241,8 @@ def list_cases(request, filters: Query[CaseFilters]):
     end = filters.offset + filters.limit
     count = count_up_to(qs, request.auth, end + COUNT_AHEAD + 1)
     exact = count <= end + COUNT_AHEAD
-    page = qs.select_related("category__parent", "current_org", "handler")[filters.offset : end]
+    page = first_rows(qs, request.auth, end).select_related("category__parent", "current_org", "handler")
+    page = page[filters.offset : end]
     return {
         "count": count,
         "count_exact": exact,

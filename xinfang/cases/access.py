@@ -153,7 +153,34 @@ def count_up_to(qs, who, limit: int) -> int:
     narrowing = _own_participations(user) if user is not None else None
     if narrowing is not None:
         qs = qs.filter(narrowing).order_by()
+    else:
+        qs = first_rows(qs, user, limit)
     return qs[:limit].count()
+
+
+def first_rows(qs, who, end: int):
+    """``qs`` (ordered, within ``scoped_cases(who)``) narrowed to a set of cases holding its first ``end``
+    rows, for a scope of the user's own cases and their unit's open co-unit parts; else ``qs``.
+
+    That scope is an OR of two index look-ups, which the database reads whole and sorts for a page:
+    every case the handler ever handled (baisha_handler: 7,647 at 10^6 for 6 co-unit parts). In any
+    order the first ``end`` rows are among the first ``end`` of the handler's own (read in that order
+    from ``case_handler_received_idx`` and stopped there) and the few co-unit parts, so the page and
+    its capped count read those. Without co-unit parts the scope is the handler's own cases alone,
+    which the index already gives in order."""
+    user = user_of(who)
+    if user is None or user.org_id is None:
+        return qs
+    scope = org_scope(user)
+    if scope.everything or not scope.assigned or scope.org_ids or scope.paths:
+        return qs
+    co = _open_co_parts(user)
+    if not co:
+        return qs
+    # A subquery, not ids: the capped count asks for a thousand rows. ``in_select``: beside the OR,
+    # PostgreSQL reads a plain IN as a filter over every case.
+    own = qs.filter(handler=user.pk).values("pk")[:end]
+    return qs.filter(Q(pk__in_select=own) | Q(pk__in=co))
 
 
 def _scope_orgs_q(scope) -> Q:

@@ -26,7 +26,7 @@ from django.utils.functional import cached_property
 
 from xinfang.cases import due
 from xinfang.cases import predicates as P
-from xinfang.cases.access import count_up_to, scoped_cases
+from xinfang.cases.access import count_up_to, first_rows, scoped_cases
 from xinfang.cases.spec import spec_for
 from xinfang.cases.states import Action, Status
 from xinfang.core import clock
@@ -370,6 +370,16 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return count_up_to(self.object_list, self.user, self.cap + 1)
+
+    def page(self, number):
+        """The page, read from the cases that can be on it (``access.first_rows``)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        window = first_rows(self.object_list, self.user, top)
+        return self._get_page(window[bottom:top], number, self)
 
     @property
     def capped(self) -> bool:

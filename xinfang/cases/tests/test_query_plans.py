@@ -550,3 +550,39 @@ def test_a_small_units_capped_count_starts_from_its_participant_rows(county):
         assert not any("case_received_idx" in x for x in lines), lines
     else:
         assert any("caseorg_org_case_idx" in x for x in lines), lines
+
+
+def test_a_co_unit_handler_s_pages_are_those_of_the_whole_scope(county):
+    """``access.first_rows`` reads a handler's own cases only up to the page, and their unit's open
+    co-unit parts: the same pages and capped counts as the whole scope, in every order, on the
+    screen and over the API."""
+    from django.db.models import F
+
+    from xinfang.cases.access import count_up_to, first_rows
+
+    mixed = [u for u in _handlers() if CaseOrg.objects.filter(org=u.org, role="co", case_open=True).exists()]
+    assert mixed
+    orders = (
+        ("-received_at", "-pk"),
+        ("received_at", "pk"),
+        (F("due_date").asc(nulls_last=True), "received_at", "pk"),
+    )
+    checked = 0
+    for user in mixed:
+        own = Case.objects.filter(handler=user).count()
+        for order in orders:
+            qs = scoped_cases(user).order_by(*order)
+            total = qs.count()
+            assert total > own  # the co-unit parts are in it
+            for offset, end in ((0, 5), (5, 10), (max(total - 3, 0), total + 2)):
+                page = list(first_rows(qs, user, end)[offset:end].values_list("pk", flat=True))
+                assert page == list(qs[offset:end].values_list("pk", flat=True)), (user.username, order, offset)
+                checked += len(page)
+            assert count_up_to(qs, user, 7) == min(7, total)
+            assert count_up_to(qs, user, total + 5) == total
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {ApiToken.issue(user, name='pages')[1]}")
+        listed = client.get("/api/v1/cases", {"limit": 4, "offset": 2}).json()
+        expected = scoped_cases(user).order_by("-received_at", "-pk")
+        assert [c["id"] for c in listed["items"]] == list(expected[2:6].values_list("pk", flat=True))
+        assert listed["count"] == expected.count()
+    assert checked > 20
