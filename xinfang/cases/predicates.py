@@ -29,6 +29,16 @@ class InSelect(Lookup):
 
     lookup_name = "in_select"
 
+    def get_prep_lookup(self):
+        # As ``In`` does: a set has no order, so the subquery's (a model's default ordering, e.g. the
+        # supervision items' newest first) would only make the database sort it. A sliced subquery
+        # keeps its order: its rows are the first ones in that order.
+        from django.db.models.sql.query import Query
+
+        if isinstance(self.rhs, Query):
+            self.rhs.clear_ordering(clear_default=True)
+        return super().get_prep_lookup()
+
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)

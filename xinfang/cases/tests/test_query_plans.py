@@ -586,3 +586,20 @@ def test_a_co_unit_handler_s_pages_are_those_of_the_whole_scope(county):
         assert [c["id"] for c in listed["items"]] == list(expected[2:6].values_list("pk", flat=True))
         assert listed["count"] == expected.count()
     assert checked > 20
+
+
+def test_an_id_set_is_read_unsorted_and_a_first_rows_set_in_its_order(county):
+    """``in_select`` drops a subquery's default ordering (the supervision items' newest first: a sort
+    of every open item for a set of ids) and keeps the order of a sliced one (its first rows)."""
+    from django.db.models import Q
+
+    from xinfang.supervision.models import SupervisionItem
+
+    items = SupervisionItem.objects.filter(status="open").values("case_id")
+    assert SupervisionItem._meta.ordering
+    sql = str(Case.objects.filter(Q(pk__in_select=items)).query)
+    assert "ORDER BY" not in sql
+    first = Case.objects.order_by("-received_at", "-pk").values("pk")[:3]
+    newest = list(Case.objects.order_by("-received_at", "-pk").values_list("pk", flat=True)[:3])
+    assert "ORDER BY" in str(Case.objects.filter(Q(pk__in_select=first)).query)
+    assert sorted(Case.objects.filter(Q(pk__in_select=first)).values_list("pk", flat=True)) == sorted(newest)
