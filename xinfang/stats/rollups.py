@@ -327,11 +327,12 @@ def _key(fact) -> tuple:
     return tuple(getattr(fact, name) for name in KEY)
 
 
-def _sum_into(sums: dict[tuple, dict], facts: Iterable[CaseFact], sign: int = 1) -> None:
+def _sum_into(sums: dict[tuple, list[int]], facts: Iterable[CaseFact], sign: int = 1) -> None:
+    """Add the facts' counts (in ``ROLLUP_COUNTS`` order) into ``sums`` per ``KEY``."""
     for fact in facts:
-        into = sums.setdefault(_key(fact), dict.fromkeys(ROLLUP_COUNTS, 0))
-        for name in ROLLUP_COUNTS:
-            into[name] += sign * getattr(fact, name)
+        into = sums.setdefault(_key(fact), [0] * len(ROLLUP_COUNTS))
+        for i, name in enumerate(ROLLUP_COUNTS):
+            into[i] += sign * getattr(fact, name)
 
 
 def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
@@ -396,15 +397,11 @@ def recompute_all() -> int:
         return len(sums)
 
 
-def _unit_key(key: tuple) -> tuple:
-    return tuple(key[i] for i in _UNIT_AT)
-
-
 def _by_unit(sums: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
-    """``recompute_all``'s sums per ``KEY`` summed over the categories, per ``UNIT_KEY``."""
+    """Sums per ``KEY`` (the rebuild's, a case's difference) summed over the categories, per ``UNIT_KEY``."""
     out: dict[tuple, list[int]] = {}
     for key, counts in sums.items():
-        into = out.setdefault(_unit_key(key), [0] * len(counts))
+        into = out.setdefault(tuple(key[i] for i in _UNIT_AT), [0] * len(counts))
         for i, n in enumerate(counts):
             into[i] += n
     return out
@@ -417,10 +414,11 @@ def _where(names: tuple[str, ...], key: tuple) -> dict:
     }
 
 
-def _apply(model, names: tuple[str, ...], diff: dict[tuple, dict]) -> None:
-    """Add each key's non-zero differences to ``model``'s row of that key (created when missing)."""
-    for key, delta in diff.items():
-        delta = {name: n for name, n in delta.items() if n}
+def _apply(model, names: tuple[str, ...], diff: dict[tuple, list[int]]) -> None:
+    """Add each key's non-zero differences (in ``ROLLUP_COUNTS`` order) to ``model``'s row of that key
+    (created when missing)."""
+    for key, counts in diff.items():
+        delta = {name: n for name, n in zip(ROLLUP_COUNTS, counts, strict=True) if n}
         if not delta:
             continue
         # One row per key is updated by an atomic increment; two workers creating the same key at once
@@ -439,18 +437,13 @@ def refresh_case(case_id: int) -> None:
         return
     old = list(CaseFact.objects.filter(case_id=case_id))
     new = facts_for(Case.objects.filter(pk=case_id))
-    diff: dict[tuple, dict] = {}
+    diff: dict[tuple, list[int]] = {}
     _sum_into(diff, old, -1)
     _sum_into(diff, new)
     CaseFact.objects.filter(case_id=case_id).delete()
     CaseFact.objects.bulk_create(new)
     _apply(Rollup, KEY, diff)
-    by_unit: dict[tuple, dict] = {}
-    for key, delta in diff.items():
-        into = by_unit.setdefault(_unit_key(key), dict.fromkeys(ROLLUP_COUNTS, 0))
-        for name, n in delta.items():
-            into[name] += n
-    _apply(UnitRollup, UNIT_KEY, by_unit)
+    _apply(UnitRollup, UNIT_KEY, _by_unit(diff))
 
 
 def on_case_event(event) -> None:

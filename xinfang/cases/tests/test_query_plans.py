@@ -374,9 +374,8 @@ def _handlers():
     return users
 
 
-def walks_of_handler_lists(handlers) -> list[str]:
-    """Steps of a handler's list queries that walk the case table instead of starting from their cases."""
-    walks: list[str] = []
+def _handler_list_queries(handlers):
+    """(user, page, sql, params) of every statement of each handler's two lists (全部信访件, the API)."""
     for user in handlers:
         pages = [p for p in _pages(user) if p[0] in ("/cases/?tab=search", "/api/v1/cases")]
         assert len(pages) == 2, user.username
@@ -384,23 +383,30 @@ def walks_of_handler_lists(handlers) -> list[str]:
             with recording() as rec:
                 assert open_page().status_code == 200
             for sql, params in rec.queries:
-                if not sql.lstrip().upper().startswith('SELECT "CASES_CASE"'):
-                    continue
-                with planner_prefers_indexes():
-                    lines = plan(sql, params)
-                if connection.vendor == "sqlite":
-                    walked = [x for x in lines if re.search(r"\bSCAN cases_case\b", x)]
-                else:
-                    walked = [
-                        x
-                        for x in lines
-                        if re.search(r"(Index|Seq) Scan( Backward)? (using \w+ )?on cases_case\b", x)
-                        and "case_handler_idx" not in x
-                        and "case_handler_received_idx" not in x
-                        and "cases_case_pkey" not in x
-                    ]
-                if walked:
-                    walks.append(f"{user.username} {name}: {walked} in {sql[:200]}")
+                yield user, name, sql, params
+
+
+def walks_of_handler_lists(handlers) -> list[str]:
+    """Steps of a handler's list queries that walk the case table instead of starting from their cases."""
+    walks: list[str] = []
+    for user, name, sql, params in _handler_list_queries(handlers):
+        if not sql.lstrip().upper().startswith('SELECT "CASES_CASE"'):
+            continue
+        with planner_prefers_indexes():
+            lines = plan(sql, params)
+        if connection.vendor == "sqlite":
+            walked = [x for x in lines if re.search(r"\bSCAN cases_case\b", x)]
+        else:
+            walked = [
+                x
+                for x in lines
+                if re.search(r"(Index|Seq) Scan( Backward)? (using \w+ )?on cases_case\b", x)
+                and "case_handler_idx" not in x
+                and "case_handler_received_idx" not in x
+                and "cases_case_pkey" not in x
+            ]
+        if walked:
+            walks.append(f"{user.username} {name}: {walked} in {sql[:200]}")
     return walks
 
 
@@ -425,22 +431,16 @@ def test_the_guard_sees_a_dropped_handler_index(county):
 def sorts_of_handler_lists(handlers) -> list[str]:
     """The handlers' newest-first list queries (the page and its capped count) that sort what they read."""
     sorts: list[str] = []
-    for user in handlers:
-        for name, open_page in _pages(user):
-            if name not in ("/cases/?tab=search", "/api/v1/cases"):
-                continue
-            with recording() as rec:
-                assert open_page().status_code == 200
-            for sql, params in rec.queries:
-                # The page, and its capped count (a sliced subquery keeps the list's order).
-                page = sql.lstrip().startswith('SELECT "cases_case"."id"')
-                capped = sql.lstrip().startswith('SELECT COUNT(*) FROM (SELECT "cases_case"."id"')
-                if not (page or capped) or "ORDER BY" not in sql:
-                    continue
-                with planner_prefers_indexes():
-                    lines = plan(sql, params)
-                if any("USE TEMP B-TREE FOR ORDER BY" in x for x in lines):
-                    sorts.append(f"{user.username} {name}: {sql[:200]}")
+    for user, name, sql, params in _handler_list_queries(handlers):
+        # The page, and its capped count (a sliced subquery keeps the list's order).
+        page = sql.lstrip().startswith('SELECT "cases_case"."id"')
+        capped = sql.lstrip().startswith('SELECT COUNT(*) FROM (SELECT "cases_case"."id"')
+        if not (page or capped) or "ORDER BY" not in sql:
+            continue
+        with planner_prefers_indexes():
+            lines = plan(sql, params)
+        if any("USE TEMP B-TREE FOR ORDER BY" in x for x in lines):
+            sorts.append(f"{user.username} {name}: {sql[:200]}")
     return sorts
 
 
