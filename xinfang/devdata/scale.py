@@ -55,8 +55,11 @@ Also written: ``CasePetitioner`` links to a pool of petitioners (created in
 bulk, each encrypted once, and reused across cases as real repeat
 petitioners are), and case numbers that follow each registering org's
 ``CaseCounter`` per year of receipt (the counters are advanced at the end,
-so registering a case later continues the sequence). Not written: outbox
-entries (no consumer is registered yet) and attachments.
+so registering a case later continues the sequence); the listed supervision
+items (挂牌督办) the listing rules open, with their reports, continuations
+and conclusions (``scale_supervision``). Not written: outbox entries (their
+consumers' work is written here instead: the supervision items, and the
+statistics' rollups, recomputed at the end), notifications and attachments.
 
 N is the total wanted: running ``--cases 1000000`` after ``--cases 100000``
 adds 900,000 (in nine new counties; ``--cases 100000`` after 10,000 fills
@@ -107,6 +110,7 @@ from xinfang.clock import models as _clock_models
 from xinfang.clock.models import Deadline
 from xinfang.core.chain import GENESIS
 from xinfang.devdata.cases import BASIS, DECLINE_REASONS, REQUESTS
+from xinfang.devdata.scale_supervision import CASE_ACTIONS, ITEM_KEYS, REPORT_KEYS, Supervision
 from xinfang.devdata.scale_world import (
     PER_COUNTY,
     YEARS,
@@ -117,12 +121,14 @@ from xinfang.devdata.scale_world import (
     World,
     _bulk_pragmas,
     _restore_pragmas,
+    _staff,
     discover_world,
     grow_city,
     petitioner_pool,
     plan_city,
 )
 from xinfang.orgs.models import Org, OrgKind
+from xinfang.supervision.models import SupervisionItem, SupervisionReport
 
 
 def _plain(choices) -> SimpleNamespace:
@@ -488,6 +494,8 @@ class Life:
         self.deliveries: list[tuple] = []
         self.steps: list[tuple] = []
         self.notice_event: dict[str, int] = {}  # notice → id of the newest event that produced it
+        self.items: list = []  # listed supervision items (scale_supervision.Item)
+        self.reports: list[tuple] = []  # their SupervisionReport rows
         self.t: datetime = datetime.min  # noqa: DTZ901 — local wall-clock times, naive on purpose
         self.day: date = self.t.date()  # the local date of t
         self.at: Any = None  # t as the columns store it
@@ -499,9 +507,14 @@ class Life:
     # --- time ---------------------------------------------------------------------------
 
     def when(self, day: date) -> date:
-        """Place the next step on ``day`` in office hours, after the previous one; return its date."""
+        """Place the next step on ``day`` in office hours, after the previous one; return its date.
+
+        The supervision items' steps planned before it are taken first.
+        """
         rng = self.g.rng
         t = datetime(day.year, day.month, day.day, 8, 30) + timedelta(minutes=int(rng.random() * 541))  # noqa: DTZ001
+        if self.items:
+            self.g.sup.until(self, min(t, self.g.midnight))
         if t <= self.t:
             t = self.t + timedelta(minutes=5 + int(rng.random() * 86))
         if t.date() >= self.g.today:
@@ -511,6 +524,8 @@ class Life:
     def at_night(self, day: date) -> date:
         """The nightly lapse sweep's run on ``day``."""
         t = datetime(day.year, day.month, day.day, 1, 0) + timedelta(seconds=int(self.g.rng.random() * 1800))  # noqa: DTZ001
+        if self.items:
+            self.g.sup.until(self, min(t, self.g.midnight))
         if t <= self.t:
             t = self.t + timedelta(minutes=5)
         if t.date() >= self.g.today:
@@ -608,13 +623,13 @@ class Life:
     # --- events -----------------------------------------------------------------------------
 
     def record(self, action: str, actor, from_status: str, note="", notice="", document="", data=None) -> None:
-        """events.record: one CaseEvent; ``actor`` is a staff user id, or SWEEP."""
+        """events.record: one CaseEvent; ``actor`` is a staff user id, or a system actor's name (SWEEP ...)."""
         g = self.g
         eid = g.next_event_id
         g.next_event_id += 1
         who: tuple[Any, Any, str, str]
-        if actor == SWEEP:
-            who = (None, None, "system", SWEEP)
+        if type(actor) is str:
+            who = (None, None, "system", actor)
         else:
             who = (actor, g.w.users[actor][0], "staff", "")
         self.events.append(
@@ -638,6 +653,8 @@ class Life:
         )
         if notice:
             self.notice_event[notice] = eid
+        if self.items and action in CASE_ACTIONS:
+            g.sup.followed(self)
 
     def finish(self, action: str, actor, *, note="", notice="", document="", data=None, to_status=None) -> None:
         """actions.base.finish: the spec's target state (or a declared alternate), then the event."""
@@ -1078,6 +1095,9 @@ class Generator:
             else:
                 self.defaults[f.attname] = ""
         self.stats: dict[str, int] = defaultdict(int)
+        self.sup = Supervision(world, _staff())
+        # Local midnight starting today, as Life's naive wall-clock times: no step on or after it.
+        self.midnight = datetime(today.year, today.month, today.day)  # noqa: DTZ001
         self._json: dict[tuple, str] = {}
         self.case_row = itemgetter(*self.CASE_KEYS)
 
@@ -1263,8 +1283,11 @@ class Generator:
         key = self.clocks.target_key(reg_org.id, day, Urgency.labels[c["urgency"]], bool(c["leader_instruction"]))
         life.start(Clock.ROUTING if direct is None else Clock.ACCEPTANCE, day, reg_org.id, key)
         life.record(Action.REGISTER, registrar, "", data={"channel": channel, "repeat_of": ""})
+        self.sup.listed(life)
         with contextlib.suppress(_Stop):  # the case stays in the state it reached by yesterday
             self.live(life, county, unit, kind, day, direct is not None, repeat_of)
+        if life.items:
+            self.sup.until(life, self.midnight)
         self.write(life, pets, collective, out)
         if life.status in (S.HANDLING, S.TO_DECIDE) and direct is None:
             recent.append((cid, c["number"], pets, day))
@@ -1517,6 +1540,8 @@ class Generator:
             )
         out.deliveries.extend(L.deliveries)
         out.steps.extend(L.steps)
+        if L.items:
+            self.sup.rows(L, out)
 
 
 @dataclass
@@ -1528,8 +1553,10 @@ class Batch:
     deadlines: list = field(default_factory=list)
     deliveries: list = field(default_factory=list)
     steps: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    reports: list = field(default_factory=list)
 
-    TABLES = ("cases", "orgs", "pets", "events", "deadlines", "deliveries", "steps")
+    TABLES = ("cases", "orgs", "pets", "events", "deadlines", "deliveries", "steps", "items", "reports")
 
 
 CASEORG_KEYS = ["case_id", "org_id", "role", "added_at", "reported_at", "report", "case_open"]
@@ -1596,6 +1623,8 @@ TABLES = {
     "deadlines": (Deadline, DEADLINE_KEYS),
     "deliveries": (Delivery, DELIVERY_KEYS),
     "steps": (HandlingStep, STEP_KEYS),
+    "items": (SupervisionItem, ITEM_KEYS),
+    "reports": (SupervisionReport, REPORT_KEYS),
 }
 
 
@@ -1761,7 +1790,8 @@ def generate(
     write(
         f"已批量生成信访件 {made:,} 件（办理记录 {counts['events']:,}、期限 {counts['deadlines']:,}、"
         f"送达 {counts['deliveries']:,}、办理过程 {counts['steps']:,}、参与单位 {counts['orgs']:,}、"
-        f"信访人关联 {counts['pets']:,} 条），写入 {loaded:.1f} 秒，含统计信息更新共 {seconds:.1f} 秒"
+        f"信访人关联 {counts['pets']:,} 条，挂牌督办 {counts['items']:,} 件、督办反馈 {counts['reports']:,} 条），"
+        f"写入 {loaded:.1f} 秒，含统计信息更新共 {seconds:.1f} 秒"
     )
     from xinfang.stats.rollups import recompute_all  # the raw rows above bypass the outbox that keeps the rollups
 

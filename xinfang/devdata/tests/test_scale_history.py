@@ -37,12 +37,17 @@ from xinfang.cases.actions.review import LAPSE_SWEEP, finalize_lapsed
 from xinfang.cases.events import chain_break
 from xinfang.cases.models import Case, CaseEvent, Delivery, HandlingStep
 from xinfang.cases.states import Action, RedirectChannel, Status
+from xinfang.cases.states import TrackedAction as T
 from xinfang.clock.models import Deadline
 from xinfang.clock.services import recompute_deadlines
 from xinfang.devdata.cases import _ensure_discipline_staff, travel
 from xinfang.devdata.county import DemoContext, build_orgs, build_petitioners, build_staff
 from xinfang.devdata.scale import generate
 from xinfang.orgs.models import Org
+from xinfang.supervision import actions as SA
+from xinfang.supervision import listing
+from xinfang.supervision.consumer import follow_holder
+from xinfang.supervision.models import SupervisionItem, SupervisionReport
 
 pytestmark = pytest.mark.django_db
 
@@ -187,10 +192,33 @@ def _after(text, sep="："):
     return text.split(sep, 1)[1]
 
 
+def _item(case, event) -> int:
+    """The replayed item that stands for the event's generated one: the same place in the case's items."""
+    made = list(SupervisionItem.objects.filter(case_id=event.case_id).order_by("pk").values_list("pk", flat=True))
+    mine = list(SupervisionItem.objects.filter(case=case).order_by("pk").values_list("pk", flat=True))
+    return mine[made.index(event.data["item"])]
+
+
+def _supervise(case, event):
+    """督办 on the case page, by the event's actor, with the inputs it records."""
+    a, d, who = event.action, event.data, event.actor
+    item = _item(case, event)
+    if a == T.SUPERVISION_REPORT:
+        return SA.do_report_supervision(case, item, actor=who, kind=d["kind"], text=_after(event.note))
+    if a == T.SUPERVISION_CONTINUE:
+        due_on = date.fromisoformat(d["due_on"])
+        return SA.do_continue_supervision(case, item, actor=who, due_on=due_on, note=d["note"])
+    if a == T.SUPERVISION_CONCLUDE:
+        return SA.do_conclude_supervision(case, item, actor=who, outcome=_after(event.note))
+    raise AssertionError(f"no replay for {a}")
+
+
 def _step(case, event, previous, steps, deliveries):
     """Take the action ``event`` records, with its inputs, as its actor."""
     a, d, note = event.action, event.data, event.note
     who = event.actor
+    if a in T.values:
+        return _supervise(case, event)
     if a in (Action.FORWARD, Action.ASSIGN):
         target = _org(d["to"])
         if a == Action.FORWARD:
@@ -276,8 +304,16 @@ def replay(generated: Case) -> Case:
     assert events[0].action == Action.REGISTER
     with travel(events[0].at):
         case = A.do_register(reg, actor=events[0].actor)
+    # The supervision consumer reads the registration (its listing rules) when the outbox is drained,
+    # minutes later: at the generated listing's time, or at once (and then it must list nothing).
+    listed = events[1].at if len(events) > 1 and events[1].action == T.SUPERVISION_OPEN else events[0].at
+    with travel(listed):
+        listing.apply_listing(case.pk)
     previous = Action.REGISTER
     for event in events[1:]:
+        if event.action == T.SUPERVISION_OPEN:
+            assert event.actor_kind == "system" and event.actor_name == listing.SYSTEM, event.actor_name
+            continue  # opened above, as the consumer opens it
         if event.action == Action.FINALIZE:
             assert event.actor_kind == "system" and event.actor_name == LAPSE_SWEEP.name and event.actor is None
             with travel(event.at - timedelta(days=1)):
@@ -290,6 +326,9 @@ def replay(generated: Case) -> Case:
             with travel(event.at):
                 _step(case, event, previous, steps, deliveries)
         case.refresh_from_db()
+        if event.action in Action.values:
+            with travel(event.at):  # the consumer: open items follow the unit holding the case
+                follow_holder(case)
         previous = event.action
     # The daily `clock recompute`: a clock paused by a hearing grows while the hearing lasts.
     recompute_deadlines(Deadline.objects.filter(owner_type=ContentType.objects.get_for_model(Case), owner_id=case.pk))
@@ -300,10 +339,43 @@ def replay(generated: Case) -> Case:
 # --- the shape of a case --------------------------------------------------------------------------
 
 
+ITEM_FIELDS = [
+    "kind",
+    "status",
+    "reason",
+    "due_on",
+    "report_every_days",
+    "next_report_on",
+    "listing_rule_id",
+    "owed_by_org_id",
+    "issued_org_id",
+    "issued_by_id",
+    "escalated_from_id",
+    "version",
+    "opened_at",
+    "closed_at",
+    "outcome",
+]
+
+
+def _numbered(data: dict, items: dict, reports: dict) -> dict:
+    """An event's data with its item and report ids as their places in the case's (ids differ in a replay)."""
+    out = dict(data)
+    if "item" in out:
+        out["item"] = items[out["item"]]
+    if "report" in out:
+        out["report"] = reports[out["report"]]
+    return out
+
+
 def shape(case: Case) -> dict:
     events = list(case.events.order_by("at", "pk"))
     index = {e.pk: i for i, e in enumerate(events)}
     ct = ContentType.objects.get_for_model(Case)
+    items = SupervisionItem.objects.filter(case=case).order_by("pk")
+    item_index = {pk: i for i, pk in enumerate(items.values_list("pk", flat=True))}
+    reports = SupervisionReport.objects.filter(item__case=case).order_by("pk")
+    report_index = {pk: i for i, pk in enumerate(reports.values_list("pk", flat=True))}
     return {
         "case": {f: getattr(case, f) for f in CASE_FIELDS},
         "petitioners": list(case.case_petitioners.order_by("pk").values_list("petitioner_id", "is_representative")),
@@ -323,9 +395,14 @@ def shape(case: Case) -> dict:
                 e.note,
                 e.notice,
                 e.document.replace(case.number, "<编号>"),
-                e.data,
+                _numbered(e.data, item_index, report_index),
             )
             for e in events
+        ],
+        "supervision": list(items.values_list(*ITEM_FIELDS)),
+        "reports": [
+            (item_index[r.item_id], r.kind, r.text, r.by_id, r.org_id, r.at)
+            for r in reports.only("item_id", "kind", "text", "by_id", "org_id", "at")
         ],
         "deadlines": list(
             Deadline.objects.filter(owner_type=ct, owner_id=case.pk).order_by("pk").values_list(*DEADLINE_FIELDS)
@@ -370,7 +447,11 @@ def test_every_state_the_generator_reaches_is_replayed(generated):
     # The branches of the plan all occur among the replayed cases.
     taken = Counter(a for ids in generated.values() for pk in ids for a in set(_actions(pk)))
     wanted = set(Action.values) - {Action.ADD_ATTACHMENT, Action.ASSIGN_HANDLER, Action.REJECT_EXTENSION}
+    # 挂牌督办 by the listing rules, followed to its end (scale_supervision), is generated too.
+    listed = {T.SUPERVISION_OPEN, T.SUPERVISION_REPORT, T.SUPERVISION_CONTINUE, T.SUPERVISION_CONCLUDE}
+    assert listed <= _generated_actions()
     wanted -= {a for a in wanted if a not in _generated_actions()}
+    wanted |= listed
     assert not wanted - set(taken), f"never replayed: {wanted - set(taken)}"
 
 
@@ -422,3 +503,17 @@ def test_the_comparison_sees_an_action_that_writes_one_more_event(generated, mon
     made = Case.objects.get(pk=pk)
     diff = _diff(shape(made), shape(replay(made)))
     assert any(line.startswith("events: generated") for line in diff), diff
+
+
+def test_the_comparison_sees_a_listing_the_rules_would_open_differently(generated):
+    """If the listing rules gave a day more, a generated listed case would no longer match its replay."""
+    from django.db.models import F
+
+    from xinfang.supervision.models import ListingRule
+
+    listed = {pk for ids in generated.values() for pk in ids if T.SUPERVISION_OPEN in _actions(pk)}
+    made = Case.objects.get(pk=min(listed))
+    assert _diff(shape(made), shape(replay(made))) == []
+    ListingRule.objects.update(due_days=F("due_days") + 1)
+    diff = _diff(shape(made), shape(replay(made)))
+    assert any(line.startswith("supervision[0]: generated") for line in diff), diff
