@@ -190,3 +190,23 @@ def test_a_suggestion_to_urge_has_its_own_count_but_is_not_work_owed(cast, flow,
     assert wb.todo_count(cast.officer) == 0
     assert case.pk not in set(wb.tab_queryset(cast.officer, "all").values_list("pk", flat=True))
     assert case.pk in set(wb.tab_queryset(cast.officer, "propose_urging").values_list("pk", flat=True))
+
+
+def test_the_list_of_items_comes_in_pages_of_fifty_by_due_date(cast, flow, login):
+    from xinfang.supervision.views import PAGE_SIZE
+
+    case = flow.handling()
+    for days in range(PAGE_SIZE + 1):  # one more than a page, each due a day later
+        do_open_supervision(
+            case, actor=cast.supervisor, kind="letter", reason=f"第{days}件", due_on=clock.today() + timedelta(days)
+        )
+    client = login(cast.supervisor)
+    first = client.get("/supervision/").content.decode()
+    assert f"本单位督办的：共 {PAGE_SIZE + 1} 项，按办结期限排列。" in first
+    assert "第 1 / 2 页" in first and "?show=mine&amp;page=2" in first
+    last = (clock.today() + timedelta(days=PAGE_SIZE)).isoformat()
+    assert last not in first
+    second = client.get("/supervision/?show=mine&page=2").content.decode()
+    assert "第 2 / 2 页" in second and second.count("发函督办</td>") == 1 and last in second
+    other = login(cast.other_officer).get("/supervision/").content.decode()
+    assert "本单位督办的：共 0 项" in other and case.number not in other
