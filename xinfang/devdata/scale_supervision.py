@@ -72,7 +72,7 @@ PROGRESS = (
     "已形成初步处理意见，正在报单位负责人审定。",
     "正在实地核查，近期将形成处理意见。",
 )
-RESULT = {
+RESULT: dict[str, str] = {
     Status.CLOSED: "已办结并书面答复信访人。",
     Status.DECLINED: "经审查不予受理，已书面告知信访人。",
     Status.REDIRECTED: "已告知信访人依照法定途径提出。",
@@ -165,7 +165,8 @@ class Supervision:
         key = (holder, rule.level)
         if key not in self._bureaus:
             org = self.w.orgs[holder]
-            found = listing.listing_org(SimpleNamespace(competent_org=org, current_org=org), rule)
+            # listing_org reads the rule's level only, and the case's holder.
+            found = listing.listing_org(SimpleNamespace(competent_org=org, current_org=org), rule)  # type: ignore[arg-type]
             self._bureaus[key] = found.pk if found is not None else None
         return self._bureaus[key]
 
@@ -308,6 +309,7 @@ class Supervision:
         self.report(L, item, ReportKind.PROGRESS, L.g.one(PROGRESS))
 
     def result(self, L: Life, item: Item) -> None:
+        assert item.ended is not None  # planned once the case ended
         self.report(L, item, ReportKind.FINAL, RESULT[item.ended])
         item.reported = L.day
 
