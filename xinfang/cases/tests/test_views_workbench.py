@@ -69,6 +69,7 @@ def test_search_tab_query_count_is_pinned(cast, login):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/cases/?tab=search")
     assert html(response).count('href="/cases/') >= 25
+    assert 'href="?tab=search&amp;page=2">下一页</a>' in html(response)  # the pager keeps the list's query
     assert len(ctx.captured_queries) == SEARCH_QUERIES, "\n".join(q["sql"] for q in ctx.captured_queries)
     with CaptureQueriesContext(connection) as ctx:
         client.get("/cases/?tab=search&page=2&channel=visit")
