@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 
 from xinfang.core import clock
@@ -37,7 +37,7 @@ from xinfang.stats import table as t
 from xinfang.stats.models import RATES, OrgScoringScheme, ScoringItem, ScoringScheme, ScoringVeto
 from xinfang.stats.periods import Period
 from xinfang.stats.scoring import Score, score
-from xinfang.supervision.models import SupervisionItem
+from xinfang.supervision.models import SupervisionItem, SupervisionStatus
 
 # Shown beside the scores as what arrived, never scored (docs/metrics.md §9).
 INFO = ("total", "collective_batches", "skip_level", "repeat")
@@ -113,9 +113,17 @@ def supervised_overdue(qs, org: Org, period: Period, today: date) -> dict[str, i
     cut = period.cutoff(today)
     if cut < period.start:  # a period not begun: nothing can have been overdue in it
         return {}
-    items = SupervisionItem.objects.filter(
-        owed_by_org__path__startswith=org.path, due_on__lt=cut, case__in=qs.values("pk")
-    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_midnight(period.start), closed_at__date__gt=F("due_on")))
+    # Two index ranges (an item is open exactly while it has no closed_at): the open items due before the
+    # cutoff (supervision_open_due_idx) and those closed since the period began (supervision_closed_idx),
+    # each probed for the scope. Asked as "case in the scope's cases", it read every case of the scope:
+    # 3.4 s for a city's ranking at 10^6 cases.
+    still_open = Q(status=SupervisionStatus.OPEN, closed_at__isnull=True)
+    closed_late = Q(closed_at__gte=_midnight(period.start), closed_at__date__gt=F("due_on"))
+    items = (
+        SupervisionItem.objects.filter(still_open | closed_late, due_on__lt=cut)
+        .filter(owed_by_org__path__startswith=org.path)
+        .filter(Exists(qs.filter(pk=OuterRef("case_id"))))
+    )
     rows = items.annotate(row=_row("owed_by_org__path", org)).order_by().values("row").annotate(n=Count("pk"))
     return {r["row"]: r["n"] for r in rows}
 

@@ -339,15 +339,16 @@ def test_the_due_guard_sees_a_suggestion_that_reads_the_whole_city(county, monke
 
 
 def test_the_statistics_pages_scan_no_big_table(county):
-    """The dashboard and the monthly table read the rollups; the cases they count directly are found by index."""
+    """The dashboard and the monthly table read the rollups; the cases they count directly are found by index,
+    and so are the supervision items the ranking counts."""
     from xinfang.stats import rollups
 
     rollups.recompute_all()  # the generator writes raw rows, as an import does
     problems: list[str] = []
-    for user in User.objects.filter(username__in=["leader", "statistician"]):
+    for user in User.objects.filter(username__in=["leader", "statistician", "city_leader"]):
         client = Client()
         client.force_login(user)
-        for url in ("/stats/dashboard/", "/stats/"):
+        for url in ("/stats/dashboard/", "/stats/", "/stats/ranking/"):
             with recording() as rec:
                 assert client.get(url).status_code == 200, (user.username, url)
             for sql, params in rec.queries:
@@ -603,3 +604,27 @@ def test_an_id_set_is_read_unsorted_and_a_first_rows_set_in_its_order(county):
     newest = list(Case.objects.order_by("-received_at", "-pk").values_list("pk", flat=True)[:3])
     assert "ORDER BY" in str(Case.objects.filter(Q(pk__in_select=first)).query)
     assert sorted(Case.objects.filter(Q(pk__in_select=first)).values_list("pk", flat=True)) == sorted(newest)
+
+
+def test_the_ranking_reads_its_supervision_items_by_index_and_probes_each_for_the_scope(county):
+    """督办超期 (stats.ranking) reads the items open and due, and those closed since the period began.
+
+    Asked as "its case among the scope's cases", it read every case of the scope first (3.4 s
+    for the city's ranking at 10^6 cases).
+    """
+    from xinfang.core import clock
+    from xinfang.stats import ranking, table
+    from xinfang.stats.periods import Period
+
+    today = clock.today()
+    for user in User.objects.filter(username__in=["leader", "city_leader"]):
+        with recording() as rec:
+            ranking.supervised_overdue(
+                scoped_cases(user), table.root_for(user), Period.month(today.year, today.month), today
+            )
+        (sql, params), *_ = [q for q in rec.queries if "supervision_supervisionitem" in q[0]]
+        with planner_prefers_indexes():
+            lines = plan(sql, params)
+        assert full_scans(lines, sql) == [], (user.username, lines)
+        text = "\n".join(lines)
+        assert "supervision_open_due_idx" in text and "supervision_closed_idx" in text, (user.username, text)
