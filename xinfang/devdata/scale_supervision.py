@@ -239,16 +239,16 @@ class Supervision:
 
     def plan(self, L: Life, item: Item) -> None:
         """The item's next step: a report, a continuation, the result or the conclusion."""
-        g, today = L.g, L.day
+        g, on = L.g, L.day  # the day of the step just taken
         if item.status != "open":
             item.step = None
         elif item.reported is not None:
             day = min(item.reported + timedelta(days=g.ri(1, 6)), max(item.due_on, item.reported))
             item.step = (self.time(L, day), 3, "conclude")
         elif item.ended is not None:
-            day = today + timedelta(days=g.ri(0, 3))
+            day = on + timedelta(days=g.ri(0, 3))
             if item.next_report_on is not None:
-                day = max(min(day, item.next_report_on), today)
+                day = max(min(day, item.next_report_on), on)
             item.step = (self.time(L, day), 2, "result")
         else:
             candidates = [(item.due_on - timedelta(days=g.ri(0, 3)), 1, "continue_")]
@@ -256,7 +256,7 @@ class Supervision:
                 early = item.next_report_on - timedelta(days=g.one((0, 0, 0, 1, 2)))
                 candidates.append((max(early, item.last + timedelta(days=1)), 0, "progress"))
             day, order, what = min(candidates)
-            item.step = (self.time(L, max(day, today)), order, what)
+            item.step = (self.time(L, max(day, on)), order, what)
 
     def time(self, L: Life, day: date) -> datetime:
         """A time in office hours on ``day`` (local wall-clock, naive like Life's)."""
