@@ -13,6 +13,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -182,7 +183,10 @@ def _item_list(user, which: str, today: date):
     from xinfang.cases.permissions import acting_org_ids
 
     orgs = acting_org_ids(user) if user.org_id else []
-    qs = SupervisionItem.objects.filter(status=OPEN, case__in=scoped_cases(user).values("pk"))
+    # The org's open items by index ((issued_org | owed_by_org, status)), each probed for the scope: as
+    # "case among the scope's cases", SQLite read every case of the scope (5 s at 10^6 for a county's).
+    in_scope = Exists(scoped_cases(user).filter(pk=OuterRef("case_id")))
+    qs = SupervisionItem.objects.filter(in_scope, status=OPEN)
     if which == "owed":
         qs = qs.filter(owed_by_org__in=orgs)
     else:
