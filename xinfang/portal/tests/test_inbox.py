@@ -124,3 +124,15 @@ def test_a_letter_signed_with_the_registered_name_raises_no_name_warning(cast, s
     submit(phone=OTHER_PHONE, title="电梯仍未修好")
     second = Submission.objects.get(status=SubmissionStatus.PENDING)
     assert "来信署名" not in clerk.get(f"/online/{second.pk}/").content.decode()
+
+
+def test_an_open_case_is_flagged_only_to_the_clerks_who_may_see_it(cast, submit, staff):
+    from xinfang.portal.inbox import open_case_hashes
+
+    submit()
+    first = Submission.objects.get()
+    staff(cast.registrar).post(f"/online/{first.pk}/", registration_post(first))
+    person = crypto.hash_value(id_number())
+    assert open_case_hashes(cast.registrar, [person, ""]) == {person}
+    assert open_case_hashes(cast.other_registrar, [person]) == set()  # the other county's clerk: not in scope
+    assert open_case_hashes(cast.registrar, [crypto.hash_value(id_number("33078119900101123"))]) == set()
