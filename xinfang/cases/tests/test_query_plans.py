@@ -174,7 +174,12 @@ def full_scans(lines: list[str], sql: str = "") -> list[str]:
         if _ORG_HISTORY.search(line) and not bounded:
             if connection.vendor == "postgresql":
                 cond = next((x for x in lines[i + 1 : i + 4] if "Index Cond" in x), "")
-                if "case_id" not in cond:
+                # The org's open rows (access.open_in_scope) by the org index and a case_open filter: on a
+                # few hundred cases PostgreSQL costs that the same as caseorg_open_idx and picks either, by
+                # the day the data was generated for; at 10^6 it reads caseorg_open_idx (seen on the bench
+                # database). SQLite's scaled statistics check the real choice.
+                open_rows = any("Filter: case_open" in x for x in lines[max(0, i - 2) : i])
+                if "case_id" not in cond and not open_rows:
                     bad.append(f"{line.strip()} {cond.strip()}")
             elif "case_id=" not in line:
                 bad.append(line.strip())
