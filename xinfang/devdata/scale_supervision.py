@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from django.db.models import Max
 
@@ -45,6 +45,7 @@ from xinfang.cases.states import TrackedAction as T
 from xinfang.orgs.models import Role
 from xinfang.supervision import listing
 from xinfang.supervision.models import (
+    OPEN,
     ListingCondition,
     ListingRule,
     ReportKind,
@@ -83,19 +84,6 @@ OUTCOME = "经审核，办理结果已报，同意办结。"
 CONTINUE_NOTE = "尚未办结，请抓紧办理，按新的办结期限报送办理结果。"
 
 
-class Rule(NamedTuple):
-    id: int
-    name: str
-    condition: str
-    level: str
-    org: Any  # the Org the rule is limited to, or None
-    due_days: int
-    every: int | None
-    effective_from: date
-    effective_to: date | None
-    reason: str
-
-
 class Item:
     """One listed item while the case lives (the SupervisionItem row, and what comes next)."""
 
@@ -118,12 +106,12 @@ class Item:
         "step",
     )
 
-    def __init__(self, pk: int, rule: Rule, issued: int, owed: int, day: date, at):
+    def __init__(self, pk: int, rule: ListingRule, issued: int, owed: int, day: date, at):
         self.id, self.rule, self.issued, self.owed = pk, rule, issued, owed
         self.due_on = day + timedelta(days=rule.due_days)
-        self.every = rule.every
-        self.next_report_on = min(day + timedelta(days=rule.every), self.due_on) if rule.every else None
-        self.version, self.status, self.opened_at, self.closed_at, self.outcome = 1, "open", at, None, ""
+        self.every = rule.report_every_days
+        self.next_report_on = min(day + timedelta(days=self.every), self.due_on) if self.every else None
+        self.version, self.status, self.opened_at, self.closed_at, self.outcome = 1, OPEN, at, None, ""
         self.ended: str | None = None  # the case's end state once the unit is done with it
         self.reported: date | None = None  # the day of the result report
         self.last = day  # the day of the last report (or of the listing): one progress report a report date
@@ -135,21 +123,9 @@ class Supervision:
 
     def __init__(self, world: World, staff: dict[int, dict[str, list[int]]]):
         self.w = world
-        self.rules = [
-            Rule(
-                r.pk,
-                r.name,
-                r.condition,
-                r.level,
-                r.org,
-                r.due_days,
-                r.report_every_days,
-                r.effective_from,
-                r.effective_to,
-                f"按“{r.name}”规则挂牌督办（{r.get_condition_display()}）",
-            )
-            for r in ListingRule.objects.filter(is_active=True).select_related("org").order_by("pk")
-        ]
+        self.rules = list(ListingRule.objects.filter(is_active=True).select_related("org").order_by("pk"))
+        # apply_listing's reason for each rule's items
+        self.reasons = {r.pk: f"按“{r.name}”规则挂牌督办（{r.get_condition_display()}）" for r in self.rules}
         self.staff = staff
         self.next_item = (SupervisionItem.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         self.next_report = (SupervisionReport.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -160,17 +136,17 @@ class Supervision:
 
     # --- who and where ----------------------------------------------------------------------
 
-    def bureau(self, holder: int, rule: Rule) -> int | None:
+    def bureau(self, holder: int, rule: ListingRule) -> int | None:
         """listing.listing_org for a case held by ``holder``."""
         key = (holder, rule.level)
         if key not in self._bureaus:
             org = self.w.orgs[holder]
-            # listing_org reads the rule's level only, and the case's holder.
-            found = listing.listing_org(SimpleNamespace(competent_org=org, current_org=org), rule)  # type: ignore[arg-type]
+            # listing_org reads the case's holder only.
+            found = listing.listing_org(SimpleNamespace(competent_org=org, current_org=org), rule)
             self._bureaus[key] = found.pk if found is not None else None
         return self._bureaus[key]
 
-    def applies(self, rule: Rule, holder: int) -> bool:
+    def applies(self, rule: ListingRule, holder: int) -> bool:
         key = (rule.id, holder)
         if key not in self._applies:
             self._applies[key] = rule.org is None or self.w.orgs[holder].is_within(rule.org)
@@ -211,7 +187,7 @@ class Supervision:
                 T.SUPERVISION_OPEN,
                 listing.SYSTEM,
                 L.status,
-                note=f"{KIND_LABEL}：{rule.reason}（督办单位{self.w.orgs[org].name}，办结期限{item.due_on:%Y-%m-%d}）",
+                note=f"{KIND_LABEL}：{self.reasons[rule.pk]}（督办单位{self.w.orgs[org].name}，办结期限{item.due_on:%Y-%m-%d}）",
                 data={
                     "item": item.id,
                     "kind": SupervisionKind.LISTED.value,
@@ -227,7 +203,7 @@ class Supervision:
         c = L.c
         holder = c["competent_org_id"] or c["current_org_id"]
         for item in L.items:
-            if item.status != "open":
+            if item.status != OPEN:
                 continue
             if item.owed != holder and item.issued != holder:
                 item.owed = holder
@@ -240,7 +216,7 @@ class Supervision:
     def plan(self, L: Life, item: Item) -> None:
         """The item's next step: a report, a continuation, the result or the conclusion."""
         g, on = L.g, L.day  # the day of the step just taken
-        if item.status != "open":
+        if item.status != OPEN:
             item.step = None
         elif item.reported is not None:
             day = min(item.reported + timedelta(days=g.ri(1, 6)), max(item.due_on, item.reported))
@@ -368,7 +344,7 @@ class Supervision:
                     i.opened_at,
                     i.closed_at,
                     SupervisionKind.LISTED.value,
-                    i.rule.reason,
+                    self.reasons[i.rule.pk],
                     i.due_on,
                     i.every,
                     i.next_report_on,
